@@ -1,0 +1,1 @@
+"""Open weights vs paid API: the cost model."""

@@ -1,0 +1,467 @@
+"""Strict pydantic models of every data file and of a Scenario; units live in field names."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+PRECISIONS: tuple[str, ...] = ("bf16", "fp16", "fp8", "int8", "int4", "fp4")
+Precision = Literal["bf16", "fp16", "fp8", "int8", "int4", "fp4"]
+BYTES_PER_PARAM: dict[str, float] = {
+    "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5, "fp4": 0.5,
+}
+
+# Bounds that catch typos (a price in USD per token instead of per million, a GPU with 8 TB).
+MAX_USD_PER_MTOK = 1000.0
+MAX_USD_PER_GPU_HOUR = 200.0
+
+Usd = Annotated[float, Field(ge=0, le=MAX_USD_PER_MTOK)]
+OptUsd = Annotated[float | None, Field(default=None, ge=0, le=MAX_USD_PER_MTOK)]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Sourced(Strict):
+    """A record that says where its numbers came from and when they were true."""
+
+    source: str = Field(min_length=3, description="URL or document the numbers come from")
+    as_of: dt.date = Field(description="date the numbers were read from the source")
+
+    @field_validator("as_of")
+    @classmethod
+    def _not_future(cls, v: dt.date) -> dt.date:
+        if v > dt.date.today() + dt.timedelta(days=1):
+            raise ValueError(f"as_of {v} is in the future")
+        if v.year < 2015:
+            raise ValueError(f"as_of {v} is implausibly old")
+        return v
+
+
+# --------------------------------------------------------------------------- API offers
+
+
+class BatchPrice(Strict):
+    """Prices through the provider's asynchronous batch API (usually half)."""
+
+    usd_per_mtok_input: Usd
+    usd_per_mtok_output: Usd
+    usd_per_mtok_cached_input: OptUsd = None
+
+
+class PriceTier(Strict):
+    """Prices once a request's prompt exceeds `above_input_tokens`: the whole request is billed here."""
+
+    above_input_tokens: int = Field(gt=0)
+    usd_per_mtok_input: Usd
+    usd_per_mtok_output: Usd
+    usd_per_mtok_cached_input: OptUsd = None
+    usd_per_mtok_cache_write: OptUsd = None
+
+
+class OffPeak(Strict):
+    """A daily time-of-day window (UTC) with lower prices, e.g. DeepSeek's night discount."""
+
+    start_utc: str
+    end_utc: str
+    usd_per_mtok_input: Usd
+    usd_per_mtok_output: Usd
+    usd_per_mtok_cached_input: OptUsd = None
+
+    @field_validator("start_utc", "end_utc")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        if not _HHMM.match(v):
+            raise ValueError(f"{v!r} is not a time of day as HH:MM (UTC)")
+        return v
+
+    @property
+    def hours(self) -> float:
+        """Length of the window in hours."""
+        h0, m0 = map(int, self.start_utc.split(":"))
+        h1, m1 = map(int, self.end_utc.split(":"))
+        return ((h1 * 60 + m1 - h0 * 60 - m0) % (24 * 60)) / 60
+
+
+class ApiOffer(Sourced):
+    """One model sold per token by one provider."""
+
+    model: str = Field(min_length=1, description="the provider's own model name")
+    display_name: str | None = None
+    open_model: str | None = Field(None, description="Hugging Face id when the weights are open")
+    family: str | None = None
+    reasoning: bool = False
+    context_tokens: int | None = Field(None, gt=0, le=100_000_000)
+    max_output_tokens: int | None = Field(None, gt=0, le=100_000_000)
+    usd_per_mtok_input: Usd
+    usd_per_mtok_cached_input: OptUsd = Field(None, description="cache read; None = no discount")
+    usd_per_mtok_cache_write: OptUsd = Field(None, description="cache write; None = input price")
+    usd_per_mtok_output: Usd
+    usd_per_mtok_reasoning: OptUsd = Field(None, description="hidden reasoning; None = output price")
+    usd_per_request: float = Field(0.0, ge=0, le=10)
+    batch: BatchPrice | None = None
+    tiers: tuple[PriceTier, ...] = ()
+    off_peak: OffPeak | None = None
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> ApiOffer:
+        thresholds = [t.above_input_tokens for t in self.tiers]
+        if thresholds != sorted(set(thresholds)):
+            raise ValueError("tiers must have strictly increasing above_input_tokens")
+        if self.context_tokens and any(t >= self.context_tokens for t in thresholds):
+            raise ValueError("a tier threshold is at or above the context window")
+        if (
+            self.usd_per_mtok_cached_input is not None
+            and self.usd_per_mtok_cached_input > self.usd_per_mtok_input * 1.0001
+        ):
+            raise ValueError("usd_per_mtok_cached_input is above usd_per_mtok_input")
+        return self
+
+
+class ProviderFile(Strict):
+    """One file data/api/<provider>.yaml: a provider and its offers."""
+
+    provider: str = Field(description="lower-case provider id, also the file name")
+    name: str
+    kind: Literal["closed", "first-party-open", "open-host", "mixed"] = "mixed"
+    pricing_page: str | None = None
+    offers: tuple[ApiOffer, ...]
+
+    @field_validator("provider")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError(f"provider id {v!r} must be lower-case letters, digits, . _ -")
+        return v
+
+
+# --------------------------------------------------------------------------- models
+
+
+class ModelArch(Sourced):
+    """Architecture of an open-weight model, as its config.json gives it."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", description="Hugging Face repo id")
+    family: str
+    params_b_total: float = Field(gt=0, le=10_000)
+    params_b_active: float = Field(gt=0, le=10_000)
+    layers: int = Field(gt=0, le=1000)
+    hidden_size: int = Field(gt=0)
+    attention_heads: int = Field(gt=0)
+    kv_heads: int = Field(gt=0)
+    head_dim: int = Field(gt=0)
+    attention: Literal["gqa", "mla"] = "gqa"
+    kv_lora_rank: int | None = Field(None, gt=0)
+    qk_rope_head_dim: int | None = Field(None, gt=0)
+    intermediate_size: int | None = Field(None, gt=0)
+    moe_intermediate_size: int | None = Field(None, gt=0)
+    experts_routed: int = Field(0, ge=0)
+    experts_active: int = Field(0, ge=0)
+    experts_shared: int = Field(0, ge=0)
+    dense_layers: int = Field(0, ge=0, description="leading dense (non-MoE) layers of an MoE model")
+    sliding_window_tokens: int | None = Field(None, gt=0)
+    sliding_window_layers: int = Field(0, ge=0)
+    max_context_tokens: int = Field(gt=0)
+    native_precision: Precision = "bf16"
+    reasoning: bool = False
+    license: str
+    release_date: dt.date | None = None
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> ModelArch:
+        if self.params_b_active > self.params_b_total:
+            raise ValueError("params_b_active is above params_b_total")
+        if self.attention == "mla" and (self.kv_lora_rank is None or self.qk_rope_head_dim is None):
+            raise ValueError("attention mla needs kv_lora_rank and qk_rope_head_dim")
+        if self.attention_heads % self.kv_heads:
+            raise ValueError("attention_heads is not a multiple of kv_heads")
+        if self.experts_active > self.experts_routed:
+            raise ValueError("experts_active is above experts_routed")
+        if self.sliding_window_layers > self.layers:
+            raise ValueError("sliding_window_layers is above layers")
+        if self.sliding_window_layers and not self.sliding_window_tokens:
+            raise ValueError("sliding_window_layers needs sliding_window_tokens")
+        return self
+
+    @property
+    def is_moe(self) -> bool:
+        """True for a mixture-of-experts model."""
+        return self.experts_routed > 0
+
+
+class ModelsFile(Strict):
+    """data/models.yaml."""
+
+    models: tuple[ModelArch, ...]
+
+
+# --------------------------------------------------------------------------- GPUs
+
+
+class Gpu(Sourced):
+    """One accelerator's datasheet figures (dense, not sparse, throughput)."""
+
+    id: str
+    name: str
+    vendor: Literal["nvidia", "amd", "intel", "google", "other"]
+    memory_gb: float = Field(gt=0, le=1024)
+    mem_bandwidth_tbs: float = Field(gt=0, le=50)
+    bf16_tflops_dense: float = Field(gt=0, le=50_000)
+    fp8_tflops_dense: float | None = Field(None, gt=0, le=50_000)
+    fp4_tflops_dense: float | None = Field(None, gt=0, le=100_000)
+    int8_tops_dense: float | None = Field(None, gt=0, le=50_000)
+    int4_tops_dense: float | None = Field(None, gt=0, le=100_000)
+    tdp_w: float = Field(gt=0, le=5000)
+    interconnect: Literal["nvlink", "pcie", "infinity-fabric"]
+    interconnect_gbs: float = Field(gt=0, le=20_000, description="per-GPU bidirectional GB/s")
+    max_gpus_per_node: int = Field(8, gt=0, le=72)
+    purchase_usd: float | None = Field(None, gt=0, le=1_000_000)
+    purchase_source: str | None = None
+    notes: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError(f"GPU id {v!r} must be short lower-case, e.g. h100-sxm")
+        return v
+
+    @model_validator(mode="after")
+    def _price_sourced(self) -> Gpu:
+        if self.purchase_usd is not None and not self.purchase_source:
+            raise ValueError("purchase_usd needs purchase_source")
+        return self
+
+
+class GpusFile(Strict):
+    """data/gpus.yaml."""
+
+    gpus: tuple[Gpu, ...]
+
+
+# --------------------------------------------------------------------------- hosting
+
+
+class CloudOffer(Sourced):
+    """A rentable GPU instance with its hourly prices."""
+
+    id: str
+    provider: str
+    instance_type: str
+    gpu: str = Field(description="GPU id from data/gpus.yaml")
+    gpu_count: int = Field(gt=0, le=64)
+    region: str | None = None
+    usd_per_hour_on_demand: float | None = Field(None, gt=0, le=MAX_USD_PER_GPU_HOUR * 64)
+    usd_per_hour_spot: float | None = Field(None, gt=0, le=MAX_USD_PER_GPU_HOUR * 64)
+    usd_per_hour_reserved: float | None = Field(
+        None, gt=0, le=MAX_USD_PER_GPU_HOUR * 64, description="1-year commitment, hourly"
+    )
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _some_price(self) -> CloudOffer:
+        if not any((self.usd_per_hour_on_demand, self.usd_per_hour_spot, self.usd_per_hour_reserved)):
+            raise ValueError("needs at least one of on-demand, spot or reserved hourly price")
+        return self
+
+
+class OwnedAssumptions(Sourced):
+    """Defaults for buying GPUs: amortisation, power, hosting, staff. Users override these."""
+
+    id: str
+    amortization_years: float = Field(gt=0, le=10)
+    residual_value_fraction: Fraction
+    server_usd_per_8_gpus: float = Field(ge=0, le=1_000_000, description="non-GPU server parts")
+    networking_fraction: Fraction = Field(description="networking as a share of server+GPU cost")
+    usd_per_kwh: float = Field(ge=0, le=2)
+    pue: float = Field(ge=1, le=3)
+    node_power_multiplier: float = Field(ge=1, le=4, description="server draw / GPUs' TDP")
+    colocation_usd_per_kw_month: float = Field(ge=0, le=2000)
+    ops_usd_per_node_month: float = Field(
+        ge=0, le=100_000, description="operations staff share per 8-GPU node (an assumption)"
+    )
+    average_power_fraction: Fraction = Field(description="average draw / full draw at idle-to-busy mix")
+
+
+class HostingFile(Strict):
+    """data/hosting.yaml."""
+
+    cloud: tuple[CloudOffer, ...]
+    owned: tuple[OwnedAssumptions, ...]
+
+
+# --------------------------------------------------------------------------- calibration
+
+
+class EfficiencyFactors(Sourced):
+    """Fitted efficiency factors of the throughput model, with the data they were fitted on."""
+
+    bandwidth_efficiency: float = Field(gt=0, le=1)
+    decode_compute_efficiency: float = Field(gt=0, le=1)
+    prefill_compute_efficiency: float = Field(gt=0, le=1)
+    step_overhead_ms: float = Field(ge=0, le=100)
+    interconnect_efficiency: float = Field(gt=0, le=1)
+    usable_memory_fraction: float = Field(gt=0, le=1)
+    runtime_overhead_gb: float = Field(ge=0, le=100)
+    fitted_on: str
+    median_abs_pct_error: float | None = Field(None, ge=0)
+    extra: dict[str, float] = Field(default_factory=dict)
+
+
+class CalibrationFile(Strict):
+    """data/calibration.yaml."""
+
+    efficiency: EfficiencyFactors
+
+
+# --------------------------------------------------------------------------- quality
+
+
+class QualityScore(Sourced):
+    """A quality index of a model (e.g. Artificial Analysis), keyed by HF id or offer id."""
+
+    key: str
+    index_name: str
+    value: float = Field(ge=0, le=1000)
+
+
+class QualityFile(Strict):
+    """data/quality.yaml."""
+
+    scores: tuple[QualityScore, ...]
+
+
+# --------------------------------------------------------------------------- workloads & scenarios
+
+
+class Workload(Strict):
+    """One workload: how many requests, what token mix, what traffic shape and latency target."""
+
+    name: str = Field(min_length=1, max_length=200)
+    requests_per_month: float = Field(ge=0, le=1e13)
+    input_tokens: float = Field(ge=0, le=10_000_000)
+    output_tokens: float = Field(ge=0, le=1_000_000)
+    reasoning_tokens: float = Field(0, ge=0, le=1_000_000)
+    cached_input_fraction: Fraction = 0.0
+    cache_write_fraction: Fraction = Field(0.0, description="share of input tokens written to cache")
+    batch_fraction: Fraction = 0.0
+    off_peak_fraction: Fraction = 0.0
+    peak_to_average: float = Field(1.0, ge=1, le=100)
+    hourly_profile: tuple[float, ...] | None = Field(None, description="24 relative loads, UTC")
+    max_ttft_ms: float | None = Field(None, gt=0, le=600_000)
+    max_tpot_ms: float | None = Field(None, gt=0, le=60_000)
+    min_output_tokens_per_s: float | None = Field(None, gt=0, le=10_000)
+    monthly_growth: float = Field(0.0, ge=-0.5, le=5)
+    min_context_tokens: int = Field(0, ge=0, le=100_000_000)
+
+    @field_validator("hourly_profile")
+    @classmethod
+    def _profile(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if v is None:
+            return v
+        if len(v) != 24 or any(x < 0 for x in v) or sum(v) <= 0:
+            raise ValueError("hourly_profile needs 24 non-negative numbers, not all zero")
+        return v
+
+    @property
+    def effective_peak_to_average(self) -> float:
+        """Peak / mean load: from the hourly profile where given, else the stated ratio."""
+        if self.hourly_profile:
+            mean = sum(self.hourly_profile) / 24
+            return max(self.hourly_profile) / mean
+        return self.peak_to_average
+
+    @property
+    def effective_max_tpot_ms(self) -> float | None:
+        """The tighter of max_tpot_ms and 1000 / min_output_tokens_per_s."""
+        limits = [x for x in (self.max_tpot_ms,) if x]
+        if self.min_output_tokens_per_s:
+            limits.append(1000.0 / self.min_output_tokens_per_s)
+        return min(limits) if limits else None
+
+    @property
+    def prompt_tokens(self) -> float:
+        """Input tokens per request (alias)."""
+        return self.input_tokens
+
+
+class ApiChoice(Strict):
+    """A token-metered API offer to compare."""
+
+    api: str
+
+
+class SelfHostSpec(Strict):
+    """A self-hosted deployment to compare."""
+
+    model: str
+    gpu: str
+    precision: Precision = "fp8"
+    hosting: str | None = Field(None, description="cloud offer id, 'owned', or None = cheapest cloud")
+    gpus: int | None = Field(None, gt=0, le=4096, description="force the GPUs per replica")
+    price_type: Literal["on_demand", "spot", "reserved"] = "on_demand"
+    n_plus_one: bool = False
+    autoscale: bool = False
+
+
+class SelfHostChoice(Strict):
+    """Wrapper so the scenario file reads `- selfhost: {...}`."""
+
+    selfhost: SelfHostSpec
+
+
+Option = ApiChoice | SelfHostChoice
+
+
+class Overrides(Strict):
+    """The user's own numbers, kept with the scenario: discounts, GPU prices, power."""
+
+    provider_discount: dict[str, Fraction] = Field(default_factory=dict)
+    gpu_usd_per_hour: dict[str, Annotated[float, Field(gt=0, le=MAX_USD_PER_GPU_HOUR)]] = Field(
+        default_factory=dict
+    )
+    gpu_purchase_usd: dict[str, Annotated[float, Field(gt=0, le=1_000_000)]] = Field(
+        default_factory=dict
+    )
+    usd_per_kwh: float | None = Field(None, ge=0, le=2)
+    efficiency_scale: float = Field(1.0, gt=0, le=5, description="multiplies modelled throughput")
+    headroom_fraction: float = Field(0.0, ge=0, le=0.9, description="spare capacity kept at peak")
+    currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    usd_to_currency: float = Field(1.0, gt=0, le=1_000_000)
+
+
+class Scenario(Strict):
+    """A scenario file: workloads, the options to compare, and the user's overrides."""
+
+    name: str = Field(min_length=1, max_length=200)
+    description: str | None = None
+    workloads: tuple[Workload, ...] = Field(min_length=1, max_length=50)
+    options: tuple[Option, ...] = ()
+    overrides: Overrides = Field(default_factory=Overrides)
+    months: int = Field(12, ge=1, le=60)
+
+    @field_validator("workloads")
+    @classmethod
+    def _unique_names(cls, v: tuple[Workload, ...]) -> tuple[Workload, ...]:
+        names = [w.name for w in v]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"workload names must be unique; repeated: {sorted(dup)}")
+        return v
