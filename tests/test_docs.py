@@ -1,0 +1,34 @@
+"""The README stays honest: its two commands exist, and every CLI verb is documented."""
+
+from __future__ import annotations
+
+import re
+
+from pricing.cli import build_parser
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text()
+
+
+def test_readme_starts_with_the_two_commands() -> None:
+    head = README.splitlines()[:4]
+    assert any("make dashboard" in line for line in head)
+    assert any("make test" in line for line in head)
+
+
+def test_makefile_has_the_verbs_the_readme_names() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    for verb in set(re.findall(r"`make (\w+)`", README)):
+        assert re.search(rf"^{verb}:", makefile, re.M), f"README names `make {verb}` but the Makefile lacks it"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_every_cli_verb_is_documented() -> None:
+    parser = build_parser()
+    verbs = next(a for a in parser._actions if a.dest == "verb").choices
+    assert verbs
+    for verb in verbs:
+        assert f"pricing {verb}" in README, f"`pricing {verb}` is not in README.md"
