@@ -72,6 +72,7 @@ class PriceTier(Strict):
     usd_per_mtok_output: Usd
     usd_per_mtok_cached_input: OptUsd = None
     usd_per_mtok_cache_write: OptUsd = None
+    usd_per_mtok_reasoning: OptUsd = None
 
 
 class OffPeak(Strict):
