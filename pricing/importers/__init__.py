@@ -1,0 +1,1 @@
+"""Importers that derive data/ files from the reference snapshots, rerunnably."""

@@ -1,0 +1,367 @@
+"""Derive data/gpus.yaml and data/hosting.yaml from the reference CSVs; rerunnable, byte-stable.
+
+Run `python -m pricing.importers.reference [--reference-dir DIR] [--data-dir DIR] [--check]`.
+Every figure comes from a row of ../shared/reference/gpu_specs.csv or gpu_cloud_prices.csv,
+or from the small sourced supplements below (FP4 figures, interconnect bandwidth) where the
+CSV is silent; each supplement names its own source.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pricing.schema import GpusFile, HostingFile
+
+REPO_DIR = Path(__file__).resolve().parent.parent.parent
+DEFAULT_REFERENCE_DIR = REPO_DIR.parent / "shared" / "reference"
+DEFAULT_DATA_DIR = REPO_DIR / "data"
+
+# The reference snapshot was compiled in November 2026 (reference/README.md); gpu_specs.csv
+# carries no per-row read date, so the spec records are dated to the snapshot month.
+SPECS_AS_OF = dt.date(2026, 11, 1)
+REFERENCE_README = "shared/reference/README.md (owned-hardware assumptions, Nov 2026)"
+
+PCIE_SOURCE = "PCI-SIG base specification: x16 at 16 GT/s (Gen4) = 64 GB/s, 32 GT/s (Gen5) = 128 GB/s, both directions"
+PCIE_GBS = {4: 64.0, 5: 128.0}
+
+
+@dataclass(frozen=True)
+class GpuMap:
+    """How one CSV row becomes a Gpu record: our id, vendor, fabric, and sourced extras."""
+
+    id: str
+    name: str
+    pcie_gen: int | None = None  # None: use the CSV's NVLink figure
+    pcie_source: str = ""
+    fabric_gbs: float | None = None  # Infinity Fabric aggregate, per GPU
+    fabric_source: str = ""
+    fp4_dense: float | None = None  # set where the CSV notes are silent
+    fp4_source: str = ""
+    extra_note: str = ""
+
+
+# CSV `gpu` column -> our record. A CSV row missing here is reported and skipped.
+GPU_MAP: dict[str, GpuMap] = {
+    "H100 SXM": GpuMap("h100-sxm", "NVIDIA H100 SXM 80GB"),
+    "H100 PCIe": GpuMap(
+        "h100-pcie", "NVIDIA H100 PCIe 80GB", pcie_gen=5,
+        pcie_source="NVIDIA H100 PCIe datasheet (PCIe Gen5 x16)",
+        extra_note="interconnect set to PCIe Gen5: the CSV's 600 GB/s NVLink is a 2-GPU bridge, not a node fabric.",
+    ),
+    "H200 SXM": GpuMap("h200", "NVIDIA H200 SXM 141GB"),
+    "B200 (HGX/SXM)": GpuMap("b200", "NVIDIA B200 (HGX) 180GB"),
+    "B300 (HGX/SXM)": GpuMap("b300", "NVIDIA B300 (HGX) 288GB"),
+    "A100 80GB SXM": GpuMap("a100-80gb", "NVIDIA A100 SXM 80GB"),
+    "A100 40GB SXM": GpuMap("a100-40gb", "NVIDIA A100 SXM 40GB"),
+    "L40S": GpuMap("l40s", "NVIDIA L40S 48GB", pcie_gen=4, pcie_source="gpu_specs.csv notes (PCIe Gen4 only)"),
+    "L4": GpuMap("l4", "NVIDIA L4 24GB", pcie_gen=4, pcie_source="NVIDIA L4 datasheet (PCIe Gen4 x16)"),
+    "A10G": GpuMap("a10g", "NVIDIA A10G 24GB (AWS)", pcie_gen=4, pcie_source="NVIDIA A10 datasheet (PCIe Gen4 x16)"),
+    "RTX 4090": GpuMap(
+        "rtx-4090", "NVIDIA GeForce RTX 4090 24GB", pcie_gen=4,
+        pcie_source="NVIDIA RTX 4090 spec page (PCIe Gen4 x16)",
+        extra_note=(
+            "Caution: the CSV's FP8 661 is the FP16-accumulate rate while BF16 165 is the FP32-accumulate "
+            "rate (GeForce halves FP32-accumulate tensor throughput), so the two are not like for like."
+        ),
+    ),
+    "RTX 5090": GpuMap(
+        "rtx-5090", "NVIDIA GeForce RTX 5090 32GB", pcie_gen=5,
+        pcie_source="spheron.network/blog/nvidia-rtx-5090-specs (2026-05-20): PCIe Gen 5 x16",
+        fp4_dense=1676.0,
+        fp4_source="FP4 3,352 TOPS sparse ('3352 AI TOPS') halved: spheron.network/blog/nvidia-rtx-5090-specs (2026-05-20)",
+    ),
+    "RTX PRO 6000 Blackwell Server": GpuMap(
+        "rtx-pro-6000", "NVIDIA RTX PRO 6000 Blackwell Server 96GB", pcie_gen=5,
+        pcie_source="NVIDIA RTX PRO 6000 Blackwell Server Edition datasheet (PCIe Gen5 x16)",
+    ),
+    "MI300X": GpuMap(
+        "mi300x", "AMD Instinct MI300X 192GB", fabric_gbs=896.0,
+        fabric_source="7 Infinity Fabric links x 128 GB/s bidirectional: wheelersnetwork.com/2024/01 (AMD MI300 launch)",
+    ),
+    "MI325X": GpuMap(
+        "mi325x", "AMD Instinct MI325X 256GB", fabric_gbs=896.0,
+        fabric_source=(
+            "7 Infinity Fabric links (wiaix.com/amd-instincttm-mi325x-accelerators: seven links, drop-in "
+            "for the MI300X platform) x 128 GB/s bidirectional per 4th-gen link (wheelersnetwork.com/2024/01)"
+        ),
+    ),
+}
+VENDORS = {"NVIDIA": "nvidia", "AMD": "amd", "Intel": "intel"}
+_FP4_NOTE = re.compile(r"FP4 (\d+(?:\.\d+)?) dense")
+_PRICE_PART = re.compile(r"^(price|MSRP)\b", re.IGNORECASE)
+
+
+def _num(s: str) -> float | None:
+    """A CSV cell as a float, or None when empty."""
+    s = s.strip()
+    return float(s) if s else None
+
+
+def _clean(d: dict[str, Any]) -> dict[str, Any]:
+    """Drop None values so the YAML stays short and defaults apply."""
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def gpu_records(rows: Sequence[dict[str, str]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Gpu records (as plain dicts, CSV order) and messages about rows that were skipped."""
+    out: list[dict[str, Any]] = []
+    skipped: list[str] = []
+    for row in rows:
+        m = GPU_MAP.get(row["gpu"])
+        if m is None:
+            skipped.append(f"gpu_specs.csv: skipped {row['gpu']!r} (no id mapping / interconnect outside the schema)")
+            continue
+        parts = [p.strip() for p in row["source"].split(";") if p.strip()]
+        price_parts = [p for p in parts if _PRICE_PART.match(p) or "MSRP" in p]
+        purchase = _num(row["purchase_usd"])
+        notes = [row["notes"].strip()] if row["notes"].strip() else []
+        fp4 = m.fp4_dense
+        if fp4 is None:
+            hit = _FP4_NOTE.search(row["notes"])
+            fp4 = float(hit.group(1)) if hit else None
+            if hit:
+                notes.append("fp4_tflops_dense from the notes above.")
+        elif m.fp4_source:
+            notes.append(f"fp4_tflops_dense: {m.fp4_source}.")
+        nvlink = _num(row["nvlink_gbs"])
+        if m.fabric_gbs is not None:
+            interconnect, gbs = "infinity-fabric", m.fabric_gbs
+            notes.append(f"interconnect: {m.fabric_source}.")
+        elif m.pcie_gen is not None:
+            interconnect, gbs = "pcie", PCIE_GBS[m.pcie_gen]
+            notes.append(f"interconnect: PCIe Gen{m.pcie_gen} x16 per {m.pcie_source}; GB/s per {PCIE_SOURCE}.")
+        elif nvlink is not None:
+            interconnect, gbs = "nvlink", nvlink
+        else:
+            skipped.append(f"gpu_specs.csv: skipped {row['gpu']!r} (no interconnect figure)")
+            continue
+        if m.extra_note:
+            notes.append(m.extra_note)
+        out.append(_clean({
+            "id": m.id,
+            "name": m.name,
+            "vendor": VENDORS[row["vendor"]],
+            "memory_gb": _num(row["memory_gb"]),
+            "mem_bandwidth_tbs": _num(row["mem_bandwidth_tbs"]),
+            "bf16_tflops_dense": _num(row["bf16_tflops_dense"]),
+            "fp8_tflops_dense": _num(row["fp8_tflops_dense"]),
+            "fp4_tflops_dense": fp4,
+            "int8_tops_dense": _num(row["int8_tops_dense"]),
+            "int4_tops_dense": _num(row["int4_tops_dense"]),
+            "tdp_w": _num(row["tdp_w"]),
+            "interconnect": interconnect,
+            "interconnect_gbs": gbs,
+            "purchase_usd": purchase,
+            "purchase_source": "; ".join(price_parts) if purchase is not None else None,
+            "notes": " ".join(notes) or None,
+            "source": f"shared/reference/gpu_specs.csv row {row['gpu']!r}: {row['source']}",
+            "as_of": SPECS_AS_OF,
+        }))
+    return out, skipped
+
+
+# CSV `gpu` names in gpu_cloud_prices.csv that differ from gpu_specs.csv.
+CLOUD_GPU_ALIASES: dict[str, str] = {
+    "H200 SXM": "h200", "B200": "b200", "B300": "b300",
+    "RTX PRO 6000 Blackwell": "rtx-pro-6000",
+}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _slug(s: str) -> str:
+    """Lower-case id fragment of an instance name, without parenthetical remarks."""
+    s = re.sub(r"\([^)]*\)", "", s).lower()
+    return re.sub(r"[^a-z0-9.]+", "-", s).strip("-")
+
+
+def cloud_records(
+    rows: Sequence[dict[str, str]], gpu_ids: dict[str, str]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """CloudOffer records from price rows; gpu_ids maps CSV GPU names to our ids."""
+    recs: list[dict[str, Any]] = []
+    skipped: list[str] = []
+    for n, row in enumerate(rows, start=2):
+        label = f"gpu_cloud_prices.csv line {n} ({row['provider']} {row['instance_type']}, {row['gpu']})"
+        gpu = gpu_ids.get(row["gpu"]) or CLOUD_GPU_ALIASES.get(row["gpu"])
+        if gpu is None:
+            skipped.append(f"{label}: skipped, GPU {row['gpu']!r} is not in gpus.yaml")
+            continue
+        if not _DATE.match(row["source_date"].strip()):
+            skipped.append(f"{label}: skipped, source date {row['source_date']!r} is not a date")
+            continue
+        notes = [f"instance as named in the source: {row['instance_type']!r}"]
+        if row["notes"].strip():
+            notes.append(row["notes"].strip())
+        if _num(row["gpu_count"]) == 1 and "per GPU" in row["instance_type"]:
+            notes.append("price per GPU of a multi-GPU instance")
+        recs.append(_clean({
+            "id": f"{row['provider']}/{_slug(row['instance_type'])}",
+            "provider": row["provider"],
+            "instance_type": row["instance_type"],
+            "gpu": gpu,
+            "gpu_count": int(row["gpu_count"]),
+            "region": row["region"].strip() or None,
+            "usd_per_hour_on_demand": _num(row["on_demand_usd_per_hour"]),
+            "usd_per_hour_spot": _num(row["spot_usd_per_hour"]),
+            "usd_per_hour_reserved": _num(row["reserved_1yr_usd_per_hour"]),
+            "notes": "; ".join(notes),
+            "source": f"shared/reference/gpu_cloud_prices.csv: {row['source']}",
+            "as_of": dt.date.fromisoformat(row["source_date"].strip()),
+        }))
+    _unique_ids(recs)
+    return recs, skipped
+
+
+def _unique_ids(recs: list[dict[str, Any]]) -> None:
+    """Make ids unique: the newest record keeps the plain id, older ones get '@date', then the GPU."""
+    by_id: dict[str, list[dict[str, Any]]] = {}
+    for r in recs:
+        by_id.setdefault(r["id"], []).append(r)
+    for group in by_id.values():
+        if len(group) == 1:
+            continue
+        if len({r["gpu"] for r in group}) > 1:
+            for r in group:
+                r["id"] = f"{r['id']}-{r['gpu']}"
+            continue
+        group.sort(key=lambda r: r["as_of"], reverse=True)
+        for r in group[1:]:
+            r["id"] = f"{r['id']}@{r['as_of'].isoformat()}"
+    seen: dict[str, int] = {}
+    for r in recs:
+        k = seen.get(r["id"], 0)
+        seen[r["id"]] = k + 1
+        if k:
+            r["id"] = f"{r['id']}-{k + 1}"
+
+
+def owned_defaults() -> dict[str, Any]:
+    """Owned-hardware default assumptions, as quoted in the reference README."""
+    return {
+        "id": "default",
+        "amortization_years": 3.0,
+        "residual_value_fraction": 0.30,
+        "server_usd_per_8_gpus": 32000.0,
+        "networking_fraction": 0.12,
+        "usd_per_kwh": 0.08,
+        "pue": 1.2,
+        "node_power_multiplier": 1.8,
+        "colocation_usd_per_kw_month": 200.0,
+        "ops_usd_per_node_month": 500.0,
+        "average_power_fraction": 0.7,
+        "source": (
+            f"{REFERENCE_README}: amortisation 3 y; residual 30% (mid of 25-35%); non-GPU server parts "
+            "$32k per 8-GPU server; networking 12% (mid of 10-15%); $0.08/kWh; PUE 1.2; node draw 1.8x "
+            "GPU TDP (8x H100 ~10.2 kW); colocation $200/kW/month (mid of $150-250); quoting Epoch AI "
+            "training-cost-trends (SemiAnalysis DGX H100 bill of materials) and public TCO write-ups. "
+            "assumption (not in the sources): ops_usd_per_node_month 500 (operations staff share per "
+            "8-GPU node) and average_power_fraction 0.7 (mean draw / full draw); change them to yours."
+        ),
+        "as_of": SPECS_AS_OF,
+    }
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    """Rows of a reference CSV as dicts."""
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+class _NoAliasDumper(yaml.SafeDumper):
+    """SafeDumper that writes repeated values (shared dates) in full instead of &anchors."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        """Never emit aliases."""
+        return True
+
+
+def dump(header: str, payload: dict[str, Any]) -> str:
+    """Deterministic YAML text with a header comment."""
+    body = yaml.dump(
+        payload, Dumper=_NoAliasDumper, sort_keys=False, allow_unicode=True, width=100,
+        default_flow_style=False,
+    )
+    return header + body
+
+
+GPUS_HEADER = (
+    "# GENERATED by `python -m pricing.importers.reference` from shared/reference/gpu_specs.csv;\n"
+    "# edit the CSV mapping in pricing/importers/reference.py, not this file. Dense (not sparse) figures.\n"
+)
+HOSTING_HEADER = (
+    "# GENERATED by `python -m pricing.importers.reference` from shared/reference/gpu_cloud_prices.csv\n"
+    "# and the owned-hardware notes of shared/reference/README.md. Hourly prices are per instance.\n"
+)
+
+
+def build(reference_dir: Path) -> tuple[dict[str, str], list[str]]:
+    """File name -> YAML text for gpus.yaml and hosting.yaml, plus messages; validates both."""
+    gpus, msgs = gpu_records(read_csv(reference_dir / "gpu_specs.csv"))
+    names = {row["gpu"]: GPU_MAP[row["gpu"]].id for row in read_csv(reference_dir / "gpu_specs.csv") if row["gpu"] in GPU_MAP}
+    cloud, cmsgs = cloud_records(read_csv(reference_dir / "gpu_cloud_prices.csv"), names)
+    msgs += cmsgs
+    gpus_payload = {"gpus": gpus}
+    hosting_payload = {"cloud": cloud, "owned": [owned_defaults()]}
+    GpusFile.model_validate(gpus_payload)
+    HostingFile.model_validate(hosting_payload)
+    known = {g["id"] for g in gpus}
+    bad = sorted({c["gpu"] for c in cloud} - known)
+    if bad:
+        raise ValueError(f"cloud offers name GPUs missing from gpus.yaml: {bad}")
+    return {
+        "gpus.yaml": dump(GPUS_HEADER, gpus_payload),
+        "hosting.yaml": dump(HOSTING_HEADER, hosting_payload),
+    }, msgs
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so a failure leaves the old file intact."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """CLI: regenerate (or with --check, compare) data/gpus.yaml and data/hosting.yaml."""
+    p = argparse.ArgumentParser(prog="python -m pricing.importers.reference", description=__doc__)
+    p.add_argument("--reference-dir", type=Path, default=DEFAULT_REFERENCE_DIR)
+    p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    p.add_argument("--check", action="store_true", help="exit 1 if the files differ; write nothing")
+    args = p.parse_args(argv)
+    files, msgs = build(args.reference_dir)
+    for m in msgs:
+        print(m, file=sys.stderr)
+    differ = []
+    for name, text in files.items():
+        path = args.data_dir / name
+        old = path.read_text(encoding="utf-8") if path.exists() else None
+        if old == text:
+            print(f"{path}: unchanged")
+        elif args.check:
+            differ.append(name)
+            print(f"{path}: differs from a fresh import")
+        else:
+            write_atomic(path, text)
+            print(f"{path}: written")
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
