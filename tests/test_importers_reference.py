@@ -1,0 +1,172 @@
+"""The reference importer: reproducible output, id coverage, row mapping and skip rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from pricing.catalog import parse_model, read_yaml
+from pricing.importers import reference as ref
+from pricing.schema import GpusFile, HostingFile
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+REFERENCE = ref.DEFAULT_REFERENCE_DIR
+needs_reference = pytest.mark.skipif(
+    not (REFERENCE / "gpu_specs.csv").exists(), reason="shared/reference snapshot not present"
+)
+
+ISSUE_GPU_IDS = (
+    "h100-sxm", "h100-pcie", "h200", "b200", "a100-80gb", "a100-40gb", "l40s", "l4", "a10g",
+    "rtx-4090", "rtx-5090", "rtx-pro-6000", "mi300x", "mi325x",
+)
+
+
+def _gpus() -> GpusFile:
+    return parse_model(GpusFile, read_yaml(DATA / "gpus.yaml"), "gpus.yaml")
+
+
+def _hosting() -> HostingFile:
+    return parse_model(HostingFile, read_yaml(DATA / "hosting.yaml"), "hosting.yaml")
+
+
+@needs_reference
+def test_rerun_reproduces_committed_files_byte_for_byte() -> None:
+    files, _ = ref.build(REFERENCE)
+    for name, text in files.items():
+        assert (DATA / name).read_text(encoding="utf-8") == text, f"{name} is stale: rerun the importer"
+
+
+@needs_reference
+def test_check_mode_passes_on_committed_data(capsys: pytest.CaptureFixture[str]) -> None:
+    assert ref.main(["--check", "--data-dir", str(DATA)]) == 0
+    assert "differs" not in capsys.readouterr().out
+
+
+@needs_reference
+def test_check_mode_fails_then_write_fixes(tmp_path: Path) -> None:
+    (tmp_path / "gpus.yaml").write_text("gpus: []\n", encoding="utf-8")
+    assert ref.main(["--check", "--data-dir", str(tmp_path)]) == 1
+    assert (tmp_path / "gpus.yaml").read_text(encoding="utf-8") == "gpus: []\n"  # --check writes nothing
+    assert not (tmp_path / "hosting.yaml").exists()
+    assert ref.main(["--data-dir", str(tmp_path)]) == 0
+    assert ref.main(["--check", "--data-dir", str(tmp_path)]) == 0
+
+
+@pytest.mark.parametrize("gpu_id", ISSUE_GPU_IDS)
+def test_every_gpu_the_issue_lists_exists(gpu_id: str) -> None:
+    assert gpu_id in {g.id for g in _gpus().gpus}
+
+
+def test_hosting_gpu_ids_resolve_and_ids_are_unique() -> None:
+    gpu_ids = {g.id for g in _gpus().gpus}
+    hosting = _hosting()
+    assert hosting.cloud, "no cloud offers"
+    assert {c.gpu for c in hosting.cloud} <= gpu_ids
+    ids = [c.id for c in hosting.cloud]
+    assert len(ids) == len(set(ids))
+
+
+def test_hand_checked_gpu_figures() -> None:
+    g = {x.id: x for x in _gpus().gpus}
+    assert (g["h100-sxm"].memory_gb, g["h100-sxm"].bf16_tflops_dense, g["h100-sxm"].interconnect_gbs) == (80, 989, 900)
+    assert g["h200"].mem_bandwidth_tbs == 4.8 and g["h200"].memory_gb == 141
+    assert g["b200"].fp4_tflops_dense == 9000 and g["b200"].fp8_tflops_dense == 4500
+    assert g["a100-80gb"].fp8_tflops_dense is None  # Ampere has no FP8
+    assert g["mi300x"].interconnect == "infinity-fabric" and g["mi300x"].memory_gb == 192
+    assert g["l4"].interconnect == "pcie" and g["l4"].tdp_w == 72
+    # dense, not sparse: FP8 is twice BF16 on Hopper/Blackwell datacenter parts
+    for gid in ("h100-sxm", "h200", "b200"):
+        assert g[gid].fp8_tflops_dense == pytest.approx(2 * g[gid].bf16_tflops_dense, rel=0.01)
+
+
+def test_every_purchase_price_and_record_is_sourced() -> None:
+    for gpu in _gpus().gpus:
+        assert gpu.source.startswith("shared/reference/gpu_specs.csv")
+        if gpu.purchase_usd is not None:
+            assert gpu.purchase_source, f"{gpu.id}: purchase_usd without purchase_source"
+
+
+def test_owned_defaults_quote_the_reference_and_flag_assumptions() -> None:
+    owned = {o.id: o for o in _hosting().owned}["default"]
+    assert (owned.amortization_years, owned.residual_value_fraction, owned.pue) == (3, 0.30, 1.2)
+    assert (owned.usd_per_kwh, owned.node_power_multiplier, owned.server_usd_per_8_gpus) == (0.08, 1.8, 32000)
+    assert "assumption" in owned.source and "ops_usd_per_node_month" in owned.source
+
+
+def test_cloud_prices_keep_their_source_dates() -> None:
+    offers = {c.id: c for c in _hosting().cloud}
+    p5 = offers["aws/p5.48xlarge"]
+    assert (p5.usd_per_hour_on_demand, p5.gpu_count, p5.as_of) == (55.04, 8, dt.date(2026, 1, 21))
+    older = offers["aws/p5.48xlarge@2025-03-17"]
+    assert older.as_of < p5.as_of
+
+
+# ------------------------------------------------------------------ unit tests on synthetic rows
+
+SPEC = {
+    "gpu": "B200 (HGX/SXM)", "vendor": "NVIDIA", "memory_gb": "180", "mem_bandwidth_tbs": "7.7",
+    "bf16_tflops_dense": "2250", "fp8_tflops_dense": "4500", "tdp_w": "1000", "nvlink_gbs": "1800",
+    "purchase_usd": "47409", "source": "repo a; price: somewhere (2024-12-17)", "int8_tops_dense": "4500",
+    "int4_tops_dense": "", "notes": "FP4 9000 dense per x.",
+}
+
+
+def test_gpu_row_maps_fp4_nvlink_and_price() -> None:
+    (rec,), skipped = ref.gpu_records([SPEC])
+    assert skipped == []
+    assert rec["id"] == "b200" and rec["fp4_tflops_dense"] == 9000.0
+    assert (rec["interconnect"], rec["interconnect_gbs"]) == ("nvlink", 1800.0)
+    assert rec["purchase_source"] == "price: somewhere (2024-12-17)"
+    assert "int4_tops_dense" not in rec
+
+
+def test_pcie_card_gets_pcie_bandwidth_not_the_bridge() -> None:
+    row = {**SPEC, "gpu": "H100 PCIe", "nvlink_gbs": "600", "notes": ""}
+    (rec,), _ = ref.gpu_records([row])
+    assert (rec["interconnect"], rec["interconnect_gbs"]) == ("pcie", 128.0)
+    assert "fp4_tflops_dense" not in rec
+
+
+def test_unmapped_gpu_is_skipped_with_a_message() -> None:
+    recs, skipped = ref.gpu_records([{**SPEC, "gpu": "Gaudi 3"}])
+    assert recs == [] and "Gaudi 3" in skipped[0]
+
+
+PRICE = {
+    "provider": "aws", "instance_type": "p5.48xlarge", "gpu": "H100 SXM", "gpu_count": "8",
+    "region": "us-east-1", "on_demand_usd_per_hour": "55.04", "spot_usd_per_hour": "",
+    "source": "vantage", "source_date": "2026-01-21", "reserved_1yr_usd_per_hour": "",
+    "on_demand_usd_per_gpu_hour": "6.88", "notes": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("override", "expected_skip"),
+    [
+        ({"gpu": "GH200"}, "not in gpus.yaml"),
+        ({"source_date": "undated stored snapshot"}, "not a date"),
+        ({}, None),
+    ],
+)
+def test_cloud_row_skip_rules(override: dict[str, str], expected_skip: str | None) -> None:
+    recs, skipped = ref.cloud_records([{**PRICE, **override}], {"H100 SXM": "h100-sxm"})
+    if expected_skip:
+        assert recs == [] and expected_skip in skipped[0]
+    else:
+        assert skipped == [] and recs[0]["gpu"] == "h100-sxm" and "usd_per_hour_spot" not in recs[0]
+
+
+def test_duplicate_ids_newest_keeps_plain_id() -> None:
+    old = {**PRICE, "instance_type": "p5.48xlarge (per GPU)", "gpu_count": "1", "source_date": "2025-03-17"}
+    recs, _ = ref.cloud_records([old, PRICE], {"H100 SXM": "h100-sxm"})
+    ids = {r["as_of"].isoformat(): r["id"] for r in recs}
+    assert ids == {"2026-01-21": "aws/p5.48xlarge", "2025-03-17": "aws/p5.48xlarge@2025-03-17"}
+
+
+def test_same_name_different_gpus_get_gpu_suffix() -> None:
+    a = {**PRICE, "provider": "cudo", "instance_type": "per GPU", "gpu_count": "1"}
+    b = {**a, "gpu": "L40S"}
+    recs, _ = ref.cloud_records([a, b], {"H100 SXM": "h100-sxm", "L40S": "l40s"})
+    assert sorted(r["id"] for r in recs) == ["cudo/per-gpu-h100-sxm", "cudo/per-gpu-l40s"]
