@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,16 @@ def test_same_name_different_gpus_get_gpu_suffix() -> None:
     b = {**a, "gpu": "L40S"}
     recs, _ = ref.cloud_records([a, b], {"H100 SXM": "h100-sxm", "L40S": "l40s"})
     assert sorted(r["id"] for r in recs) == ["cudo/per-gpu-h100-sxm", "cudo/per-gpu-l40s"]
+
+
+# Calibration GPUs with no row in gpu_specs.csv (so no record to map them to).
+UNMAPPED_CALIBRATION_GPUS = {"GB200", "GH200-480GB", "RTX-3090-24GB", "RTX-A6000-48GB"}
+
+
+@needs_reference
+def test_calibration_gpu_names_resolve_to_one_gpu() -> None:
+    rows = ref.read_csv(REFERENCE / "throughput_calibration.csv")
+    names = {r["gpu"] for r in rows} - UNMAPPED_CALIBRATION_GPUS
+    for name in sorted(names):
+        hits = [g.id for g in _gpus().gpus if g.notes and re.search(rf"aliases: [^.]*\b{re.escape(name)}\b", g.notes)]
+        assert len(hits) == 1, f"calibration GPU {name!r} maps to {hits}"

@@ -50,22 +50,27 @@ class GpuMap:
     fp4_dense: float | None = None  # set where the CSV notes are silent
     fp4_source: str = ""
     extra_note: str = ""
+    aliases: tuple[str, ...] = ()  # GPU names used in throughput_calibration.csv
 
 
 # CSV `gpu` column -> our record. A CSV row missing here is reported and skipped.
 GPU_MAP: dict[str, GpuMap] = {
-    "H100 SXM": GpuMap("h100-sxm", "NVIDIA H100 SXM 80GB"),
+    "H100 SXM": GpuMap("h100-sxm", "NVIDIA H100 SXM 80GB", aliases=("H100-SXM-80GB",)),
     "H100 PCIe": GpuMap(
         "h100-pcie", "NVIDIA H100 PCIe 80GB", pcie_gen=5,
         pcie_source="NVIDIA H100 PCIe datasheet (PCIe Gen5 x16)",
         extra_note="interconnect set to PCIe Gen5: the CSV's 600 GB/s NVLink is a 2-GPU bridge, not a node fabric.",
+        aliases=("H100-PCIe-80GB",),
     ),
-    "H200 SXM": GpuMap("h200", "NVIDIA H200 SXM 141GB"),
-    "B200 (HGX/SXM)": GpuMap("b200", "NVIDIA B200 (HGX) 180GB"),
+    "H200 SXM": GpuMap("h200", "NVIDIA H200 SXM 141GB", aliases=("H200-141GB",)),
+    "B200 (HGX/SXM)": GpuMap("b200", "NVIDIA B200 (HGX) 180GB", aliases=("B200-180GB", "B200")),
     "B300 (HGX/SXM)": GpuMap("b300", "NVIDIA B300 (HGX) 288GB"),
-    "A100 80GB SXM": GpuMap("a100-80gb", "NVIDIA A100 SXM 80GB"),
+    "A100 80GB SXM": GpuMap("a100-80gb", "NVIDIA A100 SXM 80GB", aliases=("A100-SXM4-80GB", "A100-SXM-80GB")),
     "A100 40GB SXM": GpuMap("a100-40gb", "NVIDIA A100 SXM 40GB"),
-    "L40S": GpuMap("l40s", "NVIDIA L40S 48GB", pcie_gen=4, pcie_source="gpu_specs.csv notes (PCIe Gen4 only)"),
+    "L40S": GpuMap(
+        "l40s", "NVIDIA L40S 48GB", pcie_gen=4, pcie_source="gpu_specs.csv notes (PCIe Gen4 only)",
+        aliases=("L40S-48GB",),
+    ),
     "L4": GpuMap("l4", "NVIDIA L4 24GB", pcie_gen=4, pcie_source="NVIDIA L4 datasheet (PCIe Gen4 x16)"),
     "A10G": GpuMap("a10g", "NVIDIA A10G 24GB (AWS)", pcie_gen=4, pcie_source="NVIDIA A10 datasheet (PCIe Gen4 x16)"),
     "RTX 4090": GpuMap(
@@ -75,6 +80,7 @@ GPU_MAP: dict[str, GpuMap] = {
             "Caution: the CSV's FP8 661 is the FP16-accumulate rate while BF16 165 is the FP32-accumulate "
             "rate (GeForce halves FP32-accumulate tensor throughput), so the two are not like for like."
         ),
+        aliases=("RTX-4090-24GB",),
     ),
     "RTX 5090": GpuMap(
         "rtx-5090", "NVIDIA GeForce RTX 5090 32GB", pcie_gen=5,
@@ -85,10 +91,12 @@ GPU_MAP: dict[str, GpuMap] = {
     "RTX PRO 6000 Blackwell Server": GpuMap(
         "rtx-pro-6000", "NVIDIA RTX PRO 6000 Blackwell Server 96GB", pcie_gen=5,
         pcie_source="NVIDIA RTX PRO 6000 Blackwell Server Edition datasheet (PCIe Gen5 x16)",
+        aliases=("RTX-PRO-6000-Blackwell-96GB",),
     ),
     "MI300X": GpuMap(
         "mi300x", "AMD Instinct MI300X 192GB", fabric_gbs=896.0,
         fabric_source="7 Infinity Fabric links x 128 GB/s bidirectional: wheelersnetwork.com/2024/01 (AMD MI300 launch)",
+        aliases=("MI300X",),
     ),
     "MI325X": GpuMap(
         "mi325x", "AMD Instinct MI325X 256GB", fabric_gbs=896.0,
@@ -149,6 +157,8 @@ def gpu_records(rows: Sequence[dict[str, str]]) -> tuple[list[dict[str, Any]], l
             continue
         if m.extra_note:
             notes.append(m.extra_note)
+        if m.aliases:
+            notes.append(f"Calibration CSV aliases: {', '.join(m.aliases)}.")
         out.append(_clean({
             "id": m.id,
             "name": m.name,
