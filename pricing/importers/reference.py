@@ -51,6 +51,7 @@ class GpuMap:
     fp4_source: str = ""
     extra_note: str = ""
     aliases: tuple[str, ...] = ()  # GPU names used in throughput_calibration.csv
+    purchase_extra: str = ""  # a further source for the CSV's purchase price
 
 
 # CSV `gpu` column -> our record. A CSV row missing here is reported and skipped.
@@ -87,6 +88,7 @@ GPU_MAP: dict[str, GpuMap] = {
         pcie_source="spheron.network/blog/nvidia-rtx-5090-specs (2026-05-20): PCIe Gen 5 x16",
         fp4_dense=1676.0,
         fp4_source="FP4 3,352 TOPS sparse ('3352 AI TOPS') halved: spheron.network/blog/nvidia-rtx-5090-specs (2026-05-20)",
+        purchase_extra="launch MSRP $1,999 on 2025-01-30 per sipoch.com/en/article/300330020535343",
     ),
     "RTX PRO 6000 Blackwell Server": GpuMap(
         "rtx-pro-6000", "NVIDIA RTX PRO 6000 Blackwell Server 96GB", pcie_gen=5,
@@ -174,7 +176,7 @@ def gpu_records(rows: Sequence[dict[str, str]]) -> tuple[list[dict[str, Any]], l
             "interconnect": interconnect,
             "interconnect_gbs": gbs,
             "purchase_usd": purchase,
-            "purchase_source": "; ".join(price_parts) if purchase is not None else None,
+            "purchase_source": "; ".join([*price_parts, *filter(None, [m.purchase_extra])]) if purchase is not None else None,
             "notes": " ".join(notes) or None,
             "source": f"shared/reference/gpu_specs.csv row {row['gpu']!r}: {row['source']}",
             "as_of": SPECS_AS_OF,
