@@ -309,10 +309,14 @@ def api_cost_frame(
     monthly_rows = flat(monthly)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_mtok = np.where(tok_rows > 0, monthly_rows / tok_rows * 1e6, np.nan)
+    def text(values: Any) -> pd.Series:
+        # object dtype: converting 10^5 repeated strings to Arrow strings costs more than the billing
+        return pd.Series(np.asarray(values, dtype=object), dtype=object)
+
     df = pd.DataFrame({
-        "workload": np.repeat([x.name for x in wl], n_o),
-        "route_id": np.tile(prices["route_id"].to_numpy(), n_w),
-        "provider": np.tile(prices["provider"].to_numpy(), n_w),
+        "workload": text(np.repeat(np.array([x.name for x in wl], dtype=object), n_o)),
+        "route_id": text(np.tile(prices["route_id"].to_numpy(dtype=object), n_w)),
+        "provider": text(np.tile(prices["provider"].to_numpy(dtype=object), n_w)),
         "requests_per_month": np.repeat(w["requests"], n_o),
         "tokens_per_month": tok_rows,
         "monthly_usd": monthly_rows,
@@ -321,7 +325,7 @@ def api_cost_frame(
         "tier_applied": flat(comp["tier_applied"]).astype(bool),
         "batch_share": flat(comp["batch_share"]),
         "off_peak_share": flat(comp["off_peak_share"]),
-        "warnings": flat(warn).astype(str),
+        "warnings": text(flat(warn)),
     })
     return df[list(COLUMNS)]
 

@@ -187,13 +187,17 @@ CURATED: dict[str, tuple[Pick, ...]] = {
             "gpt-4o", "gpt-4o-mini", "o3", "o3-pro",
         )
     ),
-    "anthropic": tuple(
-        _p(k) for k in (
+    "anthropic": (
+        *(_p(k) for k in (
             "claude-fable-5-1", "claude-fable-5", "claude-mythos-5-1", "claude-mythos-5",
             "claude-opus-5-5", "claude-opus-5", "claude-opus-4-8", "claude-opus-4-7",
             "claude-opus-4-6", "claude-opus-4-5", "claude-sonnet-5-5", "claude-sonnet-5",
-            "claude-sonnet-4-6", "claude-sonnet-4-5", "claude-haiku-5-5", "claude-haiku-4-5",
-        )
+            "claude-sonnet-4-6", "claude-haiku-5-5", "claude-haiku-4-5",
+        )),
+        _p("claude-sonnet-4-5", notes=(
+            "LiteLLM gives a 200k context and no long-context tier; genai-prices 0.2.3 bills prompts above "
+            "200k (Anthropic's 1M-context beta) at a higher tier. Prompts past 200k are flagged, not tiered."
+        )),
     ),
     "google": tuple(
         _p("gemini/" + k) for k in (
