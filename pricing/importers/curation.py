@@ -230,8 +230,8 @@ CURATED: dict[str, tuple[Pick, ...]] = {
         ),
     ),
     "alibaba": (
-        _p("dashscope/qwen3.8-max"),
         _p("dashscope/qwen3.8-flash"),
+        _p("dashscope/qwen3.8-max"),
         _p("dashscope/qwen3.7-max"),
         _p("dashscope/qwen3.7-plus"),
         _p("dashscope/qwen3.5-plus"),
