@@ -174,6 +174,34 @@ _V4_PEAK = (
     "LiteLLM's base price here is that peak rate and its off_peak price the normal rate. "
     "tokenpricing.dev quotes V4 Flash at 0.14/0.28 USD per 1M, which matches neither; unresolved."
 )
+# Flagship prices checked against pricing pages or reports reachable from this environment
+# (searched 2026-11-29); agreements and disagreements both recorded, merged into the offer's notes.
+_GPT56 = (
+    "OpenAI's June 2026 preview announcement (as reported by benchr.org and lushbinary.com, 2026-06-27/28) "
+    "quoted GPT-5.6 Sol 5/30, Terra 2.50/15, Luna 1/6 USD per 1M input/output; LiteLLM's November snapshot "
+    "lists {ours}. Kept LiteLLM's, the later source; genai-prices 0.2.3 agrees with it."
+)
+CHECKS: dict[str, str] = {
+    "gpt-5.6-sol": _GPT56.format(ours="4/20"),
+    "gpt-5.6-terra": _GPT56.format(ours="2/12"),
+    "gpt-5.6-luna": _GPT56.format(ours="0.20/1.20"),
+    "gemini/gemini-3-flash-preview": (
+        "Checked: ai.google.dev/gemini-api/docs/pricing as quoted by factquire.com (2026-07-04) gives "
+        "0.50 input, 3.00 output (thinking included), 0.05 cache read; agrees."
+    ),
+    "claude-opus-4-6": "Checked: 5/25 USD per 1M, 1M context without surcharge (deploybase.ai, 2026-03-21); agrees.",
+    "claude-haiku-4-5": "Checked: 1/5 USD per 1M, cache write 1.25, read 0.10 (Anthropic pricing page); agrees.",
+    "zai/glm-4.5": (
+        "LiteLLM lists no cache-read price; docs.z.ai FAQ says cache hits cost 1/5 of the input price and "
+        "genai-prices lists 0.11 USD per 1M. Cached tokens are billed at the input price here (pessimistic)."
+    ),
+    "zai/glm-5": "Checked: 1.00 input, 3.20 output, 0.20 cache read (openclaw's Z.ai catalog); agrees.",
+    "zai/glm-5.1": (
+        "openclaw's Z.ai catalog (undated) lists GLM-5.1 at 1.20/4.00, cache read 0.24; LiteLLM lists "
+        "1.40/4.40, 0.26 (as do genai-prices and the hosts). Kept LiteLLM's."
+    ),
+}
+
 _DEPRECATED = "LiteLLM lists deprecation_date {d}, before this snapshot; kept because {why}."
 FW = "fireworks_ai/accounts/fireworks/models/"
 

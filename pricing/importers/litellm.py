@@ -42,7 +42,7 @@ from typing import Any
 
 import yaml
 
-from pricing.importers.curation import CURATED, PROVIDERS, Pick, family_of
+from pricing.importers.curation import CHECKS, CURATED, PROVIDERS, Pick, family_of
 from pricing.schema import ApiOffer, BatchPrice, OffPeak, PriceTier, ProviderFile
 
 REPO_DIR = Path(__file__).resolve().parent.parent.parent
@@ -151,7 +151,7 @@ def _off_peak(entry: Mapping[str, Any]) -> tuple[OffPeak | None, str | None]:
 
 def offer_from_entry(provider: str, pick: Pick, entry: Mapping[str, Any], as_of: dt.date, source: str) -> ApiOffer:
     """One ApiOffer from a LiteLLM entry with the curated fields merged over the feed's."""
-    notes: list[str] = [pick.notes] if pick.notes else []
+    notes: list[str] = [n for n in (pick.notes, CHECKS.get(pick.key)) if n]
     base = dict(entry)
     ranges = sorted(entry.get("tiered_pricing") or [], key=lambda r: r["range"][0])
     if ranges and base.get("input_cost_per_token") is None:
