@@ -5,8 +5,9 @@ the LiteLLM price map and merges these curated fields over them: the model name 
 calls it, the Hugging Face id of open weights (`open_model`), a family, a display name, a reasoning
 flag where LiteLLM is silent or wrong, and notes (disagreements with pricing pages, deprecations).
 
-Open-weight ids come from the issue's seed list and from `hugging_face_id` in
-../shared/reference/openrouter_models_2026-08-01.json; an offer whose weights we could not tie to
+Open-weight ids come from the issue's seed list, from `hugging_face_id` in
+../shared/reference/openrouter_models_2026-08-01.json and, for GLM-5.1, from NVIDIA's NeMo model
+coverage page (docs.nvidia.com/nemo/automodel, "GLM-5 / GLM-5.1", HF id zai-org/GLM-5.1); an offer whose weights we could not tie to
 a Hugging Face repo from those sources keeps `open_model` empty rather than a guess.
 """
 
@@ -65,6 +66,7 @@ PROVIDERS: dict[str, ProviderMeta] = {
     "groq": ProviderMeta("Groq", "open-host", "https://groq.com/pricing", ("groq/",)),
     "cerebras": ProviderMeta("Cerebras", "open-host", "https://www.cerebras.ai/pricing", ("cerebras/",)),
     "nebius": ProviderMeta("Nebius Token Factory", "open-host", "https://nebius.com/prices", ("nebius/",)),
+    "novita": ProviderMeta("Novita AI", "open-host", "https://novita.ai/pricing", ("novita/",)),
 }
 
 # Hugging Face ids of open weights, keyed by a lower-case model stem the hosts use.
@@ -98,6 +100,7 @@ HF: dict[str, str] = {
     "glm-4.6": "zai-org/GLM-4.6",
     "glm-4.7": "zai-org/GLM-4.7",
     "glm-5": "zai-org/GLM-5",
+    "glm-5.1": "zai-org/GLM-5.1",
     "kimi-k2-instruct": "moonshotai/Kimi-K2-Instruct",
     "kimi-k2-instruct-0905": "moonshotai/Kimi-K2-Instruct-0905",
     "kimi-k2-thinking": "moonshotai/Kimi-K2-Thinking",
@@ -282,7 +285,7 @@ CURATED: dict[str, tuple[Pick, ...]] = {
         _p("zai/glm-5.3"),
         _p("zai/glm-5.3-flash"),
         _p("zai/glm-5.2"),
-        _p("zai/glm-5.1"),
+        _host("zai/glm-5.1", "glm-5.1"),
         _host("zai/glm-5", "glm-5"),
         _p("zai/glm-5-code"),
         _host("zai/glm-4.7", "glm-4.7"),
@@ -366,7 +369,7 @@ CURATED: dict[str, tuple[Pick, ...]] = {
         _host(FW + "kimi-k2p5", "kimi-k2.5"),
         _p(FW + "glm-5p3"),
         _p(FW + "glm-5p3-flash"),
-        _p(FW + "glm-5p1"),
+        _host(FW + "glm-5p1", "glm-5.1"),
         _host(FW + "glm-4p7", "glm-4.7"),
         _host(FW + "glm-4p6", "glm-4.6"),
         _host(FW + "glm-4p5", "glm-4.5"),
@@ -415,7 +418,7 @@ CURATED: dict[str, tuple[Pick, ...]] = {
         _host("deepinfra/zai-org/GLM-4.6", "glm-4.6"),
         _host("deepinfra/zai-org/GLM-4.7", "glm-4.7"),
         _host("deepinfra/zai-org/GLM-5", "glm-5"),
-        _p("deepinfra/zai-org/GLM-5.1"),
+        _host("deepinfra/zai-org/GLM-5.1", "glm-5.1"),
         _p("deepinfra/zai-org/GLM-5.2"),
         _host("deepinfra/moonshotai/Kimi-K2-Instruct", "kimi-k2-instruct"),
         _host("deepinfra/moonshotai/Kimi-K2-Instruct-0905", "kimi-k2-instruct-0905"),
@@ -458,5 +461,27 @@ CURATED: dict[str, tuple[Pick, ...]] = {
         _host("nebius/moonshotai/Kimi-K2.6", "kimi-k2.6"),
         _host("nebius/moonshotai/Kimi-K3", "kimi-k3"),
         _p("nebius/zai-org/GLM-5.3"),
+    ),
+    "novita": (
+        _host("novita/deepseek/deepseek-r1-0528", "deepseek-r1-0528"),
+        _host("novita/deepseek/deepseek-v3-0324", "deepseek-v3-0324"),
+        _host("novita/deepseek/deepseek-v3.1", "deepseek-v3.1"),
+        _host("novita/deepseek/deepseek-v3.2", "deepseek-v3.2"),
+        _p("novita/deepseek/deepseek-v4-pro-0813"),
+        _host("novita/qwen/qwen3-235b-a22b-instruct-2507", "qwen3-235b-a22b-instruct-2507"),
+        _host("novita/qwen/qwen3-235b-a22b-thinking-2507", "qwen3-235b-a22b-thinking-2507"),
+        _host("novita/qwen/qwen3-coder-480b-a35b-instruct", "qwen3-coder-480b-a35b-instruct"),
+        _host("novita/zai-org/glm-4.5", "glm-4.5"),
+        _host("novita/zai-org/glm-4.5-air", "glm-4.5-air"),
+        _host("novita/zai-org/glm-4.7", "glm-4.7"),
+        _p("novita/zai-org/glm-5.3"),
+        _host("novita/moonshotai/kimi-k2-instruct", "kimi-k2-instruct"),
+        _host("novita/moonshotai/kimi-k2-thinking", "kimi-k2-thinking"),
+        _host("novita/moonshotai/kimi-k3", "kimi-k3"),
+        _host("novita/openai/gpt-oss-120b", "gpt-oss-120b"),
+        _host("novita/openai/gpt-oss-20b", "gpt-oss-20b"),
+        _host("novita/meta-llama/llama-3.3-70b-instruct", "llama-3.3-70b-instruct"),
+        _host("novita/meta-llama/llama-4-maverick-17b-128e-instruct-fp8", "llama-4-maverick-17b-128e-instruct"),
+        _host("novita/meta-llama/llama-4-scout-17b-16e-instruct", "llama-4-scout-17b-16e-instruct"),
     ),
 }
