@@ -233,7 +233,8 @@ def predictor(catalog: Catalog, rows: Sequence[CalRow]) -> Callable[[PerfParams]
 
 def abs_pct_errors(pred: np.ndarray, meas: np.ndarray) -> np.ndarray:
     """|predicted - measured| / measured, per row."""
-    return np.abs(pred - meas) / meas
+    out: np.ndarray = np.abs(pred - meas) / meas
+    return out
 
 
 def fit(catalog: Catalog, rows: Sequence[CalRow], start: PerfParams | None = None,

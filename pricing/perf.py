@@ -50,6 +50,10 @@ GPUS_PER_NODE = 8
 # Replica sizes: 1, 2, 4, 8 GPUs, then whole nodes of 8 (up to 8 nodes).
 REPLICA_SIZES: tuple[int, ...] = (1, 2, 4, 8, 16, 24, 32, 40, 48, 56, 64)
 ACT_BYTES = 2.0  # activations exchanged in all-reduces are bf16
+# Between nodes (pipeline stages): one 400 Gb/s NIC per GPU, as in HGX/DGX servers (an assumption),
+# with a 20 us hop latency. Replicas of PCIe GPUs (no scale-out fabric) stay within one node.
+INTER_NODE_BYTES_S = 50e9
+INTER_NODE_LATENCY_S = 20e-6
 BOUNDS = ("memory", "compute", "kv-capacity", "latency")
 
 
@@ -179,16 +183,34 @@ class Rows:
     experts: F  # routed experts E (0 = dense)
     experts_k: F  # active routed experts k
     weights: F  # all weight bytes
-    kv_full: F  # KV bytes per token of full-attention layers (incl. replication)
-    kv_sw: F  # KV bytes per token of sliding-window layers (incl. replication)
+    kv_heads: F  # 0 for MLA (never replicated)
+    kv_full1: F  # KV bytes per token of full-attention layers, before TP replication
+    kv_sw1: F  # KV bytes per token of sliding-window layers, before TP replication
+    kv_full: F  # ... including replication at this tp
+    kv_sw: F
     window: F
-    mem_bytes: F  # usable bytes per replica (after fraction and overhead)
+    mem_per_gpu: F  # usable bytes per GPU (after fraction and overhead)
+    mem_bytes: F  # usable bytes per replica
+    node: F  # GPUs per node
     bw: F  # bytes/s per GPU
     flops: F  # FLOP/s per GPU at compute precision
-    flops_bf16: F
     link: F  # bytes/s per GPU one way over the intra-node link
     is_moe: F
     max_context: F
+    multinode: F  # 1 where replicas may span nodes (NVLink / Infinity Fabric servers with a fabric)
+
+
+def take(r: Rows, idx: NDArray[np.intp]) -> Rows:
+    """Rows picked (and repeated) by an index array."""
+    return Rows(**{f.name: getattr(r, f.name)[idx] for f in fields(Rows)})
+
+
+def with_n(r: Rows, n: F) -> Rows:
+    """The same rows at another number of GPUs per replica (tp within a node, nodes in pipeline)."""
+    n = np.asarray(n, dtype=float)
+    tp = np.minimum(n, r.node)
+    rep = np.where(r.kv_heads > 0, np.maximum(1.0, tp / np.maximum(r.kv_heads, 1.0)), 1.0)
+    return replace(r, n=n, tp=tp, kv_full=r.kv_full1 * rep, kv_sw=r.kv_sw1 * rep, mem_bytes=n * r.mem_per_gpu)
 
 
 def rows(
@@ -197,12 +219,12 @@ def rows(
     kv_precision: Sequence[str | None] | None = None,
 ) -> Rows:
     """Column arrays for (model, gpu, precision, gpus) tuples; kv_precision None = default rule."""
-    cols: dict[str, list[float]] = {f.name: [] for f in fields(Rows)}
+    names = [f.name for f in fields(Rows)]
+    data = np.zeros((len(specs), len(names)))
     kvp = list(kv_precision) if kv_precision is not None else [None] * len(specs)
-    for (m, g, p, n), kvq in zip(specs, kvp, strict=True):
+    for i, ((m, g, p, n), kvq) in enumerate(zip(specs, kvp, strict=True)):
         bpp = _bpp(p)
         kvb = _bpp(kvq or default_kv_precision(p, g))
-        tp = min(n, g.max_gpus_per_node, GPUS_PER_NODE)
         e, k = float(m.experts_routed), float(m.experts_active)
         if e > k > 0:
             per_expert_b = (m.params_b_total - m.params_b_active) / (e - k)
@@ -211,30 +233,25 @@ def rows(
             per_expert_b, dense_b, e, k = 0.0, m.params_b_active, 0.0, 0.0
         if m.attention == "mla":
             assert m.kv_lora_rank is not None and m.qk_rope_head_dim is not None
-            kv_full = m.layers * (m.kv_lora_rank + m.qk_rope_head_dim) * kvb
-            kv_sw = 0.0
+            kv_full = float(m.layers * (m.kv_lora_rank + m.qk_rope_head_dim) * kvb)
+            kv_sw, kvh = 0.0, 0.0
             hd = m.attention_heads * (m.kv_lora_rank + m.qk_rope_head_dim)
         else:
-            rep = max(1.0, tp / m.kv_heads)
-            per_layer = 2.0 * m.kv_heads * m.head_dim * kvb * rep
+            per_layer = 2.0 * m.kv_heads * m.head_dim * kvb
             sw = m.sliding_window_layers if m.sliding_window_tokens else 0
-            kv_full = (m.layers - sw) * per_layer
-            kv_sw = sw * per_layer
+            kv_full, kv_sw, kvh = (m.layers - sw) * per_layer, sw * per_layer, float(m.kv_heads)
             hd = m.attention_heads * m.head_dim
-        vals = {
-            "n": n, "tp": tp, "layers": m.layers, "hidden": m.hidden_size, "attn_hd": hd,
-            "active_b": m.params_b_active, "dense_bytes": dense_b * 1e9 * bpp,
-            "expert_bytes": per_expert_b * 1e9 * bpp, "experts": e, "experts_k": k,
-            "weights": m.params_b_total * 1e9 * bpp, "kv_full": kv_full, "kv_sw": kv_sw,
-            "window": float(m.sliding_window_tokens or 0),
-            "mem_bytes": n * (g.memory_gb * GIB * params.usable_memory_fraction - params.runtime_overhead_gb * 1e9),
-            "bw": g.mem_bandwidth_tbs * 1e12, "flops": peak_tflops(p, g) * 1e12,
-            "flops_bf16": g.bf16_tflops_dense * 1e12, "link": g.interconnect_gbs * 1e9 / 2,
-            "is_moe": 1.0 if e > 0 else 0.0, "max_context": m.max_context_tokens,
-        }
-        for key, v in vals.items():
-            cols[key].append(float(v))
-    return Rows(**{k: np.asarray(v, dtype=float) for k, v in cols.items()})
+        data[i] = [
+            n, 1.0, m.layers, m.hidden_size, hd, m.params_b_active, dense_b * 1e9 * bpp,
+            per_expert_b * 1e9 * bpp, e, k, m.params_b_total * 1e9 * bpp, kvh, kv_full, kv_sw,
+            kv_full, kv_sw, float(m.sliding_window_tokens or 0),
+            g.memory_gb * GIB * params.usable_memory_fraction - params.runtime_overhead_gb * 1e9, 0.0,
+            float(min(g.max_gpus_per_node, GPUS_PER_NODE)), g.mem_bandwidth_tbs * 1e12,
+            peak_tflops(p, g) * 1e12, g.interconnect_gbs * 1e9 / 2, 1.0 if e > 0 else 0.0,
+            float(m.max_context_tokens), 0.0 if g.interconnect == "pcie" else 1.0,
+        ]
+    r = Rows(**{name: np.ascontiguousarray(data[:, j]) for j, name in enumerate(names)})
+    return with_n(r, r.n)
 
 
 def _kv_seq(r: Rows, ctx: F) -> F:
@@ -246,7 +263,10 @@ def _allreduce_s(r: Rows, tokens: F, p: PerfParams) -> F:
     """Seconds of the 2 x layers tensor-parallel all-reduces of `tokens` activations."""
     frac = 2.0 * (r.tp - 1.0) / np.maximum(r.tp, 1.0)
     one = p.allreduce_latency_us * 1e-6 + frac * tokens * r.hidden * ACT_BYTES / (r.link * p.interconnect_efficiency)
-    return np.where(r.tp > 1, 2.0 * r.layers * one, 0.0)
+    tp_part = np.where(r.tp > 1, 2.0 * r.layers * one, 0.0)
+    stages = np.ceil(r.n / r.node - 1e-9)
+    pp_part = (stages - 1.0) * (INTER_NODE_LATENCY_S + tokens * r.hidden * ACT_BYTES / INTER_NODE_BYTES_S)
+    return tp_part + pp_part
 
 
 def _moe_div(r: Rows, p: PerfParams) -> F:
@@ -314,7 +334,7 @@ def evaluate(
     kv_mean_seq = _kv_seq(r, i_tok + o_tok / 2.0)
     b_kv = np.floor(np.maximum(kv_budget, 0.0) / np.maximum(kv_mean_seq, 1e-9))
     fits_ctx = full_ctx <= r.max_context
-    fits = (kv_budget >= p.useful_sequences * kv_full_seq) & fits_ctx
+    fits = (kv_budget >= p.useful_sequences * kv_full_seq) & fits_ctx & ((r.n <= r.node) | (r.multinode > 0))
     b_hi = np.maximum(np.minimum(b_kv, cap), 1.0)
     t_pre = prefill_s(r, i_tok, p)
 
@@ -402,6 +422,8 @@ def throughput(
     notes = [s for s in (precision_note(precision, gpu),) if s]
     if not v["fits_context"]:
         notes.append(f"input + output tokens exceed the model's {model.max_context_tokens:,}-token context")
+    elif gpus > GPUS_PER_NODE and gpu.interconnect == "pcie":
+        notes.append(f"does not fit: {gpu.id} (PCIe) replicas stay within one node of {GPUS_PER_NODE} GPUs")
     elif not fits:
         need = min_gpus(model, gpu, precision, input_tokens, output_tokens, p, kvq)
         where = f"; smallest that fits: {need} GPUs" if need else "; no deployment up to 64 GPUs fits"

@@ -1,0 +1,104 @@
+"""`pricing selfhost-cost`: replicas, GPUs and the monthly bill of a workload on a self-hosted model."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from pydantic import ValidationError
+
+from pricing import selfhost
+from pricing.catalog import load_catalog
+from pricing.cli import emit
+from pricing.cli.throughput import check_positive
+from pricing.errors import InputError
+from pricing.schema import PRECISIONS, Overrides, SelfHostSpec, Workload
+
+BREAKDOWN = ("usd_gpu_rent", "usd_capex", "usd_power", "usd_colocation", "usd_ops")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the verb."""
+    p = sub.add_parser("selfhost-cost", help="monthly cost of a workload on self-hosted GPUs")
+    p.add_argument("--model", required=True, help="Hugging Face id")
+    p.add_argument("--gpu", required=True, help="GPU id")
+    p.add_argument("--precision", required=True, choices=PRECISIONS)
+    p.add_argument("--hosting", help="cloud offer id from hosting.yaml, or 'owned' (default: cheapest cloud)")
+    p.add_argument("--gpus", type=int, help="force the GPUs per replica")
+    p.add_argument("--requests", type=float, required=True, help="requests per month")
+    p.add_argument("--input-tokens", type=float, required=True)
+    p.add_argument("--output-tokens", type=float, required=True)
+    p.add_argument("--reasoning-tokens", type=float, default=0.0)
+    p.add_argument("--batch-fraction", type=float, default=0.0, help="share that may run off-peak")
+    p.add_argument("--peak-to-average", type=float, default=1.0)
+    p.add_argument("--max-ttft-ms", type=float)
+    p.add_argument("--max-tpot-ms", type=float)
+    p.add_argument("--price-type", choices=["on_demand", "spot", "reserved"], default="on_demand")
+    p.add_argument("--headroom", type=float, default=0.0, help="spare capacity kept at peak (0-0.9)")
+    p.add_argument("--n-plus-one", action="store_true", help="one spare replica")
+    p.add_argument("--autoscale", action="store_true", help="cloud: follow the load instead of always-on")
+    p.add_argument("--gpu-usd-per-hour", type=float, help="your own price per GPU-hour")
+    p.add_argument("--gpu-purchase-usd", type=float, help="your own purchase price per GPU (owned)")
+    p.add_argument("--data-dir")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run)
+
+
+def _inputs(args: argparse.Namespace) -> tuple[SelfHostSpec, Workload, Overrides]:
+    if args.gpus is not None and args.gpus <= 0:
+        raise InputError(f"--gpus must be a positive number of GPUs, got {args.gpus}")
+    check_positive(args, ("output_tokens", "max_ttft_ms", "max_tpot_ms"))
+    try:
+        spec = SelfHostSpec(model=args.model, gpu=args.gpu, precision=args.precision, hosting=args.hosting,
+                            gpus=args.gpus, price_type=args.price_type, n_plus_one=args.n_plus_one,
+                            autoscale=args.autoscale)
+        w = Workload(name="cli", requests_per_month=args.requests, input_tokens=args.input_tokens,
+                     output_tokens=args.output_tokens, reasoning_tokens=args.reasoning_tokens,
+                     batch_fraction=args.batch_fraction, peak_to_average=args.peak_to_average,
+                     max_ttft_ms=args.max_ttft_ms, max_tpot_ms=args.max_tpot_ms)
+        ov = Overrides(
+            headroom_fraction=args.headroom,
+            gpu_usd_per_hour={args.gpu: args.gpu_usd_per_hour} if args.gpu_usd_per_hour else {},
+            gpu_purchase_usd={args.gpu: args.gpu_purchase_usd} if args.gpu_purchase_usd else {},
+        )
+    except ValidationError as e:
+        names = {"requests_per_month": "requests", "headroom_fraction": "headroom"}
+        msgs = []
+        for err in e.errors(include_url=False):
+            name = str(err["loc"][0]) if err["loc"] else ""
+            msgs.append(f"--{names.get(name, name).replace('_', '-')}: {err['msg']}")
+        raise InputError("; ".join(msgs)) from None
+    return spec, w, ov
+
+
+def result(args: argparse.Namespace) -> dict[str, Any]:
+    """The JSON document of `pricing selfhost-cost`."""
+    spec, w, ov = _inputs(args)
+    cat = load_catalog(args.data_dir)
+    cat.model(spec.model)
+    cat.gpu(spec.gpu)
+    if spec.hosting not in (None, "owned"):
+        cat.cloud_offer(spec.hosting)
+    row = selfhost.selfhost_frame(cat, [spec], [w], ov).iloc[0]
+    out = selfhost.summary(row)
+    out["breakdown"] = {k: out[k] for k in BREAKDOWN}
+    out["warnings"] = [x for x in str(row["warnings"]).split("; ") if x]
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the bill as text or JSON."""
+    r = result(args)
+    if r["monthly_usd"] is None:
+        text = f"{r['label']}: cannot serve this workload"
+    else:
+        text = (f"{r['label']}: ${r['monthly_usd']:,.2f} per month (${r['usd_per_mtok']:.4f} per 1M tokens)\n"
+                f"  {r['replicas']:.0f} replica(s) x {r['gpus_per_replica']:.0f} GPUs = {r['gpus']:.0f} GPUs, "
+                f"utilisation {r['utilization']:.0%}, bound: {r['bound']}\n"
+                f"  TTFT {r['ttft_ms']:,.0f} ms, TPOT {r['tpot_ms']:.1f} ms, "
+                f"{r['output_tokens_per_s_per_replica']:,.0f} output tokens/s per replica")
+        text += "".join(f"\n  {k[4:]:<12} ${v:,.2f}" for k, v in r["breakdown"].items() if v)
+    text += "".join(f"\n  warning: {x}" for x in r["warnings"])
+    text += f"\n  price: {r['price_source'][:160]}" + (f", as of {r['price_as_of']}" if r["price_as_of"] else "")
+    emit(r, args.json, text)
+    return 0

@@ -1,0 +1,74 @@
+"""`pricing throughput`: memory fit, batch, tokens/s and latency of one model on N GPUs."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from pricing import perf
+from pricing.catalog import load_catalog
+from pricing.cli import emit
+from pricing.errors import InputError
+from pricing.schema import PRECISIONS
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the verb."""
+    p = sub.add_parser("throughput", help="memory fit and throughput of a model on N GPUs")
+    p.add_argument("--model", required=True, help="Hugging Face id, e.g. deepseek-ai/DeepSeek-R1")
+    p.add_argument("--gpu", required=True, help="GPU id, e.g. h200")
+    p.add_argument("--gpus", type=int, required=True, help="GPUs in the replica (tensor parallel)")
+    p.add_argument("--precision", required=True, choices=PRECISIONS)
+    p.add_argument("--kv-precision", choices=PRECISIONS, help="KV cache precision (default: fp8 for fp8/fp4 weights on fp8 GPUs, else bf16)")
+    p.add_argument("--input-tokens", type=float, required=True, help="mean prompt tokens")
+    p.add_argument("--output-tokens", type=float, required=True, help="mean output tokens (incl. reasoning)")
+    p.add_argument("--max-ttft-ms", type=float, help="latency target: max time to first token")
+    p.add_argument("--max-tpot-ms", type=float, help="latency target: max time per output token")
+    p.add_argument("--data-dir")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run)
+
+
+def check_positive(args: argparse.Namespace, names: tuple[str, ...]) -> None:
+    """InputError naming the flag when a count or target is not positive (tokens may be 0 input)."""
+    for name in names:
+        v = getattr(args, name, None)
+        if v is None:
+            continue
+        flag = "--" + name.replace("_", "-")
+        if v != v or v < 0 or (v == 0 and name != "input_tokens"):
+            raise InputError(f"{flag} must be positive, got {v}")
+
+
+def result(args: argparse.Namespace) -> dict[str, Any]:
+    """The JSON document of `pricing throughput`."""
+    if args.gpus <= 0:
+        raise InputError(f"--gpus must be a positive number of GPUs, got {args.gpus}")
+    check_positive(args, ("input_tokens", "output_tokens", "max_ttft_ms", "max_tpot_ms"))
+    cat = load_catalog(args.data_dir)
+    model, gpu = cat.model(args.model), cat.gpu(args.gpu)
+    params = perf.PerfParams.from_factors(cat.efficiency)
+    return perf.throughput(model, gpu, args.gpus, args.precision, args.input_tokens, args.output_tokens,
+                           params, args.max_tpot_ms, args.max_ttft_ms, args.kv_precision)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the result as text or JSON."""
+    r = result(args)
+    mem = r["memory_gb_per_gpu"]
+    lines = [
+        f"{r['model']} on {r['gpus']}x {r['gpu']}, {r['precision']} (compute {r['compute_precision']}, KV {r['kv_precision']})",
+        f"  fits: {'yes' if r['fits'] else 'NO'}   memory per GPU: {mem['weights']:.1f} GB weights + "
+        f"{mem['kv_cache']:.1f} GB KV (capacity {mem['kv_capacity']:.1f}) + {mem['overhead']:.1f} GB overhead "
+        f"of {mem['usable']:.1f} usable / {mem['total']:.1f} GB",
+    ]
+    if r["fits"]:
+        lines += [
+            f"  batch {r['batch']} (KV holds {r['max_batch_kv']}), bound: {r['bound']}",
+            f"  {r['output_tokens_per_s']:,.0f} output tokens/s, {r['requests_per_s']:.2f} requests/s, "
+            f"{r['per_user_tokens_per_s']:.1f} tokens/s per user",
+            f"  TTFT {r['ttft_ms']:,.0f} ms, TPOT {r['tpot_ms']:.1f} ms",
+        ]
+    lines += [f"  note: {n}" for n in r["notes"]]
+    emit(r, args.json, "\n".join(lines))
+    return 0
