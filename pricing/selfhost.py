@@ -194,8 +194,8 @@ def capacity(
     std_fit = fits[:, :n_s]
     first = np.argmax(std_fit, axis=1)
     col = np.arange(n_s)[None, :]
-    pick: NDArray[np.bool_] = np.asarray(
-        std_fit.any(axis=1)[:, None] & (col >= first[:, None]) & (col < first[:, None] + N_SIZES))
+    any_fit: NDArray[np.bool_] = np.asarray(std_fit.any(axis=1))
+    pick: NDArray[np.bool_] = any_fit[:, None] & (col >= first[:, None]) & (col < first[:, None] + N_SIZES)
     cand_n = np.full((len(keys), N_SIZES), np.nan)
     cand_req = np.full((len(keys), N_SIZES), np.nan)
     cand_flat = np.full((len(keys), N_SIZES), -1, dtype=np.intp)
