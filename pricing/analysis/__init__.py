@@ -1,0 +1,39 @@
+"""Decisions that hold up: break-even, sensitivity, uncertainty, portfolio and multi-month plan."""
+
+from __future__ import annotations
+
+from pricing.analysis.breakeven import BreakEven, Crossing, breakeven, breakeven_frame, key_pairs
+from pricing.analysis.curves import (
+    RouteCurve,
+    linear_curve,
+    route_curves,
+    staircase_curve,
+    with_options,
+)
+from pricing.analysis.portfolio import Pool, first_step, pool_cost, portfolio_frame
+from pricing.analysis.sensitivity import DEFAULT_DRIVERS, Driver, drivers, sensitivity
+from pricing.analysis.uncertainty import Ranges, sample_costs, uncertainty_frame
+
+__all__ = [
+    "DEFAULT_DRIVERS",
+    "BreakEven",
+    "Crossing",
+    "Driver",
+    "Pool",
+    "Ranges",
+    "RouteCurve",
+    "breakeven",
+    "breakeven_frame",
+    "drivers",
+    "first_step",
+    "key_pairs",
+    "linear_curve",
+    "pool_cost",
+    "portfolio_frame",
+    "route_curves",
+    "sample_costs",
+    "sensitivity",
+    "staircase_curve",
+    "uncertainty_frame",
+    "with_options",
+]

@@ -1,0 +1,176 @@
+"""Break-even volume between two routes: every crossing of their cost curves, to one request."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from pricing.analysis.curves import Curve, F, RouteCurve
+
+DEFAULT_MIN_REQUESTS = 100.0
+DEFAULT_MAX_REQUESTS = 1e11
+GRID_POINTS = 4001
+Status = Literal["crossing", "always", "never", "equal"]
+COLUMNS = (
+    "workload", "route_a", "route_b", "label_a", "label_b", "status", "n_crossings",
+    "requests_per_month", "tokens_per_month", "cheaper_above", "cheaper_below",
+    "crossings_requests", "min_requests", "max_requests", "sentence",
+)
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """The cheaper route changes at `requests` (first whole request on the new side)."""
+
+    requests: float
+    a_cheaper_above: bool
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    """Crossings of route a's and route b's cost over [lo, hi] requests/month.
+
+    status (from a's side): crossing; always (a is cheaper at every volume in the range);
+    never (b is cheaper or equal everywhere); equal (same cost everywhere).
+    """
+
+    status: Status
+    crossings: tuple[Crossing, ...]
+    lo: float
+    hi: float
+    a_cheaper_at_lo: bool
+    a_cheaper_at_hi: bool
+
+
+def _sign(a: F, b: F) -> F:
+    """-1 where a is cheaper, +1 where b is, 0 where they tie (to a relative 1e-9)."""
+    d = a - b
+    tol = 1e-9 * np.maximum(np.abs(a), np.abs(b))
+    out: F = np.where(np.abs(d) <= tol, 0.0, np.sign(d))
+    return out
+
+
+def breakeven(cost_a: Curve, cost_b: Curve, lo: float = DEFAULT_MIN_REQUESTS,
+              hi: float = DEFAULT_MAX_REQUESTS, points: int = GRID_POINTS) -> BreakEven:
+    """Find all crossings on a log grid of whole requests, then bisect each to one request."""
+    lo, hi = max(1.0, math.floor(lo)), max(math.ceil(hi), math.floor(lo) + 1)
+    grid = np.unique(np.round(np.geomspace(lo, hi, points)))
+    s = _sign(cost_a(grid), cost_b(grid))
+    nz = np.flatnonzero(s)
+    if nz.size == 0:
+        return BreakEven("equal", (), lo, hi, False, False)
+    # carry the last non-zero sign across ties; a crossing is where the carried sign flips
+    idx = nz
+    flips = np.flatnonzero(s[idx][1:] != s[idx][:-1])
+    left = grid[idx[flips]].astype(float)
+    right = grid[idx[flips + 1]].astype(float)
+    s_left = s[idx[flips]]
+    while left.size and np.any(right - left > 1):
+        active = right - left > 1
+        mid = np.where(active, np.floor((left + right) / 2), left)
+        sm = _sign(cost_a(mid), cost_b(mid))
+        same = active & (sm == s_left)
+        tie = active & (sm == 0)
+        other = active & ~same & ~tie
+        left = np.where(same, mid, left)
+        right = np.where(other | tie, mid, right)
+        left = np.where(tie, mid - 1, left)  # a tie is a crossing point itself: stop there
+        right = np.where(tie, mid, right)
+    crossings = tuple(Crossing(float(r), bool(sl > 0)) for r, sl in zip(right, s_left, strict=True))
+    first, last = s[nz[0]], s[nz[-1]]
+    if crossings:
+        status: Status = "crossing"
+    else:
+        status = "always" if first < 0 else "never"
+    return BreakEven(status, crossings, lo, hi, bool(first < 0), bool(last < 0))
+
+
+def fmt_count(x: float) -> str:
+    """A volume for people: 2.1B, 340M, 12k, 800."""
+    if not math.isfinite(x):
+        return "n/a"
+    for div, suf in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= div:
+            v = x / div
+            return f"{v:.2g}{suf}" if v < 10 else f"{v:.0f}{suf}"
+    return f"{x:.0f}"
+
+
+def sentence(be: BreakEven, label_a: str, label_b: str, tokens_per_request: float) -> str:
+    """The break-even in one sentence, with its direction and the range searched."""
+    def tok(r: float) -> str:
+        return f"{fmt_count(r * tokens_per_request)} tokens/month ({fmt_count(r)} requests)"
+
+    span = f"from {fmt_count(be.lo * tokens_per_request)} to {fmt_count(be.hi * tokens_per_request)} tokens/month"
+    if be.status == "equal":
+        return f"{label_a} and {label_b} cost the same at every volume {span}."
+    if be.status == "always":
+        return f"{label_a} is cheaper than {label_b} at every volume {span}: no break-even."
+    if be.status == "never":
+        return f"{label_b} is cheaper than {label_a} at every volume {span}: no break-even."
+    last = be.crossings[-1]
+    win, lose = (label_a, label_b) if last.a_cheaper_above else (label_b, label_a)
+    if len(be.crossings) == 1:
+        return f"{win} beats {lose} above {tok(last.requests)}."
+    first = be.crossings[0]
+    below = label_b if first.a_cheaper_above else label_a
+    return (
+        f"{win} beats {lose} for good above {tok(last.requests)}; below {tok(first.requests)} "
+        f"{below} is cheaper, and in between they trade places {len(be.crossings) - 1} times "
+        f"as whole GPUs are added."
+    )
+
+
+def breakeven_row(a: RouteCurve, b: RouteCurve, lo: float = DEFAULT_MIN_REQUESTS,
+                  hi: float = DEFAULT_MAX_REQUESTS) -> dict[str, object]:
+    """One tidy row: status, the last crossing (requests and tokens), direction and sentence."""
+    be = breakeven(a.cost, b.cost, lo, hi)
+    last = be.crossings[-1] if be.crossings else None
+    above = below = None
+    if be.status in ("always", "never"):
+        above = below = a.route_id if be.status == "always" else b.route_id
+    elif last is not None:
+        above = a.route_id if last.a_cheaper_above else b.route_id
+        below = b.route_id if be.crossings[0].a_cheaper_above else a.route_id
+    r = last.requests if last else math.nan
+    return {
+        "workload": a.workload, "route_a": a.route_id, "route_b": b.route_id,
+        "label_a": a.label, "label_b": b.label, "status": be.status,
+        "n_crossings": len(be.crossings), "requests_per_month": r,
+        "tokens_per_month": r * a.tokens_per_request, "cheaper_above": above, "cheaper_below": below,
+        "crossings_requests": ";".join(f"{c.requests:.0f}" for c in be.crossings),
+        "min_requests": be.lo, "max_requests": be.hi,
+        "sentence": sentence(be, a.label, b.label, a.tokens_per_request),
+    }
+
+
+def key_pairs(curves: Sequence[RouteCurve]) -> list[tuple[RouteCurve, RouteCurve]]:
+    """Per workload: cheapest self-hosted vs cheapest API route, and winner vs runner-up."""
+    out: list[tuple[RouteCurve, RouteCurve]] = []
+    for w in dict.fromkeys(c.workload for c in curves):
+        sub = [c for c in curves if c.workload == w and math.isfinite(c.at(c.base_requests))]
+        sub.sort(key=lambda c: c.at(c.base_requests))
+        sh = [c for c in sub if c.is_selfhost]
+        api = [c for c in sub if not c.is_selfhost]
+        pairs = []
+        if sh and api:
+            pairs.append((sh[0], api[0]))
+        if len(sub) >= 2 and {sub[0].route_id, sub[1].route_id} not in [
+            {p[0].route_id, p[1].route_id} for p in pairs
+        ]:
+            pairs.append((sub[0], sub[1]))
+        out.extend(pairs)
+    return out
+
+
+def breakeven_frame(curves: Sequence[RouteCurve],
+                    pairs: Sequence[tuple[RouteCurve, RouteCurve]] | None = None,
+                    lo: float = DEFAULT_MIN_REQUESTS, hi: float = DEFAULT_MAX_REQUESTS) -> pd.DataFrame:
+    """Break-even of each pair (default: key_pairs) as one tidy row each."""
+    rows = [breakeven_row(a, b, lo, hi) for a, b in (key_pairs(curves) if pairs is None else pairs)]
+    return pd.DataFrame(rows, columns=list(COLUMNS))

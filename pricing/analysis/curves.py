@@ -1,0 +1,151 @@
+"""Monthly cost of one route as a function of volume: the common input of every analysis."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from pricing import api_cost, selfhost
+from pricing.catalog import Catalog
+from pricing.compare import BREAKDOWN_COLUMNS, compare, default_options
+from pricing.schema import Overrides, Scenario, SelfHostChoice, SelfHostSpec, Workload
+
+F = npt.NDArray[np.float64]
+Curve = Callable[[F], F]
+
+SELFHOST_KINDS = ("selfhost-cloud", "selfhost-owned")
+# Breakdown columns whose cost scales with the hardware price (GPU rent, or purchase for owned).
+HARDWARE_COLUMNS = ("usd_gpu_rent", "usd_capex")
+
+
+@dataclass(frozen=True)
+class RouteCurve:
+    """One route for one workload: cost(requests/month) -> monthly USD, vectorised.
+
+    `shares` splits the monthly cost into breakdown columns (fractions summing to 1, read at
+    the workload's own volume); for self-hosting they are taken as constant along the
+    staircase, exact when every component is proportional to GPU-hours. `load_shape` is the
+    hourly load relative to the peak hour (24 values, max 1; flat = peaks assumed to coincide).
+    """
+
+    workload: str
+    route_id: str
+    label: str
+    route_kind: str
+    tokens_per_request: float
+    base_requests: float
+    cost: Curve
+    shares: Mapping[str, float] = field(default_factory=dict)
+    gpus_at_base: float = 0.0
+    load_shape: tuple[float, ...] = (1.0,) * 24
+
+    @property
+    def is_selfhost(self) -> bool:
+        """True for a self-hosted route (a staircase in volume)."""
+        return self.route_kind in SELFHOST_KINDS
+
+    @property
+    def hardware_share(self) -> float:
+        """Share of the cost that scales with the GPU price (rent or purchase)."""
+        return float(sum(self.shares.get(c, 0.0) for c in HARDWARE_COLUMNS))
+
+    @property
+    def power_share(self) -> float:
+        """Share of the cost that scales with the electricity price."""
+        return float(self.shares.get("usd_power", 0.0))
+
+    def at(self, requests: float) -> float:
+        """Monthly USD at one volume."""
+        return float(self.cost(np.array([float(requests)]))[0])
+
+
+def linear_curve(usd_per_request: float) -> Curve:
+    """A token-metered API: monthly cost is proportional to requests."""
+    def cost(v: F) -> F:
+        return np.asarray(v, dtype=float) * usd_per_request
+    return cost
+
+
+def staircase_curve(usd_per_step: float, requests_per_step: float, fixed_usd: float = 0.0,
+                    min_steps: int = 1) -> Curve:
+    """Whole replicas: fixed + usd_per_step x max(min_steps, ceil(requests / requests_per_step))."""
+    def cost(v: F) -> F:
+        steps = np.maximum(np.ceil(np.asarray(v, dtype=float) / requests_per_step), min_steps)
+        out: F = fixed_usd + usd_per_step * steps
+        return out
+    return cost
+
+
+def load_shape(w: Workload) -> tuple[float, ...]:
+    """24 hourly loads relative to the peak hour (batch share flat); no profile: every hour is peak."""
+    if not w.hourly_profile:
+        return (1.0,) * 24
+    prof = np.asarray(w.hourly_profile, dtype=float)
+    load = (1.0 - w.batch_fraction) * prof / prof.mean() + w.batch_fraction
+    return tuple(float(x) for x in load / load.max())
+
+
+def with_options(scenario: Scenario, catalog: Catalog) -> Scenario:
+    """The scenario with its options spelled out (defaults resolved once, so reruns compare the same routes)."""
+    if scenario.options:
+        return scenario
+    return scenario.model_copy(update={"options": tuple(default_options(scenario.workloads, catalog))})
+
+
+def selfhost_specs(scenario: Scenario, catalog: Catalog) -> dict[str, SelfHostSpec]:
+    """Route id -> self-hosting spec for the scenario's self-hosted options."""
+    ov = scenario.overrides
+    return {
+        selfhost.route_id(o.selfhost, selfhost.resolve_price(catalog, o.selfhost, ov)): o.selfhost
+        for o in scenario.options if isinstance(o, SelfHostChoice)
+    }
+
+
+def _api_per_request(catalog: Catalog, route_id: str, w: Workload, ov: Overrides) -> float:
+    one = w.model_copy(update={"requests_per_month": 1.0})
+    df = api_cost.api_cost_frame(catalog, [route_id], [one], provider_discount=ov.provider_discount)
+    return float(df["monthly_usd"].iloc[0])
+
+
+def route_curves(scenario: Scenario, catalog: Catalog, df: pd.DataFrame | None = None) -> list[RouteCurve]:
+    """One cost curve per (workload, route) row of compare(): linear for APIs, the staircase for GPUs."""
+    scenario = with_options(scenario, catalog)
+    if df is None:
+        df = compare(scenario, catalog)
+    specs = selfhost_specs(scenario, catalog)
+    ov = scenario.overrides
+    by_name = {w.name: w for w in scenario.workloads}
+    out = []
+    for row in df.itertuples(index=False):
+        w = by_name[str(row.workload)]
+        kind = str(row.route_kind)
+        rid = str(row.route_id)
+        monthly = float(row.monthly_usd)
+        shares = {c: float(getattr(row, c)) / monthly for c in BREAKDOWN_COLUMNS
+                  if math.isfinite(monthly) and monthly > 0}
+        if kind in SELFHOST_KINDS:
+            spec = specs[rid]
+            cost = _selfhost_curve(catalog, spec, w, ov)
+        else:
+            per_req = monthly / w.requests_per_month if w.requests_per_month > 0 else \
+                _api_per_request(catalog, rid, w, ov)
+            cost = linear_curve(per_req)
+        tokens = w.input_tokens + w.output_tokens + w.reasoning_tokens
+        gpus = float(row.gpus) if row.gpus == row.gpus and row.gpus is not None else 0.0
+        out.append(RouteCurve(
+            workload=w.name, route_id=rid, label=str(row.label), route_kind=kind,
+            tokens_per_request=tokens, base_requests=w.requests_per_month, cost=cost,
+            shares=shares, gpus_at_base=gpus, load_shape=load_shape(w),
+        ))
+    return out
+
+
+def _selfhost_curve(catalog: Catalog, spec: SelfHostSpec, w: Workload, ov: Overrides) -> Curve:
+    def cost(v: F) -> F:
+        return selfhost.selfhost_cost_curve(catalog, spec, w, np.asarray(v, dtype=float), ov)
+    return cost
