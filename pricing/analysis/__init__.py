@@ -10,6 +10,7 @@ from pricing.analysis.curves import (
     staircase_curve,
     with_options,
 )
+from pricing.analysis.plan import PlanAssumptions, overtakes, plan_frame
 from pricing.analysis.portfolio import Pool, first_step, pool_cost, portfolio_frame
 from pricing.analysis.sensitivity import DEFAULT_DRIVERS, Driver, drivers, sensitivity
 from pricing.analysis.uncertainty import Ranges, sample_costs, uncertainty_frame

@@ -1,0 +1,140 @@
+"""Month-by-month plan: traffic growth, price trends, owned GPUs bought up front (cash) or amortised."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pricing.analysis.curves import F, RouteCurve
+from pricing.analysis.portfolio import pool_cost
+from pricing.catalog import Catalog
+
+COLUMNS = ("view", "month", "route_id", "label", "route_kind", "requests_per_month", "gpus",
+           "monthly_usd", "cumulative_usd")
+OVERTAKE_COLUMNS = ("view", "route_id", "label", "overtakes_route_id", "overtakes_label", "month",
+                    "cumulative_usd", "sentence")
+VIEWS = ("cash", "amortised")
+
+
+@dataclass(frozen=True)
+class PlanAssumptions:
+    """Trends over the plan. The price trends are assumptions (no source): shown, meant to be changed."""
+
+    months: int = 24
+    api_price_change_per_year: float = -0.20  # assumption: list prices of a given model drift down
+    gpu_price_change_per_year: float = -0.15  # assumption: rent and purchase of a given GPU fall
+    amortization_months: float = 48.0  # owned: from data/hosting.yaml `owned` when built by for_catalog
+    residual_value_fraction: float = 0.0
+
+    @classmethod
+    def for_catalog(cls, catalog: Catalog, months: int = 24, **kw: float) -> PlanAssumptions:
+        """Defaults with amortisation and residual value from the catalog's owned-hardware assumptions."""
+        owned = catalog.owned.get("default") or next(iter(catalog.owned.values()), None)
+        if owned is None:
+            return cls(months=months, **kw)  # type: ignore[arg-type]
+        return cls(months=months, amortization_months=owned.amortization_years * 12,
+                   residual_value_fraction=owned.residual_value_fraction, **kw)  # type: ignore[arg-type]
+
+    def as_dict(self) -> dict[str, Any]:
+        """For reports: every assumption by name."""
+        return asdict(self)
+
+
+def volumes(curves: Sequence[RouteCurve], growth: dict[str, float], months: int) -> F:
+    """(workloads, months) requests/month: each workload compounds at its monthly growth."""
+    m = np.arange(months, dtype=float)
+    out: F = np.array([c.base_requests * (1 + growth.get(c.workload, 0.0)) ** m for c in curves])
+    return out
+
+
+def _route_plan(cs: Sequence[RouteCurve], vol: F, a: PlanAssumptions) -> dict[str, F]:
+    """Monthly USD per view (and GPUs) of one route serving every workload."""
+    m = np.arange(vol.shape[1], dtype=float)
+    first = cs[0]
+    if not first.is_selfhost:
+        cost = np.sum([c.cost(vol[i]) for i, c in enumerate(cs)], axis=0)
+        usd = cost * (1 + a.api_price_change_per_year) ** (m / 12)
+        nan = np.full_like(usd, np.nan)
+        return {"cash": usd, "amortised": usd, "gpus": nan}
+    trend = (1 + a.gpu_price_change_per_year) ** (m / 12)
+    base = pool_cost(cs, vol).usd
+    ref = max(cs, key=lambda c: c.at(c.base_requests))
+    per_gpu = ref.at(ref.base_requests) / ref.gpus_at_base if ref.gpus_at_base else math.nan
+    gpus = np.round(base / per_gpu) if math.isfinite(per_gpu) else np.full_like(base, np.nan)
+    if first.route_kind != "selfhost-owned":
+        usd = base * (1 + first.hardware_share * (trend - 1))
+        return {"cash": usd, "amortised": usd, "gpus": gpus}
+    capex_share = first.shares.get("usd_capex", 0.0)
+    fleet = np.maximum.accumulate(np.nan_to_num(gpus))
+    buys = np.diff(fleet, prepend=0.0)
+    capex_gpu_month = capex_share * per_gpu
+    running = (1 - capex_share) * per_gpu * fleet
+    upfront = capex_gpu_month * a.amortization_months / max(1e-9, 1 - a.residual_value_fraction)
+    cash = buys * upfront * trend + running
+    age = m[:, None] - m[None, :]  # month x purchase month
+    live = (age >= 0) & (age < a.amortization_months)
+    amortised = live.astype(float) @ (buys * capex_gpu_month * trend) + running
+    bad = np.isnan(base)
+    return {"cash": np.where(bad, np.nan, cash), "amortised": np.where(bad, np.nan, amortised),
+            "gpus": np.where(bad, np.nan, fleet)}
+
+
+def plan_frame(curves: Sequence[RouteCurve], growth: dict[str, float],
+               assumptions: PlanAssumptions) -> pd.DataFrame:
+    """Tidy month-by-month cost and cumulative cost per route (routes serving every workload), per view.
+
+    Cash view: owned GPUs are paid in the month they are bought (the fleet never shrinks);
+    amortised view: their price is spread over the amortisation period. Rented and API routes
+    are the same in both views.
+    """
+    workloads = list(dict.fromkeys(c.workload for c in curves))
+    by_route: dict[str, list[RouteCurve]] = {}
+    for c in curves:
+        by_route.setdefault(c.route_id, []).append(c)
+    rows = []
+    months = assumptions.months
+    for rid, cs in by_route.items():
+        if len(cs) != len(workloads):
+            continue
+        vol = volumes(cs, growth, months)
+        p = _route_plan(cs, vol, assumptions)
+        total = vol.sum(axis=0)
+        for view in VIEWS:
+            cum = np.cumsum(p[view])
+            for i in range(months):
+                rows.append((view, i + 1, rid, cs[0].label, cs[0].route_kind, float(total[i]),
+                             float(p["gpus"][i]), float(p[view][i]), float(cum[i])))
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def overtakes(plan: pd.DataFrame, view: str = "cash", top: int = 6) -> pd.DataFrame:
+    """Months where one route's cumulative cost drops below another's (among the `top` at the end)."""
+    p = plan[(plan["view"] == view) & np.isfinite(plan["cumulative_usd"])]
+    if p.empty:
+        return pd.DataFrame(columns=list(OVERTAKE_COLUMNS))
+    cum = p.pivot(index="month", columns="route_id", values="cumulative_usd")
+    labels = dict(zip(p["route_id"], p["label"], strict=False))
+    final = cum.iloc[-1].sort_values()
+    keep = list(final.index[:top])
+    rows = []
+    for b in keep:
+        for a_ in keep:
+            if a_ == b:
+                continue
+            diff = (cum[b] - cum[a_]).to_numpy()
+            if diff[0] > 0 and diff[-1] < 0:
+                month = int(cum.index[int(np.argmax(diff < 0))])
+                usd = float(cum.loc[month, b])
+                rows.append({
+                    "view": view, "route_id": b, "label": labels[b], "overtakes_route_id": a_,
+                    "overtakes_label": labels[a_], "month": month, "cumulative_usd": usd,
+                    "sentence": f"{labels[b]} becomes cheaper in total than {labels[a_]} in month "
+                                f"{month} ({view} view).",
+                })
+    out = pd.DataFrame(rows, columns=list(OVERTAKE_COLUMNS))
+    return out.sort_values(["month", "route_id"], kind="stable").reset_index(drop=True)
