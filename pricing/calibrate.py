@@ -237,9 +237,41 @@ def abs_pct_errors(pred: np.ndarray, meas: np.ndarray) -> np.ndarray:
     return out
 
 
+def _nelder_mead(f: Callable[[np.ndarray], float], x0: np.ndarray, step: float = 0.3,
+                 iters: int = 600, tol: float = 1e-7) -> np.ndarray:
+    """Minimise f from x0 with the Nelder-Mead simplex (numpy only; scipy is not a dependency)."""
+    n = x0.size
+    simplex = np.vstack([x0] + [x0 + step * np.eye(n)[i] for i in range(n)])
+    vals = np.array([f(x) for x in simplex])
+    for _ in range(iters):
+        order = np.argsort(vals)
+        simplex, vals = simplex[order], vals[order]
+        if vals[-1] - vals[0] < tol:
+            break
+        centre = simplex[:-1].mean(axis=0)
+        xr = centre + (centre - simplex[-1])
+        fr = f(xr)
+        if fr < vals[0]:
+            xe = centre + 2.0 * (centre - simplex[-1])
+            fe = f(xe)
+            simplex[-1], vals[-1] = (xe, fe) if fe < fr else (xr, fr)
+        elif fr < vals[-2]:
+            simplex[-1], vals[-1] = xr, fr
+        else:
+            xc = centre + 0.5 * (simplex[-1] - centre)
+            fc = f(xc)
+            if fc < vals[-1]:
+                simplex[-1], vals[-1] = xc, fc
+            else:
+                simplex[1:] = simplex[0] + 0.5 * (simplex[1:] - simplex[0])
+                vals[1:] = [f(x) for x in simplex[1:]]
+    best: np.ndarray = simplex[int(np.argmin(vals))]
+    return best
+
+
 def fit(catalog: Catalog, rows: Sequence[CalRow], start: PerfParams | None = None,
         names: Sequence[str] = tuple(FIT_BOUNDS), passes: int = 6) -> PerfParams:
-    """Coordinate search on log-spaced grids minimising mean |log(pred / measured)|."""
+    """Minimise mean |log(pred / measured)|: coordinate search on log grids, then a simplex polish."""
     predict = predictor(catalog, rows)
     meas = np.array([r.measured for r in rows])
     p = start or PerfParams()
@@ -265,7 +297,16 @@ def fit(catalog: Catalog, rows: Sequence[CalRow], start: PerfParams | None = Non
             width /= 2.5
             if width < 0.01:
                 break
-    return p
+
+    lows = np.log([FIT_BOUNDS[n][0] for n in names])
+    highs = np.log([FIT_BOUNDS[n][1] for n in names])
+
+    def at(x: np.ndarray) -> PerfParams:
+        return replace(p, **{n: float(np.exp(v)) for n, v in zip(names, np.clip(x, lows, highs), strict=True)})
+
+    x = _nelder_mead(lambda x: loss(at(x)), np.log([getattr(p, n) for n in names]))
+    q = at(x)
+    return q if loss(q) <= best else p
 
 
 def median_error(catalog: Catalog, rows: Sequence[CalRow], p: PerfParams) -> float:
