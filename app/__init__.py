@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: thin widgets over the pricing core."""

@@ -1,0 +1,46 @@
+"""Dashboard entry point: `streamlit run app/main.py`; pages live in app/views/, wired by st.navigation."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from app import state, ui  # noqa: E402
+from pricing.errors import PricingError  # noqa: E402
+
+st.set_page_config(page_title="LLM cost: API or self-host?", page_icon="💸", layout="wide")
+
+PAGES = [
+    st.Page("views/compare.py", title="Compare", icon="⚖️", url_path="compare", default=True),
+    st.Page("views/offers.py", title="All API offers", icon="🧾", url_path="offers"),
+    st.Page("views/breakeven.py", title="Break-even", icon="📈", url_path="breakeven"),
+    st.Page("views/selfhost.py", title="Self-hosting detail", icon="🖥️", url_path="selfhost"),
+    st.Page("views/catalog.py", title="Catalog", icon="📚", url_path="catalog"),
+    st.Page("views/scenario.py", title="Scenario & sharing", icon="🔗", url_path="scenario"),
+]
+
+try:
+    ui.catalog()
+except PricingError as e:  # bundled data broken: say what, where, and stop
+    ui.show_error(e)
+    st.stop()
+
+PARAMS = ui.all_params()
+problems = state.init(PARAMS, ui.validators())
+page = st.navigation(PAGES)
+with st.sidebar:
+    ui.currency_picker(st.sidebar)
+    cur_problem = ui.validate_currency()
+    if cur_problem:
+        st.warning(cur_problem)
+    st.caption(ui.catalog_caption())
+for p in problems:
+    st.warning(p)
+page.run()
+state.sync_url(PARAMS)

@@ -1,0 +1,354 @@
+"""Every dashboard input: one session-state key, a default, and a URL codec, so a link reproduces the view."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from pricing.compare import presets
+from pricing.schema import (
+    PRECISIONS,
+    ApiChoice,
+    Option,
+    Overrides,
+    Scenario,
+    SelfHostChoice,
+    SelfHostSpec,
+    Workload,
+)
+
+MAX_WORKLOADS = 5
+PRESET_NAMES: tuple[str, ...] = tuple(presets())
+DAYS_PER_MONTH = 730.0 / 24.0  # the same 730-hour month pricing.selfhost uses
+
+
+@dataclass(frozen=True)
+class Param:
+    """One input: its key, kind ('float', 'int', 'str', 'list', 'bool') and default (maybe per workload)."""
+
+    key: str
+    kind: str
+    default: Any
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple[str, ...] | None = None
+
+
+# Workload fields: (suffix, Workload field, kind, lo, hi). The preset gives each default.
+WORKLOAD_FIELDS: tuple[tuple[str, str, str, float, float], ...] = (
+    ("req", "requests_per_month", "float", 0, 1e13),
+    ("in", "input_tokens", "float", 0, 10_000_000),
+    ("out", "output_tokens", "float", 0, 1_000_000),
+    ("rsn", "reasoning_tokens", "float", 0, 1_000_000),
+    ("cache", "cached_input_fraction", "float", 0, 1),
+    ("cw", "cache_write_fraction", "float", 0, 1),
+    ("batch", "batch_fraction", "float", 0, 1),
+    ("offpk", "off_peak_fraction", "float", 0, 1),
+    ("p2a", "peak_to_average", "float", 1, 100),
+    ("ttft", "max_ttft_ms", "float", 0, 600_000),
+    ("tps", "min_output_tokens_per_s", "float", 0, 10_000),
+    ("growth", "monthly_growth", "float", -0.5, 5),
+    ("ctx", "min_context_tokens", "int", 0, 100_000_000),
+)
+
+
+def wkey(i: int, suffix: str) -> str:
+    """Session-state key of one workload field."""
+    return f"w{i}_{suffix}"
+
+
+def preset_of(i: int) -> Workload:
+    """The preset workload currently chosen for workload i."""
+    name = st.session_state.get(wkey(i, "preset"), PRESET_NAMES[i % len(PRESET_NAMES)])
+    return presets().get(name, presets()[PRESET_NAMES[0]])
+
+
+def preset_values(w: Workload) -> dict[str, Any]:
+    """Widget values (by suffix) that show a Workload; None-valued limits become 0 (= no target)."""
+    out: dict[str, Any] = {"name": w.name, "per": "month"}
+    for suffix, field, kind, _lo, _hi in WORKLOAD_FIELDS:
+        v = getattr(w, field)
+        v = 0 if v is None else v
+        out[suffix] = int(v) if kind == "int" else float(v)
+    if w.min_output_tokens_per_s is None and w.max_tpot_ms:
+        out["tps"] = 1000.0 / w.max_tpot_ms  # same limit, shown as tokens per second per user
+    return out
+
+
+def params() -> list[Param]:
+    """Every input the URL can carry (workload fields have preset-dependent defaults)."""
+    ps = [
+        Param("wn", "int", 1, 1, MAX_WORKLOADS),
+        Param("cands", "str", "defaults", choices=("defaults", "chosen")),
+        Param("api", "list", []),
+        Param("sh", "list", []),
+        Param("minq", "float", 0.0, 0, 1000),
+        Param("cur", "str", "USD"),
+        Param("rate", "float", 1.0, 1e-6, 1e6),
+        Param("kwh", "float", 0.0, 0, 2),
+        Param("eff", "float", 1.0, 0.05, 5),
+        Param("focus", "str", ""),
+        Param("be_routes", "list", []),
+        Param("sd_model", "str", ""),
+        Param("sd_gpu", "str", ""),
+        Param("sd_prec", "str", "fp8", choices=PRECISIONS),
+        Param("sd_gpus", "int", 0, 0, 64),
+        Param("cat_q", "str", ""),
+    ]
+    for i in range(MAX_WORKLOADS):
+        ps.append(Param(wkey(i, "preset"), "str", PRESET_NAMES[i % len(PRESET_NAMES)], choices=PRESET_NAMES))
+        ps.append(Param(wkey(i, "name"), "str", None))
+        ps.append(Param(wkey(i, "per"), "str", "month", choices=("month", "day")))
+        for suffix, _f, kind, lo, hi in WORKLOAD_FIELDS:
+            ps.append(Param(wkey(i, suffix), kind, None, lo, hi))
+    return ps
+
+
+def dynamic_params(providers: Iterable[str], gpus: Iterable[str]) -> list[Param]:
+    """Per-provider discounts and per-GPU price overrides (0 = the catalog's figure)."""
+    ps = [Param(f"disc_{p}", "float", 0.0, 0, 1) for p in providers]
+    ps += [Param(f"gpuhr_{g}", "float", 0.0, 0, 200) for g in gpus]
+    ps += [Param(f"gpubuy_{g}", "float", 0.0, 0, 1_000_000) for g in gpus]
+    return ps
+
+
+def default_of(p: Param) -> Any:
+    """The default value of a param right now (workload fields follow their preset)."""
+    if p.default is not None or not p.key.startswith("w"):
+        return list(p.default) if isinstance(p.default, list) else p.default
+    i, suffix = int(p.key[1 : p.key.index("_")]), p.key[p.key.index("_") + 1 :]
+    vals = preset_values(preset_of(i))
+    if suffix == "req" and st.session_state.get(wkey(i, "per")) == "day":
+        return vals["req"] / DAYS_PER_MONTH
+    return vals[suffix]
+
+
+# --------------------------------------------------------------------------- URL codec
+
+
+def _fmt_num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v))
+
+
+def encode(p: Param, v: Any) -> str:
+    """A value as it appears in the URL."""
+    if p.kind == "list":
+        return ",".join(str(x) for x in v)
+    if p.kind in ("float", "int"):
+        return _fmt_num(float(v))
+    return str(v)
+
+
+def decode(p: Param, text: str) -> Any:
+    """Parse one query-parameter value; raise ValueError when it is out of range or unknown."""
+    if p.kind == "list":
+        return [x for x in text.split(",") if x]
+    if p.kind in ("float", "int"):
+        v = float(text)
+        if not math.isfinite(v):
+            raise ValueError("not a finite number")
+        if (p.lo is not None and v < p.lo) or (p.hi is not None and v > p.hi):
+            raise ValueError(f"outside {p.lo}..{p.hi}")
+        return int(v) if p.kind == "int" else v
+    if p.choices is not None and text not in p.choices:
+        raise ValueError(f"not one of {', '.join(p.choices)}")
+    if len(text) > 200:
+        raise ValueError("too long")
+    return text
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float | int) and isinstance(b, float | int):
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+    return bool(a == b)
+
+
+# --------------------------------------------------------------------------- session lifecycle
+
+
+def init(all_params: list[Param], validators: dict[str, Callable[[Any], Any]] | None = None) -> list[str]:
+    """Fill session state once from the URL, then keep every input alive across pages; return URL problems."""
+    ss = st.session_state
+    problems: list[str] = []
+    by_key = {p.key: p for p in all_params}
+    if not ss.get("_url_loaded"):
+        ss["_url_loaded"] = True
+        qp = st.query_params.to_dict()
+        # presets and periods first: other workload defaults depend on them
+        order = sorted(qp, key=lambda k: (0 if k.endswith(("_preset", "_per")) else 1, k))
+        for k in order:
+            p = by_key.get(k)
+            if p is None:
+                continue
+            try:
+                v = decode(p, qp[k])
+                if validators and k in validators:
+                    v = validators[k](v)
+            except ValueError as e:
+                problems.append(f"URL parameter {k}={qp[k][:60]!r} ignored: {e}")
+                continue
+            ss[k] = v
+        ss["_url_problems"] = problems
+    for p in all_params:
+        if p.key not in ss:
+            ss[p.key] = default_of(p)
+        else:
+            ss[p.key] = ss[p.key]  # re-assign: a widget's value survives pages that do not draw it
+    return list(ss.get("_url_problems", []))
+
+
+def sync_url(all_params: list[Param]) -> None:
+    """Write every non-default input to the URL (and nothing else), so the link reproduces the view."""
+    ss = st.session_state
+    want: dict[str, str] = {}
+    n = int(ss.get("wn", 1))
+    for p in all_params:
+        if p.key not in ss:
+            continue
+        if p.key.startswith("w") and p.key[1:2].isdigit() and int(p.key[1 : p.key.index("_")]) >= n:
+            continue
+        v = ss[p.key]
+        if not _same(v, default_of(p)):
+            want[p.key] = encode(p, v)
+    if st.query_params.to_dict() != want:
+        st.query_params.from_dict(want)
+
+
+def apply_preset(i: int) -> None:
+    """Callback: a new preset resets workload i's fields to the preset's values."""
+    vals = preset_values(preset_of(i))
+    for suffix, value in vals.items():
+        if suffix == "per":
+            continue
+        if suffix == "req" and st.session_state.get(wkey(i, "per")) == "day":
+            value = value / DAYS_PER_MONTH
+        st.session_state[wkey(i, suffix)] = value
+
+
+def switch_period(i: int) -> None:
+    """Callback: keep the monthly volume when the user flips between per day and per month."""
+    ss = st.session_state
+    k = wkey(i, "req")
+    ss[k] = ss[k] / DAYS_PER_MONTH if ss[wkey(i, "per")] == "day" else ss[k] * DAYS_PER_MONTH
+
+
+# --------------------------------------------------------------------------- inputs -> Scenario
+
+
+def spec_to_str(s: SelfHostSpec) -> str:
+    """A self-hosting option as one short URL-safe token: model@gpu:precision:hosting[:gpus]."""
+    tail = f":{s.gpus}" if s.gpus else ""
+    return f"{s.model}@{s.gpu}:{s.precision}:{s.hosting or 'cloud'}{tail}"
+
+
+def str_to_spec(text: str) -> SelfHostSpec:
+    """Parse spec_to_str's token (ValueError when malformed)."""
+    try:
+        model, rest = text.split("@", 1)
+        parts = rest.split(":")
+        gpu, precision, hosting = parts[0], parts[1], parts[2]
+        gpus = int(parts[3]) if len(parts) > 3 else None
+    except (ValueError, IndexError) as e:
+        raise ValueError(f"{text!r} is not model@gpu:precision:hosting[:gpus]") from e
+    try:
+        return SelfHostSpec(model=model, gpu=gpu, precision=precision,  # type: ignore[arg-type]
+                            hosting=None if hosting == "cloud" else hosting, gpus=gpus)
+    except Exception as e:
+        raise ValueError(str(e).splitlines()[0]) from e
+
+
+def workloads() -> list[Workload]:
+    """The workloads as the editor shows them."""
+    ss = st.session_state
+    out = []
+    for i in range(int(ss.get("wn", 1))):
+        kw: dict[str, Any] = {"name": str(ss[wkey(i, "name")]).strip() or f"workload {i + 1}"}
+        for suffix, field, kind, _lo, _hi in WORKLOAD_FIELDS:
+            v = ss[wkey(i, suffix)]
+            if suffix == "req" and ss[wkey(i, "per")] == "day":
+                v = v * DAYS_PER_MONTH
+            if field in ("max_ttft_ms", "min_output_tokens_per_s"):
+                v = v or None
+            kw[field] = int(v) if kind == "int" else v
+        out.append(Workload(**kw))
+    names = [w.name for w in out]
+    return [w if names.count(w.name) == 1 else w.model_copy(update={"name": f"{w.name} ({i + 1})"})
+            for i, w in enumerate(out)]
+
+
+def overrides(providers: Iterable[str], gpus: Iterable[str]) -> Overrides:
+    """The user's own numbers: discounts, GPU prices, electricity, currency."""
+    ss = st.session_state
+    gl = list(gpus)
+    return Overrides(
+        provider_discount={p: ss[f"disc_{p}"] for p in providers if ss.get(f"disc_{p}")},
+        gpu_usd_per_hour={g: ss[f"gpuhr_{g}"] for g in gl if ss.get(f"gpuhr_{g}")},
+        gpu_purchase_usd={g: ss[f"gpubuy_{g}"] for g in gl if ss.get(f"gpubuy_{g}")},
+        usd_per_kwh=ss.get("kwh") or None,
+        efficiency_scale=float(ss.get("eff", 1.0)),
+        currency=currency_code(),
+        usd_to_currency=float(ss.get("rate", 1.0)) if currency_code() != "USD" else 1.0,
+    )
+
+
+def currency_code() -> str:
+    """The display currency: the user's three-letter code, or USD when it is not one."""
+    code = str(st.session_state.get("cur", "USD")).strip().upper()
+    return code if len(code) == 3 and code.isalpha() and code.isascii() else "USD"
+
+
+def options() -> tuple[Option, ...]:
+    """The chosen candidates, or () for the defaults compare picks itself."""
+    ss = st.session_state
+    if ss.get("cands") != "chosen":
+        return ()
+    opts: list[Option] = [ApiChoice(api=a) for a in ss.get("api", [])]
+    opts += [SelfHostChoice(selfhost=str_to_spec(s)) for s in ss.get("sh", [])]
+    return tuple(opts)
+
+
+def scenario(providers: Iterable[str], gpus: Iterable[str]) -> Scenario:
+    """Everything the user entered, as a Scenario (the file shape of DESIGN.md)."""
+    return Scenario(
+        name=str(st.session_state.get("scenario_name", "Dashboard scenario")),
+        workloads=tuple(workloads()),
+        options=options(),
+        overrides=overrides(providers, gpus),
+    )
+
+
+def apply_scenario(s: Scenario, providers: Iterable[str], gpus: Iterable[str]) -> list[str]:
+    """Load a Scenario into the inputs (call from a callback or before widgets draw); return what was dropped."""
+    ss = st.session_state
+    notes: list[str] = []
+    if len(s.workloads) > MAX_WORKLOADS:
+        notes.append(f"only the first {MAX_WORKLOADS} of {len(s.workloads)} workloads are shown")
+    ss["wn"] = min(len(s.workloads), MAX_WORKLOADS)
+    for i, w in enumerate(s.workloads[:MAX_WORKLOADS]):
+        ss[wkey(i, "preset")] = w.name if w.name in PRESET_NAMES else PRESET_NAMES[i % len(PRESET_NAMES)]
+        ss[wkey(i, "per")] = "month"
+        for suffix, value in preset_values(w).items():
+            ss[wkey(i, suffix)] = value
+        if w.hourly_profile:
+            notes.append(f"workload {w.name!r}: the 24-hour profile is not editable here; "
+                         f"its peak-to-average {w.effective_peak_to_average:.2f} is used")
+            ss[wkey(i, "p2a")] = float(w.effective_peak_to_average)
+    api = [o.api for o in s.options if isinstance(o, ApiChoice)]
+    sh = [spec_to_str(o.selfhost) for o in s.options if isinstance(o, SelfHostChoice)]
+    ss["cands"] = "chosen" if s.options else "defaults"
+    ss["api"], ss["sh"] = api, sh
+    ov = s.overrides
+    for p in providers:
+        ss[f"disc_{p}"] = float(ov.provider_discount.get(p, 0.0))
+    for g in gpus:
+        ss[f"gpuhr_{g}"] = float(ov.gpu_usd_per_hour.get(g, 0.0))
+        ss[f"gpubuy_{g}"] = float(ov.gpu_purchase_usd.get(g, 0.0))
+    ss["kwh"] = float(ov.usd_per_kwh or 0.0)
+    ss["eff"] = float(ov.efficiency_scale)
+    ss["cur"], ss["rate"] = ov.currency, float(ov.usd_to_currency)
+    ss["scenario_name"] = s.name
+    return notes

@@ -1,0 +1,5 @@
+"""breakeven page."""
+
+import streamlit as st
+
+st.title("breakeven")

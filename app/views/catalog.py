@@ -1,0 +1,5 @@
+"""catalog page."""
+
+import streamlit as st
+
+st.title("catalog")

@@ -1,0 +1,167 @@
+"""Compare (home): workloads in, every route ranked, the winner in one sentence, cost by component."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from app import state, ui
+from pricing import compare as cmp
+from pricing.errors import PricingError
+from pricing.frontier import efficient_frontier
+from pricing.schema import PRECISIONS
+
+ss = st.session_state
+cat = ui.catalog()
+
+st.title("Pay per token, or run the weights yourself?")
+st.caption("Describe your workloads; every API, hosted open-weight API and self-hosted GPU route is "
+           "priced from sourced, dated data. Every input is in the URL: copy it to share this view.")
+
+# --------------------------------------------------------------------------- workloads
+
+top = st.columns([1, 3])
+top[0].number_input("Workloads", key="wn", min_value=1, max_value=state.MAX_WORKLOADS, step=1,
+                    help="Several workloads are compared one by one and as a portfolio.")
+n = int(ss["wn"])
+tabs = st.tabs([str(ss[state.wkey(i, "name")]) or f"workload {i + 1}" for i in range(n)])
+for i, tab in enumerate(tabs):
+    with tab:
+        ui.workload_editor(i)
+
+# --------------------------------------------------------------------------- candidates
+
+
+def _use_defaults_as_chosen(tokens: list[str]) -> None:
+    ss["api"] = [t for t in tokens if "@" not in t]
+    ss["sh"] = [t for t in tokens if "@" in t]
+    ss["cands"] = "chosen"
+
+
+def _add_selfhost() -> None:
+    token = state.spec_to_str(state.str_to_spec(
+        f"{ss['add_model']}@{ss['add_gpu']}:{ss['add_prec']}:{ss['add_host']}"
+        + (f":{int(ss['add_gpus'])}" if ss.get("add_gpus") else "")))
+    ss["sh"] = [*ss.get("sh", []), token] if token not in ss.get("sh", []) else ss["sh"]
+
+
+try:
+    base = ui.scenario()
+except (PricingError, ValueError) as e:
+    st.error(f"These inputs do not make a valid scenario: {e}")
+    st.stop()
+defaults = ui.default_tokens(ui.workloads_json(base))
+
+with st.expander("Candidates: which routes to compare", expanded=ss["cands"] == "chosen"):
+    st.radio("Routes", ("defaults", "chosen"), key="cands", horizontal=True,
+             format_func={"defaults": "Sensible defaults", "chosen": "My choice"}.get,
+             help="Defaults: closed flagships, the open families' own APIs, the two cheapest hosts of each, "
+                  "and self-hosting on the best-fitting GPU (rented and owned).")
+    if ss["cands"] == "defaults":
+        st.caption(f"{len(defaults)} routes picked for the first workload. "
+                   "Start from them to add or remove routes.")
+        st.button("Edit this list", on_click=_use_defaults_as_chosen, args=(defaults,))
+    else:
+        st.multiselect("API offers", sorted(cat.offers), key="api",
+                       placeholder="type to search 'openai/', 'deepseek', 'qwen' ...")
+        sh_opts = list(dict.fromkeys([*ss.get("sh", []), *(t for t in defaults if "@" in t)]))
+        st.multiselect("Self-hosted deployments (model@gpu:precision:hosting[:GPUs per replica])", sh_opts,
+                       key="sh")
+        c = st.columns([3, 2, 1, 1, 1, 1])
+        c[0].selectbox("Model", sorted(cat.models), key="add_model")
+        c[1].selectbox("GPU", sorted(cat.gpus), key="add_gpu")
+        c[2].selectbox("Precision", PRECISIONS, index=PRECISIONS.index("fp8"), key="add_prec")
+        c[3].selectbox("Hosting", ("cloud", "owned"), key="add_host",
+                       help="cloud = cheapest on-demand price for that GPU; owned = bought and amortised")
+        c[4].number_input("GPUs (0 = fit)", min_value=0, max_value=64, value=0, key="add_gpus")
+        c[5].button("Add", on_click=_add_selfhost, width="stretch")
+
+st.number_input("Minimum quality index (0 = no filter)", key="minq", min_value=0.0, max_value=1000.0,
+                step=5.0, help="Routes below it, or without a sourced score, are left out of the ranking.")
+
+# --------------------------------------------------------------------------- results
+
+try:
+    scn, df = ui.results()
+except PricingError as e:
+    ui.show_error(e)
+    st.stop()
+
+shown, dropped = ui.quality_filter(df, float(ss["minq"]))
+if dropped:
+    st.info(f"{dropped} route rows are hidden by the minimum quality of {ss['minq']:g} "
+            "(below it, or with no sourced quality score).")
+code, rate = ui.currency()
+names = [w.name for w in scn.workloads]
+focus: str | None = names[0]
+if n > 1:
+    focus_opts = ["", *names]
+    if ss.get("focus") not in focus_opts:
+        ss["focus"] = ""
+    st.selectbox("Results for", focus_opts, key="focus",
+                 format_func=lambda v: v or "all workloads together (portfolio)")
+    focus = ss["focus"] or None
+
+st.subheader("Result")
+st.success(cmp.winner_sentence(shown, focus, code, rate), icon="🏆")
+if focus is None and n > 1:
+    for w in names:
+        st.markdown("- " + cmp.winner_sentence(shown, w, code, rate))
+
+view = shown if focus is None else shown[shown["workload"] == focus]
+if focus is None and n > 1:
+    port = cmp.portfolio(shown)
+    st.dataframe(
+        pd.DataFrame({
+            "route": port["label"],
+            "kind": port["route_kind"].map(cmp.ROUTE_KIND_LABELS),
+            f"monthly, all workloads ({code})": port["monthly_usd"] * rate,
+            f"per 1M tokens ({code})": port["usd_per_mtok"] * rate,
+        }),
+        hide_index=True, width="stretch", key="portfolio_table",
+    )
+else:
+    st.dataframe(ui.table_frame(view), column_config=ui.table_config(), hide_index=True,
+                 width="stretch", key="ranked_table")
+
+st.download_button("Download results (CSV)", ui.safe_csv(cmp.to_currency(shown, code, rate)),
+                   file_name="llm-cost-results.csv", mime="text/csv", key="dl_csv")
+
+# --------------------------------------------------------------------------- charts
+
+one = view if focus is not None else shown[shown["workload"] == names[0]]
+one = one[one["monthly_usd"].notna()].sort_values("monthly_usd").head(20)
+st.subheader("Cost by component" + ("" if focus else f": {names[0]}"))
+fig = go.Figure()
+for col, label in ui.COMPONENT_LABELS.items():
+    vals = one[col] * rate
+    if (vals > 0).any():
+        fig.add_bar(y=one["label"], x=vals, name=label, orientation="h")
+fig.update_layout(barmode="stack", height=max(320, 26 * len(one) + 120), margin={"l": 10, "r": 10, "t": 10},
+                  xaxis_title=f"{code} per month", yaxis={"autorange": "reversed"}, legend_orientation="h")
+st.plotly_chart(fig, width="stretch", key="components_chart")
+
+st.subheader("Quality vs cost: the efficient frontier")
+q = view.dropna(subset=["quality_index"]) if focus else one.dropna(subset=["quality_index"])
+if q.empty:
+    st.info("No route here has a sourced quality score, so there is no frontier to draw. "
+            "Missing scores are shown as missing, never as zero.")
+else:
+    on = efficient_frontier(q)
+    front = q[on].sort_values("monthly_usd")
+    fq = go.Figure()
+    fq.add_scatter(x=q["monthly_usd"] * rate, y=q["quality_index"], mode="markers", name="routes",
+                   text=q["label"], hovertemplate="%{text}<br>%{x:,.0f}/month<br>quality %{y:.1f}")
+    fq.add_scatter(x=front["monthly_usd"] * rate, y=front["quality_index"], mode="lines+markers",
+                   name="efficient frontier", line_shape="hv", text=front["label"],
+                   hovertemplate="%{text}<br>%{x:,.0f}/month<br>quality %{y:.1f}")
+    fq.update_layout(xaxis_type="log", xaxis_title=f"{code} per month (log)", yaxis_title="quality index",
+                     height=420, margin={"l": 10, "r": 10, "t": 10})
+    st.plotly_chart(fq, width="stretch", key="frontier_chart")
+    st.caption("On the frontier: " + "; ".join(front["label"]))
+
+warn = view[view["warnings"].astype(str).str.len() > 0]
+with st.expander(f"Warnings ({len(warn)})", expanded=False):
+    for _, r in warn.iterrows():
+        st.markdown(f"- **{r['label']}** ({r['workload']}): {r['warnings']}")

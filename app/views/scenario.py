@@ -1,0 +1,5 @@
+"""scenario page."""
+
+import streamlit as st
+
+st.title("scenario")

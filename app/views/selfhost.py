@@ -1,0 +1,5 @@
+"""selfhost page."""
+
+import streamlit as st
+
+st.title("selfhost")
