@@ -98,6 +98,7 @@ def params() -> list[Param]:
         Param("sd_prec", "str", "fp8", choices=PRECISIONS),
         Param("sd_gpus", "int", 0, 0, 64),
         Param("cat_q", "str", ""),
+        Param("scenario_name", "str", "Dashboard scenario"),
     ]
     for i in range(MAX_WORKLOADS):
         ps.append(Param(wkey(i, "preset"), "str", PRESET_NAMES[i % len(PRESET_NAMES)], choices=PRESET_NAMES))
@@ -314,7 +315,7 @@ def options() -> tuple[Option, ...]:
 def scenario(providers: Iterable[str], gpus: Iterable[str]) -> Scenario:
     """Everything the user entered, as a Scenario (the file shape of DESIGN.md)."""
     return Scenario(
-        name=str(st.session_state.get("scenario_name", "Dashboard scenario")),
+        name=str(st.session_state.get("scenario_name") or "").strip() or "Dashboard scenario",
         workloads=tuple(workloads()),
         options=options(),
         overrides=overrides(providers, gpus),

@@ -15,7 +15,7 @@ import streamlit as st
 from app import state
 from pricing import compare as cmp
 from pricing.catalog import Catalog, default_catalog
-from pricing.errors import PricingError
+from pricing.errors import DataError, Issue, PricingError
 from pricing.schema import ApiChoice, Option, Scenario, SelfHostChoice, Workload
 
 FRESH_DAYS, STALE_DAYS = 90, 180
@@ -198,6 +198,21 @@ def validators() -> dict[str, Any]:
         return check
 
     return {"api": api, "sh": sh, "sd_model": member(cat.models), "sd_gpu": member(cat.gpus)}
+
+
+def validate_scenario_text(text: str, name: str) -> Scenario:
+    """Parse and check a scenario against the catalog; DataError naming file, entry and field."""
+    scn = cmp.load_scenario(text, name)
+    cmp.check_scenario_ids(scn, catalog())
+    cat = catalog()
+    issues = [Issue(name, "overrides.provider_discount", p, f"unknown provider {p!r}")
+              for p in scn.overrides.provider_discount if p not in cat.providers]
+    for fld in ("gpu_usd_per_hour", "gpu_purchase_usd"):
+        issues += [Issue(name, f"overrides.{fld}", g, f"unknown GPU id {g!r}")
+                   for g in getattr(scn.overrides, fld) if g not in cat.gpus]
+    if issues:
+        raise DataError(issues)
+    return scn
 
 
 def catalog_caption() -> str:

@@ -1,5 +1,99 @@
-"""catalog page."""
+"""Catalog: every price, model, GPU and hosting figure with its source and age, plus the user's overrides."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-st.title("catalog")
+from app import ui
+
+ss = st.session_state
+cat = ui.catalog()
+
+st.title("Catalog: where every number comes from")
+st.caption(f"Ages: 🟢 fresh up to {ui.FRESH_DAYS} days, 🟡 aging up to {ui.STALE_DAYS}, 🔴 stale beyond. "
+           "Click a column header to sort; the search box filters every table.")
+needle = st.text_input("Search", key="cat_q", placeholder="deepseek, h100, together, qwen3 ...").strip().lower()
+
+
+@st.cache_data(show_spinner=False)
+def _tables() -> dict[str, pd.DataFrame]:
+    """The four catalog tables as people read them (built once per process)."""
+    off = cat.offers_frame()
+    off.insert(0, "age", [ui.age_badge(d) for d in off["as_of"]])
+    off["source"] = [ui.link_or_none(s) for s in off["source"]]
+    models = pd.DataFrame([{
+        "id": m.id, "family": m.family, "params_b_total": m.params_b_total, "params_b_active": m.params_b_active,
+        "layers": m.layers, "attention": m.attention, "kv_heads": m.kv_heads, "experts_routed": m.experts_routed,
+        "experts_active": m.experts_active, "max_context_tokens": m.max_context_tokens,
+        "native_precision": m.native_precision, "license": m.license, "age": ui.age_badge(m.as_of),
+        "as_of": m.as_of, "source": ui.link_or_none(m.source),
+    } for m in cat.models.values()])
+    gpus = pd.DataFrame([{
+        "id": g.id, "name": g.name, "vendor": g.vendor, "memory_gb": g.memory_gb,
+        "mem_bandwidth_tbs": g.mem_bandwidth_tbs, "bf16_tflops_dense": g.bf16_tflops_dense,
+        "fp8_tflops_dense": g.fp8_tflops_dense, "fp4_tflops_dense": g.fp4_tflops_dense, "tdp_w": g.tdp_w,
+        "interconnect": g.interconnect, "purchase_usd": g.purchase_usd, "age": ui.age_badge(g.as_of),
+        "as_of": g.as_of, "source": ui.link_or_none(g.source), "purchase_source": ui.link_or_none(g.purchase_source),
+    } for g in cat.gpus.values()])
+    cloud = pd.DataFrame([{
+        "id": c.id, "provider": c.provider, "instance_type": c.instance_type, "gpu": c.gpu,
+        "gpu_count": c.gpu_count, "region": c.region, "usd_per_hour_on_demand": c.usd_per_hour_on_demand,
+        "usd_per_hour_spot": c.usd_per_hour_spot, "usd_per_hour_reserved": c.usd_per_hour_reserved,
+        "age": ui.age_badge(c.as_of), "as_of": c.as_of, "source": ui.link_or_none(c.source),
+    } for c in cat.cloud.values()])
+    owned = pd.DataFrame([{**o.model_dump(exclude={"source"}), "age": ui.age_badge(o.as_of),
+                           "source": o.source} for o in cat.owned.values()])
+    return {"API offers": off, "Open models": models, "GPUs": gpus, "Cloud GPU prices": cloud,
+            "Owned-hardware assumptions": owned}
+
+
+def _filter(df: pd.DataFrame) -> pd.DataFrame:
+    if not needle:
+        return df
+    text = df.astype(str).apply(lambda c: c.str.lower().str.contains(needle, regex=False))
+    return df[text.any(axis=1)]
+
+
+LINKS = {
+    "source": st.column_config.LinkColumn("source", display_text="source"),
+    "purchase_source": st.column_config.LinkColumn("purchase source", display_text="source"),
+    "as_of": st.column_config.DateColumn("as of"),
+}
+tables = _tables()
+tabs = st.tabs([f"{k} ({len(v)})" for k, v in tables.items()])
+for (name, df), tab in zip(tables.items(), tabs, strict=True):
+    with tab:
+        shown = _filter(df)
+        st.dataframe(shown, hide_index=True, width="stretch", height=min(600, 38 + 35 * max(len(shown), 1)),
+                     column_config={k: v for k, v in LINKS.items() if k in shown.columns},
+                     key=f"cat_{name}")
+        if needle:
+            st.caption(f"{len(shown)} of {len(df)} rows match {needle!r}.")
+
+# --------------------------------------------------------------------------- the user's own numbers
+
+st.header("Your own numbers")
+st.caption("Negotiated discounts, your GPU prices and electricity: they apply on every page, travel in the "
+           "URL and are saved with the scenario. 0 means the catalog's figure.")
+with st.expander("Negotiated discount per API provider (0.2 = 20% off every token)", expanded=False):
+    cols = st.columns(4)
+    for i, p in enumerate(sorted(cat.providers)):
+        cols[i % 4].number_input(cat.providers[p].name, key=f"disc_{p}", min_value=0.0, max_value=1.0,
+                                 step=0.05, format="%.2f")
+with st.expander("Your GPU prices (USD per GPU-hour rented; USD per GPU bought)", expanded=False):
+    for g in sorted(cat.gpus):
+        c1, c2, c3 = st.columns([2, 2, 2])
+        c1.markdown(f"**{cat.gpus[g].name}** (`{g}`)")
+        c2.number_input("rent, USD per GPU-hour", key=f"gpuhr_{g}", min_value=0.0, max_value=200.0,
+                        step=0.1, format="%.2f")
+        c3.number_input("buy, USD per GPU", key=f"gpubuy_{g}", min_value=0.0, max_value=1_000_000.0,
+                        step=1000.0, format="%.0f")
+c1, c2 = st.columns(2)
+default_kwh = next(iter(cat.owned.values())).usd_per_kwh if cat.owned else None
+c1.number_input("Electricity, USD per kWh (0 = catalog default"
+                + (f" {default_kwh:.3f})" if default_kwh is not None else ")"),
+                key="kwh", min_value=0.0, max_value=2.0, step=0.01, format="%.3f")
+c2.number_input("Throughput efficiency scale (1 = calibrated model)", key="eff", min_value=0.05, max_value=5.0,
+                step=0.05, format="%.2f", help="Multiplies modelled self-hosting throughput, e.g. 0.8 if your "
+                "serving stack is slower than the calibrated one.")
