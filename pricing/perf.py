@@ -23,8 +23,9 @@ Model, in one place (every knob is a field of `PerfParams`, loaded from data/cal
   flops = B x (2 x active params + attention 4 x layers x c x heads x head_dim);
   comm = 2 x layers all-reduces of B x hidden x 2 bytes over the intra-node link (ring,
   2 (tp-1)/tp of the message per GPU at interconnect_gbs / 2 x eff_ic, + a fixed latency).
-* Prefill of one prompt of I tokens: max(compute 2 A I + 2 L I^2 H d over N F eff_pf,
-  weights read) / moe_eff + all-reduces of I x hidden. Prefill shares the GPUs with decode:
+* Prefill of one prompt of I tokens, of which n = I x (1 - cached share) miss the prefix cache:
+  max(compute 2 A n + 4 L n (I - n/2) H d over N F eff_pf, weights read) / moe_eff + all-reduces
+  of n x hidden (n = I: 2 A I + 2 L I^2 H d). Prefill shares the GPUs with decode:
   time per output token (TPOT) = t(B) + B x t_prefill / O; throughput = B / TPOT.
 * TTFT = t_prefill + t(B) + M/D/1 queueing of prefills (rho / (2 (1 - rho)) x t_prefill).
 * Batch = the largest B <= min(KV capacity, max_batch) meeting the latency targets (TPOT and
@@ -293,12 +294,14 @@ def decode_step_s(r: Rows, batch: F, ctx: F, p: PerfParams) -> tuple[F, F, F]:
     return t, t_mem, t_cmp
 
 
-def prefill_s(r: Rows, prompt: F, p: PerfParams) -> F:
-    """Seconds to prefill one prompt of `prompt` tokens on the whole replica."""
-    flops = 2.0 * r.active_b * 1e9 * prompt + 2.0 * r.layers * prompt * prompt * r.attn_hd
+def prefill_s(r: Rows, prompt: F, p: PerfParams, new_tokens: F | None = None) -> F:
+    """Seconds to prefill a prompt of `prompt` tokens, of which `new_tokens` are not in the prefix cache."""
+    new = prompt if new_tokens is None else new_tokens
+    # causal attention: token at position t attends to t others -> 4 L hd x new x (prompt - new / 2)
+    flops = 2.0 * r.active_b * 1e9 * new + 4.0 * r.layers * new * (prompt - new / 2.0) * r.attn_hd
     t_cmp = flops / (r.n * r.flops * p.prefill_compute_efficiency)
-    t_mem = _weights_read(r, prompt) / (r.n * r.bw * p.bandwidth_efficiency)
-    return np.maximum(t_cmp, t_mem) / _moe_div(r, p) + _allreduce_s(r, prompt, p)
+    t_mem = np.where(new > 0, _weights_read(r, new) / (r.n * r.bw * p.bandwidth_efficiency), 0.0)
+    return np.maximum(t_cmp, t_mem) / _moe_div(r, p) + np.where(new > 0, _allreduce_s(r, new, p), 0.0)
 
 
 def _at_batch(r: Rows, b: F, i_tok: F, o_tok: F, t_pre: F, p: PerfParams) -> dict[str, F]:
@@ -319,8 +322,14 @@ def evaluate(
     max_tpot_ms: F | float | None = None,
     max_ttft_ms: F | float | None = None,
     max_batch: F | float | None = None,
+    cached_fraction: F | float = 0.0,
+    min_context_tokens: F | float = 0.0,
 ) -> dict[str, F]:
-    """Fit, batch, throughput and latency for every row, vectorised (inputs broadcast over rows)."""
+    """Fit, batch, throughput and latency for every row, vectorised (inputs broadcast over rows).
+
+    cached_fraction: share of prompt tokens found in the prefix cache (no prefill compute);
+    min_context_tokens: a context the deployment must also hold for one sequence.
+    """
     size = r.n.shape
     i_tok = np.broadcast_to(np.asarray(input_tokens, dtype=float), size)
     o_tok = np.maximum(np.broadcast_to(np.asarray(output_tokens, dtype=float), size), 1.0)
@@ -333,10 +342,13 @@ def evaluate(
     kv_full_seq = _kv_seq(r, full_ctx)
     kv_mean_seq = _kv_seq(r, i_tok + o_tok / 2.0)
     b_kv = np.floor(np.maximum(kv_budget, 0.0) / np.maximum(kv_mean_seq, 1e-9))
-    fits_ctx = full_ctx <= r.max_context
-    fits = (kv_budget >= p.useful_sequences * kv_full_seq) & fits_ctx & ((r.n <= r.node) | (r.multinode > 0))
+    min_ctx = np.broadcast_to(np.asarray(min_context_tokens, dtype=float), size)
+    fits_ctx = (full_ctx <= r.max_context) & (min_ctx <= r.max_context)
+    fits = ((kv_budget >= p.useful_sequences * kv_full_seq) & (kv_budget >= _kv_seq(r, min_ctx)) & fits_ctx
+            & ((r.n <= r.node) | (r.multinode > 0)))
     b_hi = np.maximum(np.minimum(b_kv, cap), 1.0)
-    t_pre = prefill_s(r, i_tok, p)
+    cached = np.clip(np.broadcast_to(np.asarray(cached_fraction, dtype=float), size), 0.0, 1.0)
+    t_pre = prefill_s(r, i_tok, p, i_tok * (1.0 - cached))
 
     def ok(b: F) -> NDArray[np.bool_]:
         m = _at_batch(r, b, i_tok, o_tok, t_pre, p)

@@ -184,7 +184,9 @@ def capacity(
     n_grid = np.where(np.isnan(n_grid), np.repeat(np.nan_to_num(forced, nan=1.0), n_s + 1), n_grid)
     r = perf.with_n(perf.take(base, idx), n_grid)
     res = perf.evaluate(r, workload.input_tokens, _decode_tokens(workload), params,
-                        workload.effective_max_tpot_ms, workload.max_ttft_ms)
+                        workload.effective_max_tpot_ms, workload.max_ttft_ms,
+                        cached_fraction=workload.cached_input_fraction,
+                        min_context_tokens=workload.min_context_tokens)
     fits: NDArray[np.bool_] = (res["fits"] > 0).reshape(len(keys), n_s + 1)
     ok: NDArray[np.bool_] = fits & (res["latency_ok"] > 0).reshape(len(keys), n_s + 1)
     req = res["requests_per_s"].reshape(len(keys), n_s + 1)
@@ -354,7 +356,7 @@ def selfhost_frame(
                 warns.append(note)
             if not cap.fits_any[i]:
                 where = f"{s.gpus} GPUs" if s.gpus else "any replica up to 64 GPUs"
-                ctx = w.input_tokens + _decode_tokens(w)
+                ctx = max(w.input_tokens + _decode_tokens(w), w.min_context_tokens)
                 if ctx > model.max_context_tokens:
                     warns.insert(0, f"does not fit: {ctx:,.0f} tokens exceed the {model.max_context_tokens:,}-token context")
                 else:

@@ -251,3 +251,25 @@ def test_vectorised_rows_match_one_at_a_time(catalog):
         one = perf.throughput(m, g, n, pr, [1000, 500][i], [1000, 200][i], p, max_tpot_ms=[50, 40][i])
         assert res["output_tokens_per_s"][i] == pytest.approx(one["output_tokens_per_s"])
         assert res["batch"][i] == one["batch"]
+
+
+def test_prefix_cache_cuts_prefill_and_ttft(catalog):
+    p = PerfParams.from_factors(catalog.efficiency)
+    r = perf.rows([(catalog.model("meta-llama/Llama-3.1-70B-Instruct"), catalog.gpu("h100-sxm"), "fp8", 4)], p)
+    cold = perf.evaluate(r, 8000, 300, p)
+    warm = perf.evaluate(r, 8000, 300, p, cached_fraction=0.75)
+    assert warm["prefill_ms"][0] < 0.4 * cold["prefill_ms"][0]
+    assert warm["output_tokens_per_s"][0] > cold["output_tokens_per_s"][0]
+    full = perf.prefill_s(r, np.array([8000.0]), p)
+    same = perf.prefill_s(r, np.array([8000.0]), p, np.array([8000.0]))
+    assert full[0] == pytest.approx(same[0])
+
+
+def test_min_context_must_fit(catalog):
+    p = PerfParams.from_factors(catalog.efficiency)
+    m = catalog.model("meta-llama/Llama-3.1-70B-Instruct")
+    r = perf.rows([(m, catalog.gpu("h100-sxm"), "fp8", 1)], p)
+    assert perf.evaluate(r, 1000, 300, p)["fits"][0] == 1
+    assert perf.evaluate(r, 1000, 300, p, min_context_tokens=m.max_context_tokens + 1)["fits"][0] == 0
+    # 128k tokens of fp8 KV (21 GB) do not fit beside 70.6 GB of weights on one H100
+    assert perf.evaluate(r, 1000, 300, p, min_context_tokens=128_000)["fits"][0] == 0
