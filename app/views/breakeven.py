@@ -1,5 +1,110 @@
-"""breakeven page."""
+"""Break-even: monthly cost against volume for chosen routes (log axes), crossovers marked and stated."""
 
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-st.title("breakeven")
+from app import ui
+from pricing.analysis import breakeven_frame, key_pairs, route_curves
+from pricing.analysis.breakeven import DEFAULT_MAX_REQUESTS, DEFAULT_MIN_REQUESTS
+from pricing.errors import PricingError
+from pricing.schema import Scenario
+
+ss = st.session_state
+POINTS = 240
+MAX_PAIRS_ALL = 6  # up to this many routes, every pair is checked; beyond, the key pairs only
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _curves(run_json: str, workload: str, route_ids: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cost at a log grid of volumes for each route, and the break-even rows of their pairs."""
+    scn = Scenario.model_validate_json(run_json)
+    df = ui.compare_json(run_json)
+    df = df[df["workload"] == workload]
+    curves = route_curves(scn, ui.catalog(), df)
+    chosen = [c for c in curves if c.route_id in route_ids]
+    if chosen:
+        pairs = list(itertools.combinations(chosen, 2)) if len(chosen) <= MAX_PAIRS_ALL else key_pairs(chosen)
+    else:
+        pairs = key_pairs(curves)
+        ids = list(dict.fromkeys(c.route_id for p in pairs for c in p))
+        chosen = [c for c in curves if c.route_id in ids]
+    vols = np.logspace(np.log10(DEFAULT_MIN_REQUESTS), np.log10(DEFAULT_MAX_REQUESTS), POINTS)
+    grid = pd.concat([
+        pd.DataFrame({"route_id": c.route_id, "label": c.label, "route_kind": c.route_kind,
+                      "requests_per_month": vols, "tokens_per_month": vols * c.tokens_per_request,
+                      "monthly_usd": c.cost(vols)})
+        for c in chosen
+    ], ignore_index=True) if chosen else pd.DataFrame()
+    be = breakeven_frame(chosen, pairs)
+    costs_at = []
+    for _, r in be.iterrows():
+        a = next(c for c in chosen if c.route_id == r["route_a"])
+        costs_at.append(a.at(r["requests_per_month"]) if r["status"] == "crossing" else np.nan)
+    be["monthly_usd_at_crossing"] = costs_at
+    return grid, be
+
+
+st.title("Break-even: from what volume on does the answer flip?")
+st.caption("API routes cost in proportion to volume; self-hosting is a staircase of whole GPUs. "
+           "Crossings are found to the request and marked on the chart.")
+try:
+    scn, df = ui.results()
+except PricingError as e:
+    ui.show_error(e)
+    st.stop()
+run = scn if scn.options else scn.model_copy(
+    update={"options": ui.tokens_to_options(ui.default_tokens(ui.workloads_json(scn)))})
+names = [w.name for w in scn.workloads]
+focus = ss.get("focus") or names[0]
+if focus not in names:
+    focus = names[0]
+if len(names) > 1:
+    st.caption(f"Workload: **{focus}** (pick another under 'Results for' on the Compare page).")
+sub = df[df["workload"] == focus]
+labels = dict(zip(sub["route_id"], sub["label"], strict=True))
+if any(r not in labels for r in ss.get("be_routes", [])):
+    ss["be_routes"] = [r for r in ss["be_routes"] if r in labels]
+st.multiselect("Routes (empty = the cheapest API vs the cheapest self-hosted, and the top two)",
+               ui.route_choices(sub), key="be_routes", format_func=lambda r: labels.get(r, r), max_selections=8)
+
+grid, be = _curves(run.model_dump_json(), focus, tuple(ss.get("be_routes", [])))
+if grid.empty:
+    st.info("No routes to draw.")
+    st.stop()
+code, rate = ui.currency()
+w = next(x for x in scn.workloads if x.name == focus)
+fig = go.Figure()
+for _rid, g in grid.groupby("route_id", sort=False):
+    fig.add_scatter(x=g["tokens_per_month"], y=g["monthly_usd"] * rate, mode="lines", name=str(g["label"].iloc[0]),
+                    line_shape="hv" if str(g["route_kind"].iloc[0]).startswith("selfhost") else "linear")
+cross = be[be["status"] == "crossing"]
+if len(cross):
+    fig.add_scatter(x=cross["tokens_per_month"], y=cross["monthly_usd_at_crossing"] * rate, mode="markers",
+                    name="break-even", marker={"size": 12, "symbol": "x", "color": "black"},
+                    text=cross["sentence"], hovertemplate="%{text}<extra></extra>")
+tokens_now = w.requests_per_month * (w.input_tokens + w.output_tokens + w.reasoning_tokens)
+fig.add_vline(x=max(tokens_now, 1.0), line_dash="dot", annotation_text="your volume")
+fig.update_layout(xaxis_type="log", yaxis_type="log", xaxis_title="tokens per month (log)",
+                  yaxis_title=f"{code} per month (log)", height=560, margin={"l": 10, "r": 10, "t": 30},
+                  legend_orientation="h")
+st.plotly_chart(fig, width="stretch", key="breakeven_chart")
+
+st.subheader("In words")
+for s in be["sentence"]:
+    st.markdown(f"- {s}")
+st.dataframe(
+    pd.DataFrame({
+        "route A": be["label_a"], "route B": be["label_b"], "status": be["status"],
+        "break-even, tokens/month": be["tokens_per_month"], "break-even, requests/month": be["requests_per_month"],
+        "cheaper above": be["cheaper_above"].map(lambda r: labels.get(r, r)),
+    }),
+    hide_index=True, width="stretch", key="breakeven_table",
+    column_config={"break-even, tokens/month": st.column_config.NumberColumn(format="%.3e"),
+                   "break-even, requests/month": st.column_config.NumberColumn(format="%,.0f")},
+)

@@ -19,6 +19,8 @@ st.title("Pay per token, or run the weights yourself?")
 st.caption("Describe your workloads; every API, hosted open-weight API and self-hosted GPU route is "
            "priced from sourced, dated data. Every input is in the URL: copy it to share this view.")
 
+headline = st.container()  # the winner goes here, above the inputs, once it is computed
+
 # --------------------------------------------------------------------------- workloads
 
 top = st.columns([1, 3])
@@ -103,11 +105,12 @@ if n > 1:
                  format_func=lambda v: v or "all workloads together (portfolio)")
     focus = ss["focus"] or None
 
-st.subheader("Result")
-st.success(cmp.winner_sentence(shown, focus, code, rate), icon="🏆")
-if focus is None and n > 1:
-    for w in names:
-        st.markdown("- " + cmp.winner_sentence(shown, w, code, rate))
+with headline:
+    st.success(cmp.winner_sentence(shown, focus, code, rate), icon="🏆")
+    if focus is None and n > 1:
+        for w in names:
+            st.markdown("- " + cmp.winner_sentence(shown, w, code, rate))
+st.subheader("Ranked routes")
 
 view = shown if focus is None else shown[shown["workload"] == focus]
 if focus is None and n > 1:

@@ -1,5 +1,157 @@
-"""selfhost page."""
+"""Self-hosting detail: the throughput vs per-user speed curve, memory, efficiency assumptions, rented vs owned."""
 
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-st.title("selfhost")
+from app import ui
+from pricing import perf, selfhost
+from pricing.errors import PricingError
+from pricing.schema import PRECISIONS, Overrides, SelfHostSpec, Workload
+
+ss = st.session_state
+cat = ui.catalog()
+DEFAULT_MODEL, DEFAULT_GPU = "meta-llama/Llama-3.3-70B-Instruct", "h100-sxm"
+BATCHES = np.unique(np.round(np.logspace(0, np.log10(1024), 40))).astype(float)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _detail(model_id: str, gpu_id: str, precision: str, gpus: int, workload_json: str,
+            overrides_json: str) -> tuple[dict[str, object], pd.DataFrame, pd.DataFrame]:
+    """perf.throughput at the workload's latency target, the batch sweep, and rented vs owned cost."""
+    w = Workload.model_validate_json(workload_json)
+    ov = Overrides.model_validate_json(overrides_json)
+    model, gpu = cat.model(model_id), cat.gpu(gpu_id)
+    params = perf.PerfParams.from_factors(cat.efficiency).scaled(ov.efficiency_scale)
+    n = gpus or perf.min_gpus(model, gpu, precision, w.input_tokens, w.output_tokens + w.reasoning_tokens, params)
+    if n is None:
+        return {"fits": False, "gpus": 0}, pd.DataFrame(), pd.DataFrame()
+    out_tokens = w.output_tokens + w.reasoning_tokens
+    info = perf.throughput(model, gpu, n, precision, w.input_tokens, out_tokens, params,
+                           max_tpot_ms=w.effective_max_tpot_ms, max_ttft_ms=w.max_ttft_ms)
+    kvq = perf.default_kv_precision(precision, gpu)
+    r = perf.rows([(model, gpu, precision, n)] * len(BATCHES), params, [kvq] * len(BATCHES))
+    res = perf.evaluate(r, w.input_tokens, out_tokens, params, max_batch=BATCHES)
+    sweep = pd.DataFrame({"batch": res["batch"], "per_user_tokens_per_s": res["per_user_tokens_per_s"],
+                          "output_tokens_per_s": res["output_tokens_per_s"], "ttft_ms": res["ttft_ms"],
+                          "tpot_ms": res["tpot_ms"]}).drop_duplicates("batch")
+    specs = [SelfHostSpec(model=model_id, gpu=gpu_id, precision=precision, gpus=n),  # type: ignore[arg-type]
+             SelfHostSpec(model=model_id, gpu=gpu_id, precision=precision, gpus=n,  # type: ignore[arg-type]
+                          hosting="owned")]
+    try:
+        costs = selfhost.selfhost_frame(cat, specs, [w], ov)
+    except PricingError:
+        costs = pd.DataFrame()
+    return info, sweep, costs
+
+
+st.title("Self-hosting detail")
+st.caption("One model on one GPU type: how fast it serves, what fills the memory, which efficiency "
+           "factors the model assumes (and where they come from), and what renting or owning costs.")
+try:
+    scn = ui.scenario()
+except (PricingError, ValueError) as e:
+    st.error(str(e))
+    st.stop()
+names = [w.name for w in scn.workloads]
+focus = ss.get("focus") if ss.get("focus") in names else names[0]
+w = next(x for x in scn.workloads if x.name == focus)
+if ss.get("sd_model") not in cat.models:
+    ss["sd_model"] = DEFAULT_MODEL if DEFAULT_MODEL in cat.models else sorted(cat.models)[0]
+if ss.get("sd_gpu") not in cat.gpus:
+    ss["sd_gpu"] = DEFAULT_GPU if DEFAULT_GPU in cat.gpus else sorted(cat.gpus)[0]
+c = st.columns([3, 2, 1, 1])
+c[0].selectbox("Open model", sorted(cat.models), key="sd_model")
+c[1].selectbox("GPU", sorted(cat.gpus), key="sd_gpu", format_func=lambda g: f"{cat.gpus[g].name} ({g})")
+c[2].selectbox("Precision", PRECISIONS, key="sd_prec")
+c[3].number_input("GPUs per replica (0 = smallest that fits)", key="sd_gpus", min_value=0, max_value=64, step=1)
+st.caption(f"Workload: **{w.name}**, {w.input_tokens:,.0f} input and {w.output_tokens + w.reasoning_tokens:,.0f} "
+           f"output tokens per request; latency target: TTFT ≤ {w.max_ttft_ms or '∞'} ms, "
+           f"≥ {w.min_output_tokens_per_s or 0:g} tokens/s per user.")
+
+try:
+    info, sweep, costs = _detail(ss["sd_model"], ss["sd_gpu"], ss["sd_prec"], int(ss["sd_gpus"]),
+                                 w.model_dump_json(), scn.overrides.model_dump_json())
+except PricingError as e:
+    ui.show_error(e)
+    st.stop()
+if not info.get("fits") and not info.get("gpus"):
+    st.error(f"{ss['sd_model']} at {ss['sd_prec']} does not fit on any replica of up to 64 {ss['sd_gpu']}.")
+    st.stop()
+for note in info.get("notes", []):  # type: ignore[union-attr]
+    st.warning(str(note))
+
+m = st.columns(5)
+m[0].metric("GPUs per replica", f"{info['gpus']}")
+m[1].metric("Batch at the target", f"{info['batch']}")
+m[2].metric("Output tokens/s per replica", f"{float(info['output_tokens_per_s']):,.0f}")  # type: ignore[arg-type]
+m[3].metric("Tokens/s per user", f"{float(info['per_user_tokens_per_s']):,.1f}")  # type: ignore[arg-type]
+m[4].metric("TTFT", f"{float(info['ttft_ms']):,.0f} ms")  # type: ignore[arg-type]
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Throughput vs per-user speed")
+    fig = go.Figure()
+    fig.add_scatter(x=sweep["per_user_tokens_per_s"], y=sweep["output_tokens_per_s"], mode="lines+markers",
+                    text=[f"batch {b:.0f}" for b in sweep["batch"]], name="batch sweep",
+                    hovertemplate="%{text}<br>%{x:.1f} tok/s per user<br>%{y:,.0f} tok/s per replica")
+    fig.add_scatter(x=[info["per_user_tokens_per_s"]], y=[info["output_tokens_per_s"]], mode="markers",
+                    marker={"size": 14, "symbol": "star"}, name="at the latency target")
+    if w.min_output_tokens_per_s:
+        fig.add_vline(x=w.min_output_tokens_per_s, line_dash="dot", annotation_text="target")
+    fig.update_layout(xaxis_title="output tokens/s per user", yaxis_title="output tokens/s per replica",
+                      height=400, margin={"l": 10, "r": 10, "t": 40}, legend={"orientation": "h", "y": 1.12})
+    st.plotly_chart(fig, width="stretch", key="tradeoff_chart")
+with right:
+    st.subheader("Memory per GPU (GB)")
+    mem = info["memory_gb_per_gpu"]
+    assert isinstance(mem, dict)
+    parts = {"weights": mem["weights"], "KV cache in use": mem["kv_cache"], "runtime overhead": mem["overhead"],
+             "free KV capacity": max(mem["kv_capacity"] - mem["kv_cache"], 0.0)}
+    fm = go.Figure()
+    for k, v in parts.items():
+        fm.add_bar(x=[v], y=["per GPU"], name=k, orientation="h")
+    fm.add_vline(x=mem["total"], line_dash="dot", annotation_text=f"{mem['total']:.0f} GB on the GPU")
+    fm.update_layout(barmode="stack", height=260, margin={"l": 10, "r": 10, "t": 60}, xaxis_title="GB",
+                     legend={"orientation": "h", "y": 1.35})
+    st.plotly_chart(fm, width="stretch", key="memory_chart")
+    st.caption(f"KV cache: {float(info['kv_bytes_per_token']) / 1e3:,.1f} kB per token at "  # type: ignore[arg-type]
+               f"{info['kv_precision']}; compute at {info['compute_precision']}; bound by {info['bound']}.")
+
+st.subheader("Rented vs owned, per month")
+st.caption("Replicas of this size, as many as the workload needs at peak within its latency target.")
+if costs.empty:
+    st.info("No price for this GPU (no cloud offer and no purchase price): set yours on the Catalog page.")
+else:
+    code, rate = ui.currency()
+    comp = [c for c in ("usd_gpu_rent", "usd_capex", "usd_power", "usd_colocation", "usd_ops") if c in costs]
+    table = pd.DataFrame({
+        "route": costs["label"], f"monthly ({code})": costs["monthly_usd"] * rate,
+        "GPUs": costs["gpus"], "replicas": costs["replicas"], "utilisation": costs["utilization"],
+        **{ui.COMPONENT_LABELS[c]: costs[c] * rate for c in comp},
+        "price as of": costs["price_as_of"], "source": [ui.link_or_none(s) for s in costs["price_source"]],
+        "warnings": costs["warnings"],
+    })
+    sym = "$" if code == "USD" else f"{code} "
+    st.dataframe(table, hide_index=True, width="stretch", key="rent_own_table", column_config={
+        f"monthly ({code})": st.column_config.NumberColumn(format=f"{sym}%,.0f"),
+        **{ui.COMPONENT_LABELS[c]: st.column_config.NumberColumn(format=f"{sym}%,.0f") for c in comp},
+        "utilisation": st.column_config.NumberColumn(format="percent"),
+        "source": st.column_config.LinkColumn(display_text="source"),
+    })
+
+st.subheader("Efficiency assumptions")
+eff = cat.efficiency
+params = info.get("params", {})
+assert isinstance(params, dict)
+st.dataframe(pd.DataFrame({"factor": list(params), "value": [float(v) for v in params.values()]}),
+             hide_index=True, width="content", key="params_table")
+if eff is not None:
+    err = f"; median absolute error {eff.median_abs_pct_error:.1%}" if eff.median_abs_pct_error is not None else ""
+    st.caption(f"Fitted on {eff.fitted_on}{err}. Source: {eff.source} (as of {eff.as_of}). "
+               f"Scale them on the Catalog page (throughput efficiency scale = {scn.overrides.efficiency_scale:g}).")
+else:
+    st.caption("No calibration file: the model's built-in defaults are used (assumptions).")
