@@ -11,7 +11,7 @@ from pricing.analysis.curves import (
     with_options,
 )
 from pricing.analysis.plan import PlanAssumptions, overtakes, plan_frame
-from pricing.analysis.portfolio import Pool, first_step, pool_cost, portfolio_frame
+from pricing.analysis.portfolio import Pool, pool_cost, portfolio_frame
 from pricing.analysis.sensitivity import DEFAULT_DRIVERS, Driver, drivers, sensitivity
 from pricing.analysis.uncertainty import Ranges, sample_costs, uncertainty_frame
 
@@ -27,7 +27,6 @@ __all__ = [
     "breakeven",
     "breakeven_frame",
     "drivers",
-    "first_step",
     "key_pairs",
     "linear_curve",
     "overtakes",

@@ -15,6 +15,7 @@ from pricing.analysis.curves import Curve, F, RouteCurve
 DEFAULT_MIN_REQUESTS = 100.0
 DEFAULT_MAX_REQUESTS = 1e11
 GRID_POINTS = 4001
+K = 256  # pieces per bracket and step of the k-ary refinement
 Status = Literal["crossing", "always", "never", "equal"]
 COLUMNS = (
     "workload", "route_a", "route_b", "label_a", "label_b", "status", "n_crossings",
@@ -71,16 +72,18 @@ def breakeven(cost_a: Curve, cost_b: Curve, lo: float = DEFAULT_MIN_REQUESTS,
     right = grid[idx[flips + 1]].astype(float)
     s_left = s[idx[flips]]
     while left.size and np.any(right - left > 1):
-        active = right - left > 1
-        mid = np.where(active, np.floor((left + right) / 2), left)
-        sm = _sign(cost_a(mid), cost_b(mid))
-        same = active & (sm == s_left)
-        tie = active & (sm == 0)
-        other = active & ~same & ~tie
-        left = np.where(same, mid, left)
-        right = np.where(other | tie, mid, right)
-        left = np.where(tie, mid - 1, left)  # a tie is a crossing point itself: stop there
-        right = np.where(tie, mid, right)
+        # k-ary search: every bracket split into K pieces, all brackets in one vectorised call
+        pts = np.round(left[:, None] + (right - left)[:, None] * np.linspace(0.0, 1.0, K + 1)[None, :])
+        sp = _sign(cost_a(pts.ravel()), cost_b(pts.ravel())).reshape(pts.shape)
+        changed = sp != s_left[:, None]
+        j = np.argmax(changed, axis=1)  # first point off the left side (the last point always is)
+        rows = np.arange(len(j))
+        tie = sp[rows, j] == 0
+        new_right = pts[rows, j]
+        new_left = np.where(tie, new_right - 1, pts[rows, np.maximum(j - 1, 0)])
+        done = right - left <= 1
+        left = np.where(done, left, new_left)
+        right = np.where(done, right, new_right)
     crossings = tuple(Crossing(float(r), bool(sl > 0)) for r, sl in zip(right, s_left, strict=True))
     first, last = s[nz[0]], s[nz[-1]]
     if crossings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -62,6 +63,32 @@ class RouteCurve:
     def at(self, requests: float) -> float:
         """Monthly USD at one volume."""
         return float(self.cost(np.array([float(requests)]))[0])
+
+    @cached_property
+    def first_step(self) -> float:
+        """Requests/month the smallest deployment serves before the cost steps up (inf if it never does)."""
+        return first_step(self.cost)
+
+
+MAX_REQUESTS = 1e13
+
+
+def first_step(cost: Curve, points: int = 513) -> float:
+    """Last volume before a monotone cost curve first rises: a log grid, then k-ary search to 1 request."""
+    grid = np.concatenate(([1.0], np.round(np.geomspace(2.0, MAX_REQUESTS, points))))
+    c = cost(grid)
+    c1 = c[0]
+    if not math.isfinite(c1):
+        return math.inf
+    up = np.flatnonzero(c > c1 * (1 + 1e-12))
+    if up.size == 0:
+        return math.inf
+    lo, hi = float(grid[up[0] - 1]), float(grid[up[0]])
+    while hi - lo > 1:
+        pts = np.unique(np.round(np.linspace(lo, hi, points)))
+        j = int(np.flatnonzero(cost(pts) > c1 * (1 + 1e-12))[0])
+        lo, hi = float(pts[j - 1]), float(pts[j])
+    return lo
 
 
 def linear_curve(usd_per_request: float) -> Curve:

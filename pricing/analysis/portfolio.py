@@ -12,25 +12,9 @@ import pandas as pd
 
 from pricing.analysis.curves import F, RouteCurve
 
-MAX_REQUESTS = 1e13
 COLUMNS = (
     "route_id", "label", "route_kind", "workloads", "separate_usd", "pooled_usd", "saving_usd", "pooled",
 )
-
-
-def first_step(curve: RouteCurve) -> float:
-    """Requests/month the smallest deployment serves before the cost steps up (bisection; inf if flat)."""
-    c1 = curve.at(1.0)
-    if not math.isfinite(c1) or not curve.at(MAX_REQUESTS) > c1 * (1 + 1e-12):
-        return math.inf
-    lo, hi = 1.0, MAX_REQUESTS
-    while hi - lo > 1:
-        mid = math.floor((lo + hi) / 2)
-        if curve.at(mid) > c1 * (1 + 1e-12):
-            hi = mid
-        else:
-            lo = mid
-    return lo
 
 
 @dataclass(frozen=True)
@@ -54,7 +38,7 @@ def pool_cost(curves: Sequence[RouteCurve], volumes: Any) -> Pool:
     separate: F = np.sum([c.cost(vol[i]) for i, c in enumerate(curves)], axis=0)
     if len(curves) < 2:
         return Pool(separate, separate, separate, vol[0])
-    width = np.array([first_step(c) for c in curves])
+    width = np.array([c.first_step for c in curves])
     shape = np.array([c.load_shape for c in curves])  # (W, 24)
     units = np.where(np.isfinite(width), 1.0 / width, 0.0)
     load = (vol * units[:, None])[:, None, :] * shape[:, :, None]  # (W, 24, situations)

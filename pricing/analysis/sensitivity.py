@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from pricing.analysis.curves import HARDWARE_COLUMNS, SELFHOST_KINDS
-from pricing.compare import portfolio
 from pricing.schema import Scenario, Workload
 
 ALL = "all workloads"
@@ -99,10 +98,16 @@ def apply_price(df: pd.DataFrame, driver: Driver, x: float) -> pd.DataFrame:
 
 
 def _scopes(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Per workload, plus all workloads together (routes serving each of them) when several."""
+    """Per workload, plus all workloads together (routes serving each of them, sized separately)."""
     out = {str(w): g[["route_id", "label", "monthly_usd"]] for w, g in df.groupby("workload", sort=False)}
-    if df["workload"].nunique() > 1:
-        out[ALL] = portfolio(df)[["route_id", "label", "monthly_usd"]]
+    n = df["workload"].nunique()
+    if n > 1:
+        g = df.groupby("route_id", sort=False).agg(
+            label=("label", "first"), monthly_usd=("monthly_usd", "sum"),
+            workloads=("workload", "nunique"), priced=("monthly_usd", "count"))
+        g = g[g["workloads"] == n].reset_index()
+        g.loc[g["priced"] < n, "monthly_usd"] = np.nan  # a route that cannot serve one workload
+        out[ALL] = g[["route_id", "label", "monthly_usd"]]
     return out
 
 

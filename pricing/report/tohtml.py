@@ -1,0 +1,214 @@
+"""One self-contained HTML report: inline CSS and SVG, no scripts, readable on a projector, printable."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from html import escape
+from typing import Any
+
+import pandas as pd
+
+from pricing.analysis.sensitivity import ALL
+from pricing.compare import ROUTE_KIND_LABELS, money
+from pricing.report import svg
+from pricing.report.build import Report
+from pricing.report.tables import OVERRIDE_FIELDS, WORKLOAD_FIELDS
+
+TOP = 12
+CSS = """
+:root { --ink: #1d2330; --mute: #5b6475; --line: #d9dde5; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
+       font-size: 19px; line-height: 1.45; margin: 0 auto; max-width: 1000px; padding: 24px; }
+h1 { font-size: 34px; margin: 0 0 4px; } h2 { font-size: 27px; margin-top: 40px;
+     border-bottom: 3px solid var(--ink); padding-bottom: 4px; } h3 { font-size: 22px; margin-top: 26px; }
+.meta, .note { color: var(--mute); font-size: 16px; }
+.answer { font-size: 24px; background: #f3f6fb; border-left: 8px solid #4e79a7; padding: 12px 18px; margin: 10px 0; }
+table { border-collapse: collapse; width: 100%; font-size: 16px; margin: 8px 0 16px; }
+th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.legend span { display: inline-block; margin-right: 14px; font-size: 15px; }
+.legend i { display: inline-block; width: 13px; height: 13px; margin-right: 5px; vertical-align: -1px; }
+.warn { color: #a33; } .small { font-size: 14px; color: var(--mute); word-break: break-all; }
+svg { max-width: 100%; height: auto; }
+section { page-break-inside: avoid; break-inside: avoid; }
+@media print { body { font-size: 12pt; max-width: none; padding: 0; } h2 { page-break-before: auto; }
+  .answer { border-left-width: 4px; } a { color: inherit; text-decoration: none; } }
+"""
+
+
+def _table(head: Sequence[str], rows: Iterable[Sequence[Any]], num: Sequence[int] = ()) -> str:
+    th = "".join(f'<th class="num">{escape(h)}</th>' if i in num else f"<th>{escape(h)}</th>"
+                 for i, h in enumerate(head))
+    body = []
+    for r in rows:
+        tds = "".join(f'<td class="num">{escape(str(c))}</td>' if i in num else f"<td>{escape(str(c))}</td>"
+                      for i, c in enumerate(r))
+        body.append(f"<tr>{tds}</tr>")
+    return f"<table><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _num(x: Any, fmt: str = "{:,.0f}") -> str:
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return ""
+    return fmt.format(f) if math.isfinite(f) else ""
+
+
+def _legend() -> str:
+    return '<p class="legend">' + "".join(
+        f'<span><i style="background:{svg.KIND_COLOURS[k]}"></i>{escape(v)}</span>'
+        for k, v in ROUTE_KIND_LABELS.items()) + "</p>"
+
+
+def _workload_section(r: Report, name: str, g: pd.DataFrame) -> str:
+    g = g.sort_values("monthly_usd", na_position="last")
+    top = g.head(TOP)
+    parts = [f"<section><h3>{escape(name)}</h3>",
+             f'<p class="answer">{escape(r.winners.get(name, ""))}</p>',
+             svg.bars([(str(x.label), float(x.monthly_usd), str(x.route_kind)) for x in top.itertuples()]),
+             _legend()]
+    rows = []
+    for x in top.itertuples():
+        hw = x.usd_gpu_rent + x.usd_capex + x.usd_power + x.usd_colocation + x.usd_ops
+        tokens = x.usd_input + x.usd_cached_input + x.usd_cache_write + x.usd_output + x.usd_reasoning + x.usd_request_fees
+        rows.append((x.label, money(x.monthly_usd), _num(x.usd_per_mtok, "${:,.3f}"), money(tokens) if tokens else "",
+                     money(hw) if hw else "", _num(x.gpus), _num(x.utilization * 100 if x.utilization == x.utilization else math.nan, "{:.0f}%"),
+                     x.warnings or ""))
+    parts.append(_table(("Route", "Per month", "Per 1M tokens", "Token charges", "GPUs, power, ops", "GPUs",
+                         "Busy", "Warnings"), rows, num=(1, 2, 3, 4, 5, 6)))
+    if len(g) > TOP:
+        parts.append(f'<p class="note">{len(g) - TOP} more routes in the CSV.</p>')
+    be = r.breakeven[r.breakeven["workload"] == name]
+    if len(be):
+        parts.append("<h4>Break-even</h4><ul>" + "".join(f"<li>{escape(s)}</li>" for s in be["sentence"]) + "</ul>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _sensitivity_section(r: Report) -> str:
+    out = ["<h2>What could change the answer</h2>",
+           '<p class="note">Each driver is moved to the low and the high end of its range, one at a time. '
+           "Bars show by how much the current winner stays cheaper than the best alternative "
+           "(light: low end, dark: high end; red: it no longer wins).</p>"]
+    labels = dict(zip(r.results["route_id"], r.results["label"], strict=False))
+    for scope, t in r.tornado.groupby("scope", sort=False):
+        if t.empty or t["base_winner"].isna().all():
+            continue
+        winner = labels.get(str(t["base_winner"].iloc[0]), str(t["base_winner"].iloc[0]))
+        out.append(f"<section><h3>{escape(str(scope))}: winner {escape(winner)}</h3>")
+        out.append(svg.tornado([(f"{x.label} ({x.low:g} to {x.high:g} {x.unit})", float(x.margin_low_usd),
+                                 float(x.margin_high_usd), f"at {x.low:g}", f"at {x.high:g}")
+                                for x in t.itertuples()]))
+        rows = [(x.label, f"{x.low:g} / {x.high:g} {x.unit}", money(x.margin_low_usd), money(x.margin_high_usd),
+                 "yes: " + ", ".join(sorted({labels.get(str(w), str(w)) for w in (x.winner_low, x.winner_high)
+                                             if w != x.base_winner})) if x.changes_winner else "no")
+                for x in t.itertuples()]
+        out.append(_table(("Driver", "Low / high", "Lead at low", "Lead at high", "Winner changes?"), rows, num=(2, 3)))
+        out.append("</section>")
+    return "".join(out)
+
+
+def _uncertainty_section(r: Report) -> str:
+    rg = r.ranges
+    out = ["<h2>How sure we are</h2>",
+           f'<p class="note">{r.samples:,} samples (seed {r.seed}). P10 to P90 ranges: throughput efficiency '
+           f"{rg.efficiency[0]:.2f} to {rg.efficiency[1]:.2f} ({escape(r.efficiency_note)}); volume "
+           f"{rg.volume[0]:g} to {rg.volume[1]:g}; API prices {rg.api_price[0]:g} to {rg.api_price[1]:g}; "
+           f"GPU prices {rg.gpu_price[0]:g} to {rg.gpu_price[1]:g}; electricity {rg.electricity[0]:g} to "
+           f"{rg.electricity[1]:g} (multipliers; all but efficiency are assumptions).</p>"]
+    for w, u in r.uncertainty.groupby("workload", sort=False):
+        u = u.sort_values("p50_usd", na_position="last").head(8)
+        out.append(f"<section><h3>{escape(str(w))}</h3>")
+        out.append(svg.ranges([(str(x.label), float(x.p10_usd), float(x.p50_usd), float(x.p90_usd), str(x.route_kind))
+                               for x in u.itertuples()]))
+        out.append(_table(("Route", "P10", "P50", "P90", "Chance cheapest"),
+                          [(x.label, money(x.p10_usd), money(x.p50_usd), money(x.p90_usd), f"{x.p_cheapest:.0%}")
+                           for x in u.itertuples()], num=(1, 2, 3, 4)))
+        out.append("</section>")
+    return "".join(out)
+
+
+def _portfolio_section(r: Report) -> str:
+    if len(r.scenario.workloads) < 2 or r.portfolio.empty:
+        return ""
+    p = r.portfolio.head(TOP)
+    out = ["<h2>All workloads together</h2>",
+           f'<p class="answer">{escape(r.winners.get(ALL, ""))}</p>',
+           '<p class="note">Workloads that self-host the same model share one GPU pool, sized on their summed '
+           "hourly load: peaks at different hours do not add.</p>",
+           _table(("Route", "Separate pools", "Shared pool", "Saving"),
+                  [(x.label, money(x.separate_usd), money(x.pooled_usd), money(x.saving_usd) if x.saving_usd else "")
+                   for x in p.itertuples()], num=(1, 2, 3))]
+    return "".join(out)
+
+
+def _plan_section(r: Report) -> str:
+    a = r.plan_assumptions
+    cash = r.plan[r.plan["view"] == "cash"]
+    if cash.empty:
+        return ""
+    last = cash[cash["month"] == cash["month"].max()].nsmallest(6, "cumulative_usd")
+    series = [(str(x.label), cash[cash["route_id"] == x.route_id].sort_values("month")["cumulative_usd"].tolist())
+              for x in last.itertuples()]
+    out = [f"<h2>The next {a.months} months</h2>",
+           f'<p class="note">Cumulative cost, cash view (owned GPUs paid when bought). Traffic grows at each '
+           f"workload's monthly_growth; API prices change {a.api_price_change_per_year:+.0%} a year and GPU prices "
+           f"{a.gpu_price_change_per_year:+.0%} a year (assumptions).</p>",
+           svg.lines(series)]
+    ov = r.overtakes
+    if len(ov):
+        out.append("<ul>" + "".join(f"<li>{escape(s)}</li>" for s in ov["sentence"].head(10)) + "</ul>")
+    else:
+        out.append("<p>No route overtakes another among the cheapest over the plan.</p>")
+    amort = r.plan[(r.plan["view"] == "amortised") & (r.plan["month"] == r.plan["month"].max())]
+    rows = [(x.label, money(x.cumulative_usd), money(float(amort[amort["route_id"] == x.route_id]["cumulative_usd"].iloc[0])))
+            for x in last.itertuples()]
+    out.append(_table(("Route", f"Total over {a.months} months (cash)", "Total (amortised)"), rows, num=(1, 2)))
+    return "".join(out)
+
+
+def _assumptions_section(r: Report) -> str:
+    s = r.scenario
+    out = ["<h2>Assumptions</h2>", "<h3>Workloads (the scenario author's numbers)</h3>"]
+    rows = []
+    for w in s.workloads:
+        rows.append((w.name, f"{w.requests_per_month:,.0f}", *[
+            "" if getattr(w, f) is None else (" ".join(f"{v:g}" for v in getattr(w, f)) if f == "hourly_profile"
+                                               else f"{getattr(w, f):g}") for f in WORKLOAD_FIELDS]))
+    out.append(_table(("Workload", "Requests/month", *[f.replace("_", " ") for f in WORKLOAD_FIELDS]), rows))
+    ov = s.overrides
+    out.append("<h3>Overrides</h3><ul>" + "".join(
+        f"<li>{escape(f.replace('_', ' '))}: {escape(str(getattr(ov, f)))}</li>" for f in OVERRIDE_FIELDS) + "</ul>")
+    out.append("<h3>Plan</h3><ul>" + "".join(
+        f"<li>{escape(k.replace('_', ' '))}: {escape(str(v))}</li>" for k, v in r.plan_assumptions.as_dict().items())
+        + "</ul>")
+    out.append("<h3>Sensitivity ranges</h3><ul>" + "".join(
+        f"<li>{escape(str(x.label))}: {x.low:g} to {x.high:g} {escape(str(x.unit))}</li>"
+        for x in r.tornado.drop_duplicates("driver").itertuples()) + "</ul>")
+    src = r.results.drop_duplicates("route_id").sort_values("route_id")
+    out.append("<h3>Price sources</h3>")
+    out.append(_table(("Route", "Source", "As of"),
+                      [(x.route_id, x.price_source or "", x.price_as_of or "") for x in src.itertuples()]))
+    if s.description:
+        out.append(f'<p class="note">{escape(s.description)}</p>')
+    return "".join(out)
+
+
+def to_html(r: Report) -> str:
+    """The whole report as one HTML document (inline CSS and SVG; no scripts, no external files)."""
+    s = r.scenario
+    head = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(s.name)}</title>'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head><body>')
+    intro = [f"<h1>{escape(s.name)}</h1>",
+             f'<p class="meta">Monthly cost in USD, prices as of each source\'s date; report date {r.today.isoformat()}.</p>']
+    if s.description:
+        intro.append(f"<p>{escape(s.description)}</p>")
+    intro.append("<h2>The answer</h2>")
+    intro.extend(f'<p class="answer">{escape(v)}</p>' for k, v in r.winners.items() if k == ALL)
+    sections = [_workload_section(r, str(w), g) for w, g in r.results.groupby("workload", sort=False)]
+    body = "".join(intro + sections) + _portfolio_section(r) + _sensitivity_section(r) + \
+        _uncertainty_section(r) + _plan_section(r) + _assumptions_section(r)
+    return head + body + "</body></html>\n"
