@@ -212,7 +212,9 @@ LENGTHS = st.tuples(st.integers(16, 16000), st.integers(16, 4000))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(), lengths=LENGTHS)
 def test_more_gpus_never_lower_capacity(catalog, data, lengths):
-    """On NVLink GPUs, a replica of 2n GPUs serves at least what one of n serves; KV room never shrinks."""
+    """NVLink: KV room never shrinks with more GPUs, and a memory-limited replica of 2n GPUs serves at
+    least what n serve. (Once both sit at the engine's batch cap, or over PCIe, tensor parallelism
+    can cost more in all-reduces than it gains: real, and why selfhost costs several replica sizes.)"""
     model = catalog.model(data.draw(st.sampled_from(sorted(catalog.models))))
     g = catalog.gpu(data.draw(st.sampled_from(NVLINK)))
     prec = data.draw(st.sampled_from(["bf16", "fp8", "int4"]))
@@ -221,7 +223,9 @@ def test_more_gpus_never_lower_capacity(catalog, data, lengths):
     res = perf.evaluate(r, lengths[0], lengths[1], p)
     thr = np.where(res["fits"] > 0, res["output_tokens_per_s"], 0.0)
     assert np.all(np.diff(res["max_batch_kv"]) >= 0)
-    assert np.all(np.diff(thr) >= -1e-6 * thr[1:])
+    assert np.all(np.diff(res["fits"]) >= 0)
+    below_cap = res["batch"][:-1] < p.max_batch
+    assert np.all((np.diff(thr) >= -1e-6 * thr[1:]) | ~below_cap)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
