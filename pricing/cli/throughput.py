@@ -48,8 +48,14 @@ def result(args: argparse.Namespace) -> dict[str, Any]:
     cat = load_catalog(args.data_dir)
     model, gpu = cat.model(args.model), cat.gpu(args.gpu)
     params = perf.PerfParams.from_factors(cat.efficiency)
-    return perf.throughput(model, gpu, args.gpus, args.precision, args.input_tokens, args.output_tokens,
-                           params, args.max_tpot_ms, args.max_ttft_ms, args.kv_precision)
+    out = perf.throughput(model, gpu, args.gpus, args.precision, args.input_tokens, args.output_tokens,
+                          params, args.max_tpot_ms, args.max_ttft_ms, args.kv_precision)
+    eff = cat.efficiency
+    out["calibration"] = {
+        "fitted_on": eff.fitted_on if eff else "none: uncalibrated defaults (data/calibration.yaml missing)",
+        "median_abs_pct_error": eff.median_abs_pct_error if eff else None,
+    }
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,5 +76,8 @@ def run(args: argparse.Namespace) -> int:
             f"  TTFT {r['ttft_ms']:,.0f} ms, TPOT {r['tpot_ms']:.1f} ms",
         ]
     lines += [f"  note: {n}" for n in r["notes"]]
+    cal = r["calibration"]
+    err = f" (median error {cal['median_abs_pct_error']:.0%})" if cal["median_abs_pct_error"] is not None else ""
+    lines.append(f"  efficiency factors{err}: {cal['fitted_on'][:100]}")
     emit(r, args.json, "\n".join(lines))
     return 0
