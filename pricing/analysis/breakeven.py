@@ -152,20 +152,18 @@ def breakeven_row(a: RouteCurve, b: RouteCurve, lo: float = DEFAULT_MIN_REQUESTS
     }
 
 
-def key_pairs(curves: Sequence[RouteCurve]) -> list[tuple[RouteCurve, RouteCurve]]:
-    """Per workload: cheapest self-hosted vs cheapest API route, and winner vs runner-up."""
+def key_pairs(curves: Sequence[RouteCurve], max_selfhost: int = 3) -> list[tuple[RouteCurve, RouteCurve]]:
+    """Per workload: the cheapest self-hosted routes (up to max_selfhost) each against the cheapest
+    API route, and the winner against the runner-up."""
     out: list[tuple[RouteCurve, RouteCurve]] = []
     for w in dict.fromkeys(c.workload for c in curves):
         sub = [c for c in curves if c.workload == w and math.isfinite(c.at(c.base_requests))]
         sub.sort(key=lambda c: c.at(c.base_requests))
         sh = [c for c in sub if c.is_selfhost]
         api = [c for c in sub if not c.is_selfhost]
-        pairs = []
-        if sh and api:
-            pairs.append((sh[0], api[0]))
-        if len(sub) >= 2 and {sub[0].route_id, sub[1].route_id} not in [
-            {p[0].route_id, p[1].route_id} for p in pairs
-        ]:
+        pairs = [(s, api[0]) for s in sh[:max_selfhost]] if api else []
+        seen = [{a.route_id, b.route_id} for a, b in pairs]
+        if len(sub) >= 2 and {sub[0].route_id, sub[1].route_id} not in seen:
             pairs.append((sub[0], sub[1]))
         out.extend(pairs)
     return out
