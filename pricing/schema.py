@@ -442,6 +442,12 @@ class Overrides(Strict):
         default_factory=dict
     )
     usd_per_kwh: float | None = Field(None, ge=0, le=2)
+    # owned hardware: None = the value in data/hosting.yaml `owned`
+    amortization_years: float | None = Field(None, gt=0, le=10)
+    residual_value_fraction: float | None = Field(None, ge=0, le=1)
+    pue: float | None = Field(None, ge=1, le=3)
+    colocation_usd_per_kw_month: float | None = Field(None, ge=0, le=2000)
+    ops_usd_per_node_month: float | None = Field(None, ge=0, le=100_000)
     efficiency_scale: float = Field(1.0, gt=0, le=5, description="multiplies modelled throughput")
     headroom_fraction: float = Field(0.0, ge=0, le=0.9, description="spare capacity kept at peak")
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$")

@@ -84,10 +84,18 @@ def cloud_offers_for(catalog: Catalog, gpu_id: str, price_type: str = "on_demand
     return sorted(out, key=lambda t: (t[0], t[1].id))
 
 
-def _owned_assumptions(catalog: Catalog) -> OwnedAssumptions:
+OWNED_OVERRIDES = ("amortization_years", "residual_value_fraction", "pue", "colocation_usd_per_kw_month",
+                   "ops_usd_per_node_month", "usd_per_kwh")
+
+
+def owned_assumptions(catalog: Catalog, overrides: Overrides | None = None) -> OwnedAssumptions:
+    """The owned-hardware assumptions of data/hosting.yaml with the user's overrides applied."""
     if not catalog.owned:
         raise InputError("data/hosting.yaml has no owned-hardware assumptions")
-    return catalog.owned.get("default") or next(iter(catalog.owned.values()))
+    a = catalog.owned.get("default") or next(iter(catalog.owned.values()))
+    ov = overrides or Overrides()
+    upd = {k: getattr(ov, k) for k in OWNED_OVERRIDES if getattr(ov, k) is not None}
+    return a.model_copy(update=upd) if upd else a
 
 
 def resolve_price(catalog: Catalog, spec: SelfHostSpec, overrides: Overrides | None = None) -> GpuPrice:
@@ -95,7 +103,7 @@ def resolve_price(catalog: Catalog, spec: SelfHostSpec, overrides: Overrides | N
     ov = overrides or Overrides()
     gpu = catalog.gpu(spec.gpu)
     if spec.hosting == "owned":
-        a = _owned_assumptions(catalog)
+        a = owned_assumptions(catalog, ov)
         warns: list[str] = []
         price = ov.gpu_purchase_usd.get(gpu.id, gpu.purchase_usd)
         if price is None:
@@ -104,8 +112,7 @@ def resolve_price(catalog: Catalog, spec: SelfHostSpec, overrides: Overrides | N
         server = a.server_usd_per_8_gpus / 8.0
         capex = (price + server) * (1 + a.networking_fraction) * (1 - a.residual_value_fraction) / (a.amortization_years * 12)
         kw = gpu.tdp_w * a.node_power_multiplier / 1000.0
-        kwh_price = a.usd_per_kwh if ov.usd_per_kwh is None else ov.usd_per_kwh
-        power = kw * a.average_power_fraction * a.pue * HOURS_PER_MONTH * kwh_price
+        power = kw * a.average_power_fraction * a.pue * HOURS_PER_MONTH * a.usd_per_kwh
         src = "user override" if gpu.id in ov.gpu_purchase_usd else (gpu.purchase_source or gpu.source)
         return GpuPrice("owned", "owned", "owned", "owned", math.nan, 1, capex, power,
                         kw * a.colocation_usd_per_kw_month, a.ops_usd_per_node_month,

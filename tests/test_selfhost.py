@@ -230,3 +230,18 @@ def test_efficiency_scale_lowers_cost_at_volume(catalog):
     base = frame(catalog, [spec], [w]).iloc[0]
     fast = frame(catalog, [spec], [w], Overrides(efficiency_scale=2.0)).iloc[0]
     assert fast["monthly_usd"] < base["monthly_usd"]
+
+
+def test_owned_assumption_overrides(catalog):
+    spec = SelfHostSpec(model=R1, gpu="h200", precision="fp8", hosting="owned")
+    base = frame(catalog, [spec]).iloc[0]
+    a = catalog.owned["default"]
+    ov = Overrides(amortization_years=a.amortization_years * 2, pue=a.pue * 1.5,
+                   colocation_usd_per_kw_month=0, ops_usd_per_node_month=a.ops_usd_per_node_month * 3,
+                   residual_value_fraction=a.residual_value_fraction)
+    row = frame(catalog, [spec], ov=ov).iloc[0]
+    assert row["usd_capex"] == pytest.approx(base["usd_capex"] / 2)
+    assert row["usd_power"] == pytest.approx(base["usd_power"] * 1.5)
+    assert row["usd_colocation"] == 0
+    assert row["usd_ops"] == pytest.approx(base["usd_ops"] * 3)
+    assert selfhost.owned_assumptions(catalog, Overrides(usd_per_kwh=0.2)).usd_per_kwh == 0.2
