@@ -111,6 +111,8 @@ def test_selfhost_owned_and_overrides(capsys):
     assert rc == 0
     doc = json.loads(out)
     assert doc["ownership"] == "owned" and doc["breakdown"]["usd_capex"] > 0
+    rc, out, _ = run(capsys, *SH, "--hosting", "owned", "--amortization-years", "6", "--json")
+    assert json.loads(out)["breakdown"]["usd_capex"] < doc["breakdown"]["usd_capex"]
     rc, out, _ = run(capsys, *SH, "--gpu-usd-per-hour", "3", "--json")
     doc = json.loads(out)
     assert doc["breakdown"]["usd_gpu_rent"] == pytest.approx(doc["gpus"] * 3 * 730)
@@ -140,6 +142,8 @@ def test_selfhost_does_not_fit(capsys):
         (["--batch-fraction", "1.5"], "--batch-fraction"),
         (["--peak-to-average", "0.5"], "--peak-to-average"),
         (["--headroom", "0.95"], "--headroom"),
+        (["--amortization-years", "0"], "--amortization-years"),
+        (["--usd-per-kwh", "-1"], "--usd-per-kwh"),
     ],
 )
 def test_selfhost_bad_input_exits_2(capsys, extra, message):

@@ -39,6 +39,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--autoscale", action="store_true", help="cloud: follow the load instead of always-on")
     p.add_argument("--gpu-usd-per-hour", type=float, help="your own price per GPU-hour")
     p.add_argument("--gpu-purchase-usd", type=float, help="your own purchase price per GPU (owned)")
+    p.add_argument("--usd-per-kwh", type=float, help="owned: electricity price")
+    p.add_argument("--amortization-years", type=float, help="owned: years to write the hardware off")
     p.add_argument("--data-dir")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
@@ -60,6 +62,7 @@ def _inputs(args: argparse.Namespace) -> tuple[SelfHostSpec, Workload, Overrides
             headroom_fraction=args.headroom,
             gpu_usd_per_hour={args.gpu: args.gpu_usd_per_hour} if args.gpu_usd_per_hour else {},
             gpu_purchase_usd={args.gpu: args.gpu_purchase_usd} if args.gpu_purchase_usd else {},
+            usd_per_kwh=args.usd_per_kwh, amortization_years=args.amortization_years,
         )
     except ValidationError as e:
         names = {"requests_per_month": "requests", "headroom_fraction": "headroom"}
