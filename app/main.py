@@ -14,15 +14,15 @@ import streamlit as st  # noqa: E402
 from app import state, ui  # noqa: E402
 from pricing.errors import PricingError  # noqa: E402
 
-st.set_page_config(page_title="LLM cost: API or self-host?", page_icon="💸", layout="wide")
+st.set_page_config(page_title="LLM cost: API or self-host?", page_icon=":material/payments:", layout="wide")
 
 PAGES = [
-    st.Page("views/compare.py", title="Compare", icon="⚖️", url_path="compare", default=True),
-    st.Page("views/offers.py", title="All API offers", icon="🧾", url_path="offers"),
-    st.Page("views/breakeven.py", title="Break-even", icon="📈", url_path="breakeven"),
-    st.Page("views/selfhost.py", title="Self-hosting detail", icon="🖥️", url_path="selfhost"),
-    st.Page("views/catalog.py", title="Catalog", icon="📚", url_path="catalog"),
-    st.Page("views/scenario.py", title="Scenario & sharing", icon="🔗", url_path="scenario"),
+    st.Page("views/compare.py", title="Compare", icon=":material/balance:", default=True),
+    st.Page("views/offers.py", title="All API offers", icon=":material/receipt_long:", url_path="offers"),
+    st.Page("views/breakeven.py", title="Break-even", icon=":material/trending_up:", url_path="breakeven"),
+    st.Page("views/selfhost.py", title="Self-hosting detail", icon=":material/dns:", url_path="selfhost"),
+    st.Page("views/catalog.py", title="Catalog", icon=":material/menu_book:", url_path="catalog"),
+    st.Page("views/scenario.py", title="Scenario & sharing", icon=":material/share:", url_path="scenario"),
 ]
 
 try:

@@ -111,7 +111,7 @@ def age_badge(as_of: Any, today: dt.date | None = None) -> str:
     if not isinstance(as_of, dt.date):
         return "unknown"
     days = ((today or dt.date.today()) - as_of).days
-    word = "🟢 fresh" if days <= FRESH_DAYS else ("🟡 aging" if days <= STALE_DAYS else "🔴 stale")
+    word = "fresh" if days <= FRESH_DAYS else ("aging" if days <= STALE_DAYS else "STALE")
     return f"{word} ({days} d)"
 
 

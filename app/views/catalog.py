@@ -11,7 +11,7 @@ ss = st.session_state
 cat = ui.catalog()
 
 st.title("Catalog: where every number comes from")
-st.caption(f"Ages: 🟢 fresh up to {ui.FRESH_DAYS} days, 🟡 aging up to {ui.STALE_DAYS}, 🔴 stale beyond. "
+st.caption(f"Ages: fresh up to {ui.FRESH_DAYS} days, aging up to {ui.STALE_DAYS}, STALE beyond. "
            "Click a column header to sort; the search box filters every table.")
 needle = st.text_input("Search", key="cat_q", placeholder="deepseek, h100, together, qwen3 ...").strip().lower()
 

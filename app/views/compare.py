@@ -106,7 +106,7 @@ if n > 1:
     focus = ss["focus"] or None
 
 with headline:
-    st.success(cmp.winner_sentence(shown, focus, code, rate), icon="🏆")
+    st.success(cmp.winner_sentence(shown, focus, code, rate), icon=":material/emoji_events:")
     if focus is None and n > 1:
         for w in names:
             st.markdown("- " + cmp.winner_sentence(shown, w, code, rate))

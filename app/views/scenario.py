@@ -19,9 +19,10 @@ st.title("Scenario and sharing")
 
 st.subheader("Link to this view")
 query = "&".join(f"{k}={v}" for k, v in st.query_params.to_dict().items())
-url = st.context.url or ""
-base = url.split("?", 1)[0].rsplit("/", 1)[0] if url else ""
-st.code(f"{base}/compare?{query}" if query else f"{base}/compare", language=None)
+url = (st.context.url or "").split("?", 1)[0]
+home = url[: -len("/scenario")] if url.endswith("/scenario") else url
+home = home if home.endswith("/") else home + "/"
+st.code(f"{home}?{query}" if query else home, language=None)
 st.caption("Every input (workloads, candidates, overrides, currency) is in the query string; "
            "opening the link reproduces the view.")
 

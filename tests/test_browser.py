@@ -1,0 +1,123 @@
+"""Real browser: Debian's chromium drives the dashboard served by `streamlit run` on a free port."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
+                       "(apt-get install -y chromium; .ci/run installs it)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run app/main.py` on a free port; its log is printed if it does not come up."""
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
+    log = log_path.open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                pytest.fail(f"the dashboard did not start (exit {proc.poll()}); server log:\n{log_path.read_text()}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        if os.environ.get("SHOW_SERVER_LOG"):
+            print(log_path.read_text())
+
+
+def _table_text(page) -> str:  # type: ignore[no-untyped-def]
+    """The text of the ranked table's visible cells (glide-data-grid renders an accessible table)."""
+    return str(page.locator("[data-testid='stDataFrame']").first.inner_text())
+
+
+def test_change_a_workload_input_then_download_the_csv(server: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1400}, accept_downloads=True)
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"{server}/")
+            page.wait_for_selector(IDLE, timeout=90_000)
+            page.wait_for_selector("[data-testid='stDataFrame']", timeout=30_000)
+            assert not page.locator("[data-testid='stException']").count()
+            winner_before = page.locator("[data-testid='stAlertContentSuccess']").first.inner_text()
+            assert "cheapest" in winner_before
+
+            # change the requests per month: the table and the winner's amount must follow
+            box = page.get_by_label("Requests per month")
+            box.fill("300000000")
+            box.press("Enter")
+            page.wait_for_function("() => new URLSearchParams(location.search).get('w0_req') === '300000000'",
+                                   timeout=60_000)
+            page.wait_for_selector(IDLE, timeout=90_000)
+            winner_after = page.locator("[data-testid='stAlertContentSuccess']").first.inner_text()
+            assert winner_after != winner_before
+
+            with page.expect_download(timeout=60_000) as dl:
+                page.get_by_role("button", name="Download results (CSV)").click()
+            path = dl.value.path()
+            rows = list(csv.DictReader(io.StringIO(Path(path).read_text(encoding="utf-8"))))
+            assert rows, "empty CSV"
+            assert {"workload", "route_id", "label", "monthly_usd", "price_source", "price_as_of"} <= set(rows[0])
+            assert all(float(r["requests_per_month"]) == 300_000_000 for r in rows)
+            cheapest = min((r for r in rows if r["monthly_usd"]), key=lambda r: float(r["monthly_usd"]))
+            assert cheapest["label"] in winner_after
+            assert not any(str(v).startswith(("=", "+", "@")) for r in rows for v in r.values())
+
+            page.wait_for_timeout(1500)  # let the charts draw before the picture
+            page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
+            assert not errors, errors
+        finally:
+            browser.close()
