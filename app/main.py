@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
+
+_T0 = time.perf_counter()
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -42,5 +45,14 @@ with st.sidebar:
     st.caption(ui.catalog_caption())
 for p in problems:
     st.warning(p)
-page.run()
+if "APP_PROFILE" in __import__("os").environ:  # dev aid: print where a rerun spends its time
+    import cProfile
+    import pstats
+
+    _prof = cProfile.Profile()
+    _prof.runcall(page.run)
+    pstats.Stats(_prof).sort_stats("cumtime").print_stats(35)
+else:
+    page.run()
 state.sync_url(PARAMS)
+st.session_state["_run_seconds"] = time.perf_counter() - _T0  # read by tests and benchmarks

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import math
 from collections.abc import Sequence
@@ -14,6 +13,7 @@ import streamlit as st
 
 from app import state
 from pricing import compare as cmp
+from pricing import report
 from pricing.catalog import Catalog, default_catalog
 from pricing.errors import DataError, Issue, PricingError
 from pricing.schema import ApiChoice, Option, Scenario, SelfHostChoice, Workload
@@ -121,27 +121,10 @@ def link_or_none(src: Any) -> str | None:
     return s if s.startswith(("http://", "https://")) else None
 
 
-def safe_csv(df: pd.DataFrame) -> bytes:
-    """CSV with spreadsheet formulas neutralised (cells starting with = + - @ tab CR get a ' prefix)."""
-    try:
-        from pricing import report  # the core's writer, once it exists
-
-        return bytes(report.to_csv(df), "utf-8") if isinstance(report.to_csv(df), str) else report.to_csv(df)
-    except (ImportError, AttributeError):
-        pass
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object:
-            out[col] = out[col].map(_neutralise)
-    buf = io.StringIO()
-    out.to_csv(buf, index=False)
-    return buf.getvalue().encode("utf-8")
-
-
-def _neutralise(v: Any) -> Any:
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + v
-    return v
+def results_csv(scn: Scenario, df: pd.DataFrame) -> str:
+    """The results as CSV with every assumption (pricing.report), money in the display currency."""
+    code, rate = currency()
+    return report.to_csv(report.results_table(scn, cmp.to_currency(df, code, rate)))
 
 
 def show_error(e: PricingError) -> None:

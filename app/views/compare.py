@@ -128,7 +128,7 @@ else:
     st.dataframe(ui.table_frame(view), column_config=ui.table_config(), hide_index=True,
                  width="stretch", key="ranked_table")
 
-st.download_button("Download results (CSV)", ui.safe_csv(cmp.to_currency(shown, code, rate)),
+st.download_button("Download results (CSV)", lambda: ui.results_csv(scn, shown),
                    file_name="llm-cost-results.csv", mime="text/csv", key="dl_csv")
 
 # --------------------------------------------------------------------------- charts

@@ -104,10 +104,9 @@ except PricingError as e:
     ui.show_error(e)
     st.stop()
 yaml_text = cmp.dump_scenario(scn)
-code, rate = ui.currency()
 c1, c2 = st.columns(2)
 c1.download_button("Download scenario (YAML)", yaml_text, file_name="scenario.yaml", mime="application/x-yaml",
                    key="dl_yaml", width="stretch")
-c2.download_button("Download results (CSV)", ui.safe_csv(cmp.to_currency(df, code, rate)),
+c2.download_button("Download results (CSV)", lambda: ui.results_csv(scn, df),
                    file_name="llm-cost-results.csv", mime="text/csv", key="dl_csv_scenario", width="stretch")
 st.code(yaml_text, language="yaml")
