@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pricing.analysis.sensitivity import DEFAULT_DRIVERS, apply_driver, apply_price, drivers, sensitivity
+from pricing.analysis.sensitivity import (
+    DEFAULT_DRIVERS,
+    apply_driver,
+    apply_price,
+    drivers,
+    sensitivity,
+)
 from pricing.schema import Scenario, Workload
 
 W = Workload(name="w", requests_per_month=1e6, input_tokens=800, output_tokens=200, peak_to_average=3)
