@@ -69,7 +69,8 @@ def preset_of(i: int) -> Workload:
 
 def preset_values(w: Workload) -> dict[str, Any]:
     """Widget values (by suffix) that show a Workload; None-valued limits become 0 (= no target)."""
-    out: dict[str, Any] = {"name": w.name, "per": "month"}
+    out: dict[str, Any] = {"name": w.name, "per": "month",
+                           "prof": [float(x) for x in w.hourly_profile] if w.hourly_profile else []}
     for suffix, field, kind, _lo, _hi in WORKLOAD_FIELDS:
         v = getattr(w, field)
         v = 0 if v is None else v
@@ -104,6 +105,7 @@ def params() -> list[Param]:
         ps.append(Param(wkey(i, "preset"), "str", PRESET_NAMES[i % len(PRESET_NAMES)], choices=PRESET_NAMES))
         ps.append(Param(wkey(i, "name"), "str", None))
         ps.append(Param(wkey(i, "per"), "str", "month", choices=("month", "day")))
+        ps.append(Param(wkey(i, "prof"), "floats", None))
         for suffix, _f, kind, lo, hi in WORKLOAD_FIELDS:
             ps.append(Param(wkey(i, suffix), kind, None, lo, hi))
     return ps
@@ -139,6 +141,8 @@ def encode(p: Param, v: Any) -> str:
     """A value as it appears in the URL."""
     if p.kind == "list":
         return ",".join(str(x) for x in v)
+    if p.kind == "floats":
+        return ",".join(_fmt_num(float(x)) for x in v)
     if p.kind in ("float", "int"):
         return _fmt_num(float(v))
     return str(v)
@@ -148,6 +152,11 @@ def decode(p: Param, text: str) -> Any:
     """Parse one query-parameter value; raise ValueError when it is out of range or unknown."""
     if p.kind == "list":
         return [x for x in text.split(",") if x]
+    if p.kind == "floats":
+        vals = [float(x) for x in text.split(",") if x]
+        if vals and (len(vals) != 24 or not all(math.isfinite(x) and x >= 0 for x in vals) or sum(vals) <= 0):
+            raise ValueError("a 24-hour profile needs 24 non-negative numbers, not all zero")
+        return vals
     if p.kind in ("float", "int"):
         v = float(text)
         if not math.isfinite(v):
@@ -268,6 +277,8 @@ def workloads() -> list[Workload]:
     out = []
     for i in range(int(ss.get("wn", 1))):
         kw: dict[str, Any] = {"name": str(ss[wkey(i, "name")]).strip() or f"workload {i + 1}"}
+        if ss.get(wkey(i, "prof")):
+            kw["hourly_profile"] = tuple(float(x) for x in ss[wkey(i, "prof")])
         for suffix, field, kind, _lo, _hi in WORKLOAD_FIELDS:
             v = ss[wkey(i, suffix)]
             if suffix == "req" and ss[wkey(i, "per")] == "day":
@@ -334,10 +345,6 @@ def apply_scenario(s: Scenario, providers: Iterable[str], gpus: Iterable[str]) -
         ss[wkey(i, "per")] = "month"
         for suffix, value in preset_values(w).items():
             ss[wkey(i, suffix)] = value
-        if w.hourly_profile:
-            notes.append(f"workload {w.name!r}: the 24-hour profile is not editable here; "
-                         f"its peak-to-average {w.effective_peak_to_average:.2f} is used")
-            ss[wkey(i, "p2a")] = float(w.effective_peak_to_average)
     api = [o.api for o in s.options if isinstance(o, ApiChoice)]
     sh = [spec_to_str(o.selfhost) for o in s.options if isinstance(o, SelfHostChoice)]
     ss["cands"] = "chosen" if s.options else "defaults"

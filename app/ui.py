@@ -207,6 +207,10 @@ def catalog_caption() -> str:
             f"newest price checked {newest.isoformat()}.")
 
 
+def _drop_profile(i: int) -> None:
+    st.session_state[state.wkey(i, "prof")] = []
+
+
 def workload_editor(i: int) -> None:
     """The inputs of workload i: preset, volume, token mix, cache, batch, traffic shape, latency, growth."""
     k = lambda s: state.wkey(i, s)  # noqa: E731
@@ -226,9 +230,16 @@ def workload_editor(i: int) -> None:
     a, b, c, d = st.columns(4)
     a.slider("Input served from cache", 0.0, 1.0, key=k("cache"), step=0.05)
     b.slider("Sent through batch API", 0.0, 1.0, key=k("batch"), step=0.05)
-    c.number_input("Peak-to-average traffic", key=k("p2a"), min_value=1.0, max_value=100.0, step=0.5)
+    profile = st.session_state.get(k("prof")) or []
+    c.number_input("Peak-to-average traffic", key=k("p2a"), min_value=1.0, max_value=100.0, step=0.5,
+                   disabled=bool(profile), help="Ignored while a 24-hour profile is set." if profile else None)
     d.number_input("Monthly growth", key=k("growth"), min_value=-0.5, max_value=5.0, step=0.01,
                    format="%.2f", help="0.05 = 5% more requests each month (used by planning).")
+    if profile:
+        p1, p2 = st.columns([5, 1])
+        p1.caption("24-hour traffic profile from the scenario (UTC): "
+                   + " ".join(f"{x:g}" for x in profile) + " — it sets the peak and autoscaling.")
+        p2.button("Drop profile", key=k("dropprof"), on_click=_drop_profile, args=(i,))
     with st.expander("Latency target and more", expanded=False):
         a, b, c, d = st.columns(4)
         a.number_input("Max time to first token (ms, 0 = none)", key=k("ttft"), min_value=0.0,
