@@ -48,7 +48,7 @@ def test_frame_has_pooled_route_api_sum_and_mix() -> None:
     assert bool(df.loc["sh", "pooled"])
     assert df.loc["api", "pooled_usd"] == pytest.approx(3300)
     assert "mix" not in df.index  # both workloads' cheapest alone is the API: no mix to show
-    assert list(portfolio_frame(curves)["route_id"])[0] == "sh"
+    assert portfolio_frame(curves)["route_id"].iloc[0] == "sh"
 
 
 shapes = st.lists(st.floats(0, 1), min_size=24, max_size=24).map(

@@ -6,6 +6,8 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -147,8 +149,9 @@ def route_curves(scenario: Scenario, catalog: Catalog, df: pd.DataFrame | None =
     specs = selfhost_specs(scenario, catalog)
     ov = scenario.overrides
     by_name = {w.name: w for w in scenario.workloads}
-    out = []
-    for row in df.itertuples(index=False):
+    out: list[RouteCurve] = []
+    row: Any
+    for row in (SimpleNamespace(**{str(k): v for k, v in r.items()}) for r in df.to_dict(orient="records")):
         w = by_name[str(row.workload)]
         kind = str(row.route_kind)
         rid = str(row.route_id)

@@ -36,9 +36,9 @@ class PlanAssumptions:
         """Defaults with amortisation and residual value from the catalog's owned-hardware assumptions."""
         owned = catalog.owned.get("default") or next(iter(catalog.owned.values()), None)
         if owned is None:
-            return cls(months=months, **kw)  # type: ignore[arg-type]
+            return cls(months=months, **kw)
         return cls(months=months, amortization_months=owned.amortization_years * 12,
-                   residual_value_fraction=owned.residual_value_fraction, **kw)  # type: ignore[arg-type]
+                   residual_value_fraction=owned.residual_value_fraction, **kw)
 
     def as_dict(self) -> dict[str, Any]:
         """For reports: every assumption by name."""

@@ -115,8 +115,8 @@ def _winner(costs: pd.DataFrame) -> tuple[str | None, float]:
     ok = costs[np.isfinite(costs["monthly_usd"].astype(float))]
     if ok.empty:
         return None, math.nan
-    best = ok.loc[ok["monthly_usd"].idxmin()]
-    return str(best["route_id"]), float(best["monthly_usd"])
+    i = int(np.argmin(ok["monthly_usd"].to_numpy(dtype=float)))
+    return str(ok["route_id"].iloc[i]), float(ok["monthly_usd"].iloc[i])
 
 
 def _margin(costs: pd.DataFrame, route: str | None) -> tuple[float, float]:

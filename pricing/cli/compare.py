@@ -15,6 +15,7 @@ from pricing.compare import load_scenario, money
 from pricing.errors import InputError
 from pricing.report import Report, build_report, results_table, to_csv, to_html, to_json
 from pricing.report.build import DEFAULT_SAMPLES, DEFAULT_SEED
+from pricing.report.tables import rows
 
 FORMATS = ("table", "csv", "json", "html")
 TABLE_ROWS = 10
@@ -51,7 +52,7 @@ def table(r: Report) -> str:
         lines.append(r.winners.get(str(w), ""))
         g = g.sort_values("monthly_usd", na_position="last").head(TABLE_ROWS)
         width = min(max(len(str(x)) for x in g["label"]), 70)
-        for x in g.itertuples():
+        for x in rows(g):
             per = f"${x.usd_per_mtok:,.3f}/Mtok" if math.isfinite(x.usd_per_mtok) else ""
             lines.append(f"  {str(x.label)[:width]:<{width}}  {money(x.monthly_usd):>9}  {per:>16}")
         for s in r.breakeven[r.breakeven["workload"] == w]["sentence"]:
@@ -62,7 +63,7 @@ def table(r: Report) -> str:
     flips = r.tornado[r.tornado["changes_winner"]]
     if len(flips):
         lines.append("Drivers that change the winner within their range:")
-        lines += [f"  {x.scope}: {x.label} ({x.low:g} to {x.high:g} {x.unit})" for x in flips.itertuples()]
+        lines += [f"  {x.scope}: {x.label} ({x.low:g} to {x.high:g} {x.unit})" for x in rows(flips)]
     else:
         lines.append("No single driver changes the winner within its range.")
     for s in r.overtakes[r.overtakes["view"] == "cash"]["sentence"].head(5):

@@ -110,14 +110,14 @@ def lines(series: Sequence[tuple[str, Sequence[float]]], width: int = 900, heigh
     out = [f'<svg width="{width}" height="{height + legend_h}" '
            f'viewBox="0 0 {width} {height + legend_h}" role="img" {FONT} font-size="14">']
     for k in range(5):
-        v = vmax * k / 4
+        tick = vmax * k / 4
         y = pad_t + ph - ph * k / 4
         out.append(f'<line x1="{pad_l}" x2="{width - pad_r}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{pad_l - 6}" y="{y + 5:.1f}" text-anchor="end">{escape(money(v))}</text>')
+        out.append(f'<text x="{pad_l - 6}" y="{y + 5:.1f}" text-anchor="end">{escape(money(tick))}</text>')
     for m in range(1, n + 1):
         if m == 1 or m % 6 == 0 or m == n:
-            x = pad_l + pw * (m - 1) / max(n - 1, 1)
-            out.append(f'<text x="{x:.1f}" y="{pad_t + ph + 20}" text-anchor="middle">{m}</text>')
+            xm = pad_l + pw * (m - 1) / max(n - 1, 1)
+            out.append(f'<text x="{xm:.1f}" y="{pad_t + ph + 20}" text-anchor="middle">{m}</text>')
     out.append(f'<text x="{pad_l + pw / 2:.1f}" y="{pad_t + ph + 36}" text-anchor="middle">{escape(x_label)}</text>')
     for i, (label, v) in enumerate(series):
         colour = SERIES[i % len(SERIES)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -21,6 +22,11 @@ OVERRIDE_FIELDS = (
     "provider_discount", "gpu_usd_per_hour", "gpu_purchase_usd", "usd_per_kwh", "efficiency_scale",
     "headroom_fraction", "currency", "usd_to_currency",
 )
+
+
+def rows(df: pd.DataFrame) -> list[Any]:
+    """Rows as objects with one attribute per column (typed Any: the cells are of mixed types)."""
+    return [SimpleNamespace(**{str(k): v for k, v in r.items()}) for r in df.to_dict(orient="records")]
 
 
 def neutralise(value: Any) -> Any:

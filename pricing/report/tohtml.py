@@ -14,6 +14,7 @@ from pricing.compare import ROUTE_KIND_LABELS, money
 from pricing.report import svg
 from pricing.report.build import Report
 from pricing.report.tables import OVERRIDE_FIELDS, WORKLOAD_FIELDS
+from pricing.report.tables import rows as row_objs
 
 TOP = 12
 CSS = """
@@ -68,10 +69,10 @@ def _workload_section(r: Report, name: str, g: pd.DataFrame) -> str:
     top = g.head(TOP)
     parts = [f"<section><h3>{escape(name)}</h3>",
              f'<p class="answer">{escape(r.winners.get(name, ""))}</p>',
-             svg.bars([(str(x.label), float(x.monthly_usd), str(x.route_kind)) for x in top.itertuples()]),
+             svg.bars([(str(x.label), float(x.monthly_usd), str(x.route_kind)) for x in row_objs(top)]),
              _legend()]
     rows = []
-    for x in top.itertuples():
+    for x in row_objs(top):
         hw = x.usd_gpu_rent + x.usd_capex + x.usd_power + x.usd_colocation + x.usd_ops
         tokens = x.usd_input + x.usd_cached_input + x.usd_cache_write + x.usd_output + x.usd_reasoning + x.usd_request_fees
         rows.append((x.label, money(x.monthly_usd), _num(x.usd_per_mtok, "${:,.3f}"), money(tokens) if tokens else "",
@@ -101,11 +102,11 @@ def _sensitivity_section(r: Report) -> str:
         out.append(f"<section><h3>{escape(str(scope))}: winner {escape(winner)}</h3>")
         out.append(svg.tornado([(f"{x.label} ({x.low:g} to {x.high:g} {x.unit})", float(x.margin_low_usd),
                                  float(x.margin_high_usd), f"at {x.low:g}", f"at {x.high:g}")
-                                for x in t.itertuples()]))
+                                for x in row_objs(t)]))
         rows = [(x.label, f"{x.low:g} / {x.high:g} {x.unit}", money(x.margin_low_usd), money(x.margin_high_usd),
                  "yes: " + ", ".join(sorted({labels.get(str(w), str(w)) for w in (x.winner_low, x.winner_high)
                                              if w != x.base_winner})) if x.changes_winner else "no")
-                for x in t.itertuples()]
+                for x in row_objs(t)]
         out.append(_table(("Driver", "Low / high", "Lead at low", "Lead at high", "Winner changes?"), rows, num=(2, 3)))
         out.append("</section>")
     return "".join(out)
@@ -123,10 +124,10 @@ def _uncertainty_section(r: Report) -> str:
         u = u.sort_values("p50_usd", na_position="last").head(8)
         out.append(f"<section><h3>{escape(str(w))}</h3>")
         out.append(svg.ranges([(str(x.label), float(x.p10_usd), float(x.p50_usd), float(x.p90_usd), str(x.route_kind))
-                               for x in u.itertuples()]))
+                               for x in row_objs(u)]))
         out.append(_table(("Route", "P10", "P50", "P90", "Chance cheapest"),
                           [(x.label, money(x.p10_usd), money(x.p50_usd), money(x.p90_usd), f"{x.p_cheapest:.0%}")
-                           for x in u.itertuples()], num=(1, 2, 3, 4)))
+                           for x in row_objs(u)], num=(1, 2, 3, 4)))
         out.append("</section>")
     return "".join(out)
 
@@ -141,7 +142,7 @@ def _portfolio_section(r: Report) -> str:
            "hourly load: peaks at different hours do not add.</p>",
            _table(("Route", "Separate pools", "Shared pool", "Saving"),
                   [(x.label, money(x.separate_usd), money(x.pooled_usd), money(x.saving_usd) if x.saving_usd else "")
-                   for x in p.itertuples()], num=(1, 2, 3))]
+                   for x in row_objs(p)], num=(1, 2, 3))]
     return "".join(out)
 
 
@@ -152,7 +153,7 @@ def _plan_section(r: Report) -> str:
         return ""
     last = cash[cash["month"] == cash["month"].max()].nsmallest(6, "cumulative_usd")
     series = [(str(x.label), cash[cash["route_id"] == x.route_id].sort_values("month")["cumulative_usd"].tolist())
-              for x in last.itertuples()]
+              for x in row_objs(last)]
     out = [f"<h2>The next {a.months} months</h2>",
            f'<p class="note">Cumulative cost, cash view (owned GPUs paid when bought). Traffic grows at each '
            f"workload's monthly_growth; API prices change {a.api_price_change_per_year:+.0%} a year and GPU prices "
@@ -165,7 +166,7 @@ def _plan_section(r: Report) -> str:
         out.append("<p>No route overtakes another among the cheapest over the plan.</p>")
     amort = r.plan[(r.plan["view"] == "amortised") & (r.plan["month"] == r.plan["month"].max())]
     rows = [(x.label, money(x.cumulative_usd), money(float(amort[amort["route_id"] == x.route_id]["cumulative_usd"].iloc[0])))
-            for x in last.itertuples()]
+            for x in row_objs(last)]
     out.append(_table(("Route", f"Total over {a.months} months (cash)", "Total (amortised)"), rows, num=(1, 2)))
     return "".join(out)
 
@@ -187,11 +188,11 @@ def _assumptions_section(r: Report) -> str:
         + "</ul>")
     out.append("<h3>Sensitivity ranges</h3><ul>" + "".join(
         f"<li>{escape(str(x.label))}: {x.low:g} to {x.high:g} {escape(str(x.unit))}</li>"
-        for x in r.tornado.drop_duplicates("driver").itertuples()) + "</ul>")
+        for x in row_objs(r.tornado.drop_duplicates("driver"))) + "</ul>")
     src = r.results.drop_duplicates("route_id").sort_values("route_id")
     out.append("<h3>Price sources</h3>")
     out.append(_table(("Route", "Source", "As of"),
-                      [(x.route_id, x.price_source or "", x.price_as_of or "") for x in src.itertuples()]))
+                      [(x.route_id, x.price_source or "", x.price_as_of or "") for x in row_objs(src)]))
     if s.description:
         out.append(f'<p class="note">{escape(s.description)}</p>')
     return "".join(out)
