@@ -161,3 +161,18 @@ def test_inputs_survive_switching_pages(at) -> None:
         no_exceptions(at)
     assert at.number_input(key="w0_out").value == 777.0
     assert at.query_params["w0_out"] == "777"
+
+
+def test_start_from_the_defaults_then_remove_a_route(at) -> None:
+    default_ids = set(ranked(at)["route id"])
+    at.button(key="edit_defaults").click()
+    at.run()
+    no_exceptions(at)
+    assert at.session_state["cands"] == "chosen"
+    assert set(ranked(at)["route id"]) == default_ids
+    api = list(at.session_state["api"])
+    gone = api[0]
+    at.multiselect(key="api").unselect(gone)
+    at.run()
+    no_exceptions(at)
+    assert set(ranked(at)["route id"]) == default_ids - {gone}

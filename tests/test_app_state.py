@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from app import state
-from pricing.compare import presets
+from pricing.compare import load_scenario, presets
 from tests.app_helpers import new_app, no_exceptions, ranked
 
 SPEC = "meta-llama/Llama-3.3-70B-Instruct@h100-sxm:fp8:cloud"
@@ -62,6 +62,7 @@ def test_widgets_write_the_url_and_the_url_reproduces_the_view() -> None:
 @pytest.mark.parametrize(("key", "value"), [
     ("w0_req", "-5"), ("w0_req", "lots"), ("w0_cache", "1.5"), ("w0_preset", "nonsense"),
     ("api", "openai/gpt-4o,nope/not-a-model"), ("sh", "garbage"), ("w0_p2a", "nan"), ("wn", "99"),
+    ("w0_prof", "1,2,3"), ("w0_prof", ",".join(["-1"] * 24)), ("sd_gpu", "h1000"),
 ])
 def test_bad_query_params_are_ignored_with_a_warning(key: str, value: str) -> None:
     at = new_app()
@@ -80,3 +81,25 @@ def test_spec_tokens_round_trip() -> None:
     assert state.str_to_spec(SPEC).hosting is None
     with pytest.raises(ValueError):
         state.str_to_spec("deepseek-ai/DeepSeek-R1@h200:fp9:owned")
+
+
+def test_a_24_hour_profile_travels_in_the_url_and_reaches_the_scenario() -> None:
+    prof = [1, 1, 1, 1, 1, 1, 2, 4, 6, 8, 9, 9, 9, 9, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1]
+    at = new_app()
+    at.query_params.update({"w0_prof": ",".join(map(str, prof))})
+    at.run()
+    no_exceptions(at)
+    assert at.session_state["w0_prof"] == [float(x) for x in prof]
+    assert any("24-hour traffic profile" in c.value for c in at.caption)
+    assert at.number_input(key="w0_p2a").disabled
+    at.switch_page("views/scenario.py")
+    at.run()
+    scn = load_scenario(at.code[-1].value)
+    assert scn.workloads[0].hourly_profile == tuple(float(x) for x in prof)
+    at.switch_page("views/compare.py")
+    at.run()
+    at.button(key="w0_dropprof").click()
+    at.run()
+    no_exceptions(at)
+    assert at.session_state["w0_prof"] == []
+    assert "w0_prof" not in dict(at.query_params)

@@ -63,7 +63,7 @@ with st.expander("Candidates: which routes to compare", expanded=ss["cands"] == 
     if ss["cands"] == "defaults":
         st.caption(f"{len(defaults)} routes picked for the first workload. "
                    "Start from them to add or remove routes.")
-        st.button("Edit this list", on_click=_use_defaults_as_chosen, args=(defaults,))
+        st.button("Edit this list", key="edit_defaults", on_click=_use_defaults_as_chosen, args=(defaults,))
     else:
         st.multiselect("API offers", sorted(cat.offers), key="api",
                        placeholder="type to search 'openai/', 'deepseek', 'qwen' ...")
