@@ -126,7 +126,7 @@ if focus is None and n > 1:
     )
 else:
     st.dataframe(ui.table_frame(view), column_config=ui.table_config(), hide_index=True,
-                 width="stretch", key="ranked_table")
+                 width="stretch", height=min(560, 38 + 35 * max(len(view), 1)), key="ranked_table")
 
 st.download_button("Download results (CSV)", lambda: ui.results_csv(scn, shown),
                    file_name="llm-cost-results.csv", mime="text/csv", key="dl_csv")
