@@ -16,7 +16,7 @@ from pricing.schema import Scenario, Workload
 ALL = "all workloads"
 Runner = Callable[[Scenario], pd.DataFrame]
 COLUMNS = (
-    "scope", "driver", "label", "unit", "low", "high", "base_winner", "base_usd",
+    "scope", "driver", "label", "unit", "low", "high", "base_winner", "base_usd", "margin_base_usd",
     "winner_low", "winner_high", "margin_low_usd", "margin_high_usd",
     "winner_usd_low", "winner_usd_high", "swing_usd", "changes_winner",
 )
@@ -150,13 +150,14 @@ def sensitivity(scenario: Scenario, run: Runner,
                     cost_rows.append((scope, d.id, end, x, r.route_id, r.label, float(r.monthly_usd)))  # type: ignore[arg-type]
         for scope, costs in base_scopes.items():
             bw, busd = _winner(costs)
+            mb, _ = _margin(costs, bw)
             wl, _ = _winner(ends["low"][scope])
             wh, _ = _winner(ends["high"][scope])
             ml, ul = _margin(ends["low"][scope], bw)
             mh, uh = _margin(ends["high"][scope], bw)
             rows.append({
                 "scope": scope, "driver": d.id, "label": d.label, "unit": d.unit, "low": d.low,
-                "high": d.high, "base_winner": bw, "base_usd": busd, "winner_low": wl,
+                "high": d.high, "base_winner": bw, "base_usd": busd, "margin_base_usd": mb, "winner_low": wl,
                 "winner_high": wh, "margin_low_usd": ml, "margin_high_usd": mh,
                 "winner_usd_low": ul, "winner_usd_high": uh, "swing_usd": abs(uh - ul),
                 "changes_winner": bool(wl != bw or wh != bw),

@@ -16,11 +16,11 @@ SERIES = ("#4e79a7", "#f28e2b", "#e15759", "#59a14f", "#b07aa1", "#76b7b2", "#ed
 FONT = 'font-family="system-ui, sans-serif"'
 
 
-def _trim(s: str, n: int = 48) -> str:
+def _trim(s: str, n: int = 44) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-def bars(items: Sequence[tuple[str, float, str]], width: int = 900, label_w: int = 380) -> str:
+def bars(items: Sequence[tuple[str, float, str]], width: int = 900, label_w: int = 400) -> str:
     """Horizontal bars: (label, value, route kind); NaN values are drawn as 'cannot serve'."""
     row_h, pad = 28, 6
     h = row_h * len(items) + 2 * pad
@@ -43,39 +43,44 @@ def bars(items: Sequence[tuple[str, float, str]], width: int = 900, label_w: int
     return "".join(out)
 
 
-def tornado(rows: Sequence[tuple[str, float, float, str, str]], width: int = 900, label_w: int = 300) -> str:
-    """Margin of the base winner at each end of each driver: (label, margin low, margin high, low text, high text).
+def tornado(rows: Sequence[tuple[str, float, float, str, str]], base: float, width: int = 900,
+            label_w: int = 300) -> str:
+    """Classic tornado of the winner's lead: (label, lead at low, lead at high, low text, high text).
 
-    Bars right of the axis: the winner keeps its lead by that much; left (red): it loses.
+    Each bar runs from the lead at base (black line) to the lead at one end of the driver's range
+    (light: low end, dark: high end); left of the red line the winner no longer wins.
     """
     row_h, pad = 34, 24
     h = row_h * len(rows) + 2 * pad
-    vals = [abs(v) for _, a, b, _, _ in rows for v in (a, b) if math.isfinite(v)]
-    vmax = max(vals) if vals else 1.0
-    plot_w = width - label_w - 40
-    axis = label_w + plot_w / 2
-    out = [f'<svg width="{width}" height="{h}" '
-           f'viewBox="0 0 {width} {h}" role="img" {FONT} font-size="14">',
-           f'<text x="{axis - 6:.1f}" y="16" text-anchor="end" fill="#b22">winner loses</text>',
-           f'<text x="{axis + 6:.1f}" y="16">winner keeps its lead</text>']
-    for i, (label, lo, hi, lo_t, hi_t) in enumerate(rows):
+    vals = [v for _, a, b, _, _ in rows for v in (a, b) if math.isfinite(v)] + [0.0, base]
+    lo, hi = min(vals), max(vals)
+    span = (hi - lo) or 1.0
+    plot_w = width - label_w - 30
+
+    def x(v: float) -> float:
+        return label_w + plot_w * (v - lo) / span
+
+    out = [f'<svg width="{width}" height="{h}" viewBox="0 0 {width} {h}" role="img" {FONT} font-size="14">',
+           f'<text x="{x(base) + 6:.1f}" y="16">lead today {escape(money(base))}</text>']
+    for i, (label, lo_v, hi_v, lo_t, hi_t) in enumerate(rows):
         y = pad + i * row_h
         out.append(f'<text x="{label_w - 8}" y="{y + 21}" text-anchor="end">{escape(_trim(label, 40))}</text>')
-        for j, (v, t) in enumerate(((lo, lo_t), (hi, hi_t))):
+        for j, (v, t) in enumerate(((lo_v, lo_t), (hi_v, hi_t))):
             if not math.isfinite(v):
                 continue
-            w = plot_w / 2 * abs(v) / vmax if vmax > 0 else 0
-            x = axis if v >= 0 else axis - w
-            yy = y + 4 + j * 13
+            x0, x1 = sorted((x(base), x(v)))
             colour = "#b22" if v < 0 else ("#9bb7d4" if j == 0 else "#4e79a7")
-            out.append(f'<rect x="{x:.1f}" y="{yy}" width="{max(w, 1):.1f}" height="12" fill="{colour}">'
-                       f'<title>{escape(t)}: {escape(money(v))}</title></rect>')
-    out.append(f'<line x1="{axis:.1f}" x2="{axis:.1f}" y1="{pad - 4}" y2="{h - pad + 4}" stroke="#333"/>')
+            out.append(f'<rect x="{x0:.1f}" y="{y + 4 + j * 13}" width="{max(x1 - x0, 1):.1f}" height="12" '
+                       f'fill="{colour}"><title>{escape(t)}: lead {escape(money(v))}</title></rect>')
+    out.append(f'<line x1="{x(base):.1f}" x2="{x(base):.1f}" y1="{pad - 4}" y2="{h - pad + 4}" stroke="#222" stroke-width="2"/>')
+    out.append(f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="{pad - 4}" y2="{h - pad + 4}" stroke="#b22" '
+               f'stroke-width="2" stroke-dasharray="5,4"/>')
+    out.append(f'<text x="{x(0) - 6:.1f}" y="{h - 4}" text-anchor="end" fill="#b22">winner changes</text>')
     out.append("</svg>")
     return "".join(out)
 
 
-def ranges(items: Sequence[tuple[str, float, float, float, str]], width: int = 900, label_w: int = 380) -> str:
+def ranges(items: Sequence[tuple[str, float, float, float, str]], width: int = 900, label_w: int = 400) -> str:
     """P10-P90 bars with a P50 tick: (label, p10, p50, p90, route kind)."""
     row_h, pad = 28, 6
     h = row_h * len(items) + 2 * pad

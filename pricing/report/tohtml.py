@@ -92,17 +92,19 @@ def _workload_section(r: Report, name: str, g: pd.DataFrame) -> str:
 def _sensitivity_section(r: Report) -> str:
     out = ["<h2>What could change the answer</h2>",
            '<p class="note">Each driver is moved to the low and the high end of its range, one at a time. '
-           "Bars show by how much the current winner stays cheaper than the best alternative "
-           "(light: low end, dark: high end; red: it no longer wins).</p>"]
+           "Each bar runs from today's lead of the winner over the best alternative (black line) to its lead "
+           "at the low end (light) or the high end (dark) of the range; past the dashed red line another "
+           "route wins. Drivers are sorted by how much they move the winner's cost.</p>"]
     labels = dict(zip(r.results["route_id"], r.results["label"], strict=False))
     for scope, t in r.tornado.groupby("scope", sort=False):
         if t.empty or t["base_winner"].isna().all():
             continue
         winner = labels.get(str(t["base_winner"].iloc[0]), str(t["base_winner"].iloc[0]))
-        out.append(f"<section><h3>{escape(str(scope))}: winner {escape(winner)}</h3>")
+        how = " (each workload on its own route, sized separately)" if scope == ALL else ""
+        out.append(f"<section><h3>{escape(str(scope))}: winner {escape(winner)}{how}</h3>")
         out.append(svg.tornado([(f"{x.label} ({x.low:g} to {x.high:g} {x.unit})", float(x.margin_low_usd),
                                  float(x.margin_high_usd), f"at {x.low:g}", f"at {x.high:g}")
-                                for x in row_objs(t)]))
+                                for x in row_objs(t)], base=float(t["margin_base_usd"].iloc[0])))
         rows = [(x.label, f"{x.low:g} / {x.high:g} {x.unit}", money(x.margin_low_usd), money(x.margin_high_usd),
                  "yes: " + ", ".join(sorted({labels.get(str(w), str(w)) for w in (x.winner_low, x.winner_high)
                                              if w != x.base_winner})) if x.changes_winner else "no")
