@@ -137,3 +137,15 @@ def test_real_curves_cross_where_costs_cross(catalog) -> None:
         for r in [float(x) for x in row.crossings_requests.split(";") if x]:
             before, at = _d(a.cost, b.cost, r - 1), _d(a.cost, b.cost, r)
             assert at == 0 or np.sign(before) != np.sign(at)
+
+
+def test_a_route_that_cannot_serve_counts_as_dearer() -> None:
+    # self-hosting that stops fitting above 5M requests (NaN) loses to the API from there on
+    def capped(v):
+        out = staircase_curve(1000, 1e7)(v)
+        return np.where(np.asarray(v) > 5e6, np.nan, out)
+
+    be = breakeven(capped, linear_curve(0.0015))
+    assert [(c.requests, c.a_cheaper_above) for c in be.crossings] == [(666_667.0, True), (5_000_001.0, False)]
+    nan = breakeven(lambda v: np.full(np.shape(v), np.nan), linear_curve(0.001))
+    assert nan.status == "never"

@@ -89,3 +89,16 @@ def test_ten_thousand_samples_are_fast() -> None:
 def test_bad_range_is_refused() -> None:
     with pytest.raises(ValueError, match="P10"):
         sample_costs(_routes(), Ranges(volume=(1.2, 0.8)), samples=10)
+
+
+def test_real_scenario_collapsed_p50_is_the_compare_result(catalog) -> None:
+    from pricing.analysis.curves import route_curves, with_options
+    from pricing.compare import compare, load_scenario
+    from tests.conftest import DATA
+
+    sc = with_options(load_scenario(DATA / "scenarios" / "rag-documents.yaml"), catalog)
+    df = compare(sc, catalog)
+    unc = uncertainty_frame(route_curves(sc, catalog, df), Ranges().collapsed(), samples=200, seed=0)
+    merged = df.merge(unc, on=["workload", "route_id"])
+    assert len(merged) == len(df)
+    np.testing.assert_allclose(merged["p50_usd"], merged["monthly_usd"], rtol=1e-9)

@@ -49,10 +49,16 @@ class BreakEven:
 
 
 def _sign(a: F, b: F) -> F:
-    """-1 where a is cheaper, +1 where b is, 0 where they tie (to a relative 1e-9)."""
-    d = a - b
-    tol = 1e-9 * np.maximum(np.abs(a), np.abs(b))
-    out: F = np.where(np.abs(d) <= tol, 0.0, np.sign(d))
+    """-1 where a is cheaper, +1 where b is, 0 where they tie (to a relative 1e-9).
+
+    NaN (the route cannot serve that volume) counts as dearer than any price.
+    """
+    na, nb = np.isnan(a), np.isnan(b)
+    with np.errstate(invalid="ignore"):
+        d = a - b
+        tol = 1e-9 * np.maximum(np.abs(a), np.abs(b))
+        out: F = np.where(np.abs(d) <= tol, 0.0, np.sign(d))
+    out = np.where(na & nb, 0.0, np.where(na, 1.0, np.where(nb, -1.0, out)))
     return out
 
 
