@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
-from pricing.analysis import breakeven_frame, key_pairs, route_curves
+from pricing.analysis import RouteCurve, breakeven_frame, key_pairs, route_curves
 from pricing.analysis.breakeven import DEFAULT_MAX_REQUESTS, DEFAULT_MIN_REQUESTS
 from pricing.errors import PricingError
 from pricing.schema import Scenario
@@ -30,10 +30,13 @@ def _curves(run_json: str, workload: str, route_ids: tuple[str, ...]) -> tuple[p
     chosen = [c for c in curves if c.route_id in route_ids]
     if chosen:
         pairs = list(itertools.combinations(chosen, 2)) if len(chosen) <= MAX_PAIRS_ALL else key_pairs(chosen)
-    else:
-        pairs = key_pairs(curves)
-        ids = list(dict.fromkeys(c.route_id for p in pairs for c in p))
-        chosen = [c for c in curves if c.route_id in ids]
+    else:  # the cheapest route of each kind (closed API, maker's API, host, rented, owned), every pair
+        best: dict[str, RouteCurve] = {}
+        for c in sorted(curves, key=lambda c: c.at(c.base_requests) if c.base_requests else 0.0):
+            if np.isfinite(c.at(c.base_requests)):
+                best.setdefault(c.route_kind, c)
+        chosen = list(best.values())
+        pairs = list(itertools.combinations(chosen, 2))
     vols = np.logspace(np.log10(DEFAULT_MIN_REQUESTS), np.log10(DEFAULT_MAX_REQUESTS), POINTS)
     grid = pd.concat([
         pd.DataFrame({"route_id": c.route_id, "label": c.label, "route_kind": c.route_kind,
@@ -70,7 +73,7 @@ sub = df[df["workload"] == focus]
 labels = dict(zip(sub["route_id"], sub["label"], strict=True))
 if any(r not in labels for r in ss.get("be_routes", [])):
     ss["be_routes"] = [r for r in ss["be_routes"] if r in labels]
-st.multiselect("Routes (empty = the cheapest API vs the cheapest self-hosted, and the top two)",
+st.multiselect("Routes (empty = the cheapest route of each kind: closed API, maker's API, host, rented, owned)",
                ui.route_choices(sub), key="be_routes", format_func=lambda r: labels.get(r, r), max_selections=8)
 
 grid, be = _curves(run.model_dump_json(), focus, tuple(ss.get("be_routes", [])))
@@ -96,8 +99,18 @@ fig.update_layout(xaxis_type="log", yaxis_type="log", xaxis_title="tokens per mo
 st.plotly_chart(fig, width="stretch", key="breakeven_chart")
 
 st.subheader("In words")
-for s in be["sentence"]:
-    st.markdown(f"- {s}")
+crossing = be[be["status"] == "crossing"]
+for sentence in crossing["sentence"]:
+    st.markdown(f"- {sentence}")
+if crossing.empty:
+    st.markdown("No two of these routes trade places between "
+                f"{ui.fmt_tokens(float(grid['tokens_per_month'].min()))} and "
+                f"{ui.fmt_tokens(float(grid['tokens_per_month'].max()))} tokens/month.")
+rest = be[be["status"] != "crossing"]
+if len(rest):
+    with st.expander(f"Pairs that never cross ({len(rest)})"):
+        for sentence in rest["sentence"]:
+            st.markdown(f"- {sentence}")
 st.dataframe(
     pd.DataFrame({
         "route A": be["label_a"], "route B": be["label_b"], "status": be["status"],
