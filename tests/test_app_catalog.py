@@ -1,0 +1,57 @@
+"""Catalog page: search filters the tables, sources are links, and the user's own prices change the results."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app_helpers import new_app, no_exceptions, ranked
+
+
+@pytest.fixture
+def at():
+    app = new_app()
+    app.run()
+    app.switch_page("views/catalog.py")
+    app.run()
+    no_exceptions(app)
+    return app
+
+
+def test_tables_carry_age_and_source(at, catalog) -> None:
+    offers = at.dataframe[0].value
+    assert len(offers) == len(catalog.offers)
+    assert offers["age"].str.match(r"^(fresh|aging|STALE) \(\d+ d\)$").all()
+    assert offers["source"].dropna().str.startswith("http").all()
+
+
+def test_search_filters_every_table(at, catalog) -> None:
+    at.text_input(key="cat_q").input("h100")
+    at.run()
+    no_exceptions(at)
+    for df in at.dataframe:
+        table = df.value
+        if len(table):
+            assert table.astype(str).apply(lambda c: c.str.lower().str.contains("h100")).any(axis=1).all()
+    gpus = next(d.value for d in at.dataframe if "mem_bandwidth_tbs" in d.value.columns)
+    assert set(gpus["id"]) == {g for g in catalog.gpus if "h100" in g or "h100" in catalog.gpus[g].name.lower()}
+
+
+def test_own_gpu_price_changes_the_rent_of_self_hosted_routes(at, catalog) -> None:
+    at.switch_page("views/compare.py")
+    at.run()
+    before = ranked(at).set_index("route id")
+    route = next(r for r in before.index if r.startswith("self/") and "/owned/" not in r)
+    gpu_id = next(g for g in catalog.gpus if f"/{g}/" in route)
+    at.switch_page("views/catalog.py")
+    at.run()
+    at.number_input(key=f"gpuhr_{gpu_id}").set_value(50.0)
+    at.run()
+    no_exceptions(at)
+    at.switch_page("views/compare.py")
+    at.run()
+    no_exceptions(at)
+    after = ranked(at).set_index("route id")
+    now = [r for r in after.index if r.startswith("self/") and f"/{gpu_id}/" in r and "/owned/" not in r]
+    assert now, "the rented route on that GPU disappeared"
+    assert after.loc[now[0], "monthly (USD)"] > before.loc[route, "monthly (USD)"]
+    assert at.query_params[f"gpuhr_{gpu_id}"] == "50"

@@ -1,0 +1,32 @@
+"""Self-hosting detail: a bigger model needs more GPUs, and a forced too-small deployment is explained, not crashed."""
+
+from __future__ import annotations
+
+from tests.app_helpers import new_app, no_exceptions
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_model_and_gpu_choices_drive_the_numbers() -> None:
+    at = new_app()
+    at.run()
+    at.switch_page("views/selfhost.py")
+    at.run()
+    no_exceptions(at)
+    small = int(_metrics(at)["GPUs per replica"])
+    at.selectbox(key="sd_model").set_value("deepseek-ai/DeepSeek-R1")
+    at.run()
+    no_exceptions(at)
+    big = int(_metrics(at)["GPUs per replica"])
+    assert big > small
+    assert any("source" in c.value.lower() or "fitted" in c.value.lower() for c in at.caption)
+    rent_own = at.dataframe[0].value
+    assert len(rent_own) == 2
+    assert any("owned" in r for r in rent_own["route"])
+
+    at.number_input(key="sd_gpus").set_value(1)
+    at.run()
+    no_exceptions(at)
+    assert any("does not fit" in w.value for w in at.warning)
