@@ -58,6 +58,15 @@ def _num(x: Any, fmt: str = "{:,.0f}") -> str:
     return fmt.format(f) if math.isfinite(f) else ""
 
 
+def _plain(v: Any) -> str:
+    """An override for people: empty and unset read as 'none'."""
+    if v is None or v == {}:
+        return "none"
+    if isinstance(v, dict):
+        return ", ".join(f"{k}: {x:g}" for k, x in v.items())
+    return str(v)
+
+
 def _legend() -> str:
     return '<p class="legend">' + "".join(
         f'<span><i style="background:{svg.KIND_COLOURS[k]}"></i>{escape(v)}</span>'
@@ -163,6 +172,10 @@ def _plan_section(r: Report) -> str:
            svg.lines(series)]
     ov = r.overtakes
     if len(ov):
+        seen = {(x.route_id, x.overtakes_route_id, x.month) for x in row_objs(ov[ov["view"] == "cash"])}
+        ov = ov[(ov["view"] == "cash") | ~ov.apply(
+            lambda x: (x["route_id"], x["overtakes_route_id"], x["month"]) in seen, axis=1)]
+    if len(ov):
         out.append("<ul>" + "".join(f"<li>{escape(s)}</li>" for s in ov["sentence"].head(10)) + "</ul>")
     else:
         out.append("<p>No route overtakes another among the cheapest over the plan.</p>")
@@ -176,18 +189,28 @@ def _plan_section(r: Report) -> str:
 def _assumptions_section(r: Report) -> str:
     s = r.scenario
     out = ["<h2>Assumptions</h2>", "<h3>Workloads (the scenario author's numbers)</h3>"]
-    rows = []
-    for w in s.workloads:
-        rows.append((w.name, f"{w.requests_per_month:,.0f}", *[
-            "" if getattr(w, f) is None else (" ".join(f"{v:g}" for v in getattr(w, f)) if f == "hourly_profile"
-                                               else f"{getattr(w, f):g}") for f in WORKLOAD_FIELDS]))
-    out.append(_table(("Workload", "Requests/month", *[f.replace("_", " ") for f in WORKLOAD_FIELDS]), rows))
+
+    def cell(w: Any, f: str) -> str:
+        v = getattr(w, f)
+        if v is None:
+            return "not set"
+        if f == "hourly_profile":
+            return " ".join(f"{x:g}" for x in v)
+        return f"{v:,.0f}" if f == "requests_per_month" else f"{v:g}"
+
+    fields = ("requests_per_month", *WORKLOAD_FIELDS)
+    out.append(_table(("", *[w.name for w in s.workloads]),
+                      [(f.replace("_", " "), *[cell(w, f) for w in s.workloads]) for f in fields]))
     ov = s.overrides
     out.append("<h3>Overrides</h3><ul>" + "".join(
-        f"<li>{escape(f.replace('_', ' '))}: {escape(str(getattr(ov, f)))}</li>" for f in OVERRIDE_FIELDS) + "</ul>")
-    out.append("<h3>Plan</h3><ul>" + "".join(
-        f"<li>{escape(k.replace('_', ' '))}: {escape(str(v))}</li>" for k, v in r.plan_assumptions.as_dict().items())
-        + "</ul>")
+        f"<li>{escape(f.replace('_', ' '))}: {escape(_plain(getattr(ov, f)))}</li>" for f in OVERRIDE_FIELDS) + "</ul>")
+    a = r.plan_assumptions
+    out.append("<h3>Plan</h3><ul>"
+               f"<li>months: {a.months}</li>"
+               f"<li>API price change: {a.api_price_change_per_year:+.0%} a year (assumption)</li>"
+               f"<li>GPU price change (rent and purchase): {a.gpu_price_change_per_year:+.0%} a year (assumption)</li>"
+               f"<li>owned GPUs amortised over {a.amortization_months:g} months, residual value "
+               f"{a.residual_value_fraction:.0%} (data/hosting.yaml owned assumptions)</li></ul>")
     out.append("<h3>Sensitivity ranges</h3><ul>" + "".join(
         f"<li>{escape(str(x.label))}: {x.low:g} to {x.high:g} {escape(str(x.unit))}</li>"
         for x in row_objs(r.tornado.drop_duplicates("driver"))) + "</ul>")
