@@ -7,8 +7,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pricing.analysis.breakeven import breakeven, breakeven_frame, fmt_count, key_pairs, sentence
+from pricing.analysis.breakeven import (
+    breakeven,
+    breakeven_between,
+    breakeven_frame,
+    fmt_count,
+    key_pairs,
+    sentence,
+)
 from pricing.analysis.curves import RouteCurve, linear_curve, staircase_curve
+from pricing.errors import InputError
 
 
 def _d(a, b, v: float) -> float:
@@ -149,3 +157,12 @@ def test_a_route_that_cannot_serve_counts_as_dearer() -> None:
     assert [(c.requests, c.a_cheaper_above) for c in be.crossings] == [(666_667.0, True), (5_000_001.0, False)]
     nan = breakeven(lambda v: np.full(np.shape(v), np.nan), linear_curve(0.001))
     assert nan.status == "never"
+
+
+def test_breakeven_between_named_routes() -> None:
+    curves = [_curve("w", "sh", "selfhost-cloud", staircase_curve(1000, 1e7)),
+              _curve("w", "api", "api-closed", linear_curve(0.0015))]
+    row = breakeven_between(curves, "w", "api", "sh")
+    assert row["status"] == "crossing" and row["cheaper_above"] == "sh"
+    with pytest.raises(InputError, match="no route 'nope'"):
+        breakeven_between(curves, "w", "nope", "sh")

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from pricing.analysis.breakeven import BreakEven, Crossing, breakeven, breakeven_frame, key_pairs
+from pricing.analysis.breakeven import (
+    BreakEven,
+    Crossing,
+    breakeven,
+    breakeven_between,
+    breakeven_frame,
+    key_pairs,
+    sentence,
+)
 from pricing.analysis.curves import (
     RouteCurve,
     linear_curve,
@@ -25,6 +33,7 @@ __all__ = [
     "Ranges",
     "RouteCurve",
     "breakeven",
+    "breakeven_between",
     "breakeven_frame",
     "drivers",
     "key_pairs",
@@ -36,6 +45,7 @@ __all__ = [
     "route_curves",
     "sample_costs",
     "sensitivity",
+    "sentence",
     "staircase_curve",
     "uncertainty_frame",
     "with_options",

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from pricing.analysis.curves import Curve, F, RouteCurve
+from pricing.errors import InputError
 
 DEFAULT_MIN_REQUESTS = 100.0
 DEFAULT_MAX_REQUESTS = 1e11
@@ -156,6 +157,16 @@ def breakeven_row(a: RouteCurve, b: RouteCurve, lo: float = DEFAULT_MIN_REQUESTS
         "min_requests": be.lo, "max_requests": be.hi,
         "sentence": sentence(be, a.label, b.label, a.tokens_per_request),
     }
+
+
+def breakeven_between(curves: Sequence[RouteCurve], workload: str, route_a: str, route_b: str,
+                      lo: float = DEFAULT_MIN_REQUESTS, hi: float = DEFAULT_MAX_REQUESTS) -> dict[str, object]:
+    """Break-even row of two named routes of one workload (for the dashboard's own pick)."""
+    by_key = {(c.workload, c.route_id): c for c in curves}
+    missing = [r for r in (route_a, route_b) if (workload, r) not in by_key]
+    if missing:
+        raise InputError(f"no route {missing[0]!r} for workload {workload!r}")
+    return breakeven_row(by_key[(workload, route_a)], by_key[(workload, route_b)], lo, hi)
 
 
 def key_pairs(curves: Sequence[RouteCurve], max_selfhost: int = 3) -> list[tuple[RouteCurve, RouteCurve]]:
