@@ -176,3 +176,32 @@ def test_start_from_the_defaults_then_remove_a_route(at) -> None:
     at.run()
     no_exceptions(at)
     assert set(ranked(at)["route id"]) == default_ids - {gone}
+
+
+def test_quality_scores_give_a_frontier_and_a_working_filter(monkeypatch) -> None:
+    import streamlit as st
+
+    import pricing.compare as cmp_mod
+
+    scores = {"openai/gpt-4o-mini": 40.0, "openai/gpt-5": 70.0, "deepseek-ai/DeepSeek-R1": 60.0,
+              "anthropic/claude-haiku-4-5": 45.0}
+    monkeypatch.setattr(cmp_mod, "quality_lookup", lambda catalog: scores)
+    st.cache_data.clear()
+    try:
+        at = new_app()
+        at.run()
+        no_exceptions(at)
+        df = ranked(at)
+        scored = df[df["quality"].notna()]
+        assert len(scored) >= 3
+        assert (scored["USD per quality point"] == scored["monthly (USD)"] / scored["quality"]).all()
+        assert at.get("plotly_chart")[1] is not None  # the frontier chart is drawn
+        assert any(c.value.startswith("On the frontier:") for c in at.caption)
+        at.number_input(key="minq").set_value(50.0)
+        at.run()
+        no_exceptions(at)
+        shown = ranked(at)
+        assert len(shown) == int((df["quality"] >= 50).sum())
+        assert shown["quality"].min() >= 50
+    finally:
+        st.cache_data.clear()

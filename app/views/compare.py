@@ -65,6 +65,8 @@ with st.expander("Candidates: which routes to compare", expanded=ss["cands"] == 
                    "Start from them to add or remove routes.")
         st.button("Edit this list", key="edit_defaults", on_click=_use_defaults_as_chosen, args=(defaults,))
     else:
+        if not ss.get("api") and not ss.get("sh"):
+            st.info("Nothing chosen yet: the defaults are shown until you pick routes.")
         st.multiselect("API offers", sorted(cat.offers), key="api",
                        placeholder="type to search 'openai/', 'deepseek', 'qwen' ...")
         sh_opts = list(dict.fromkeys([*ss.get("sh", []), *(t for t in defaults if "@" in t)]))
