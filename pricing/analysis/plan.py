@@ -90,7 +90,9 @@ def plan_frame(curves: Sequence[RouteCurve], growth: dict[str, float],
 
     Cash view: owned GPUs are paid in the month they are bought (the fleet never shrinks);
     amortised view: their price is spread over the amortisation period. Rented and API routes
-    are the same in both views.
+    are the same in both views. Self-hosted routes shared by several workloads are costed as one
+    pool (portfolio.pool_cost); their GPU count is the pool's cost over the cost per GPU of the
+    costliest workload's own deployment (an estimate where ops are charged per whole node).
     """
     workloads = list(dict.fromkeys(c.workload for c in curves))
     by_route: dict[str, list[RouteCurve]] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -60,9 +60,13 @@ def build_report(scenario: Scenario, catalog: Catalog, today: dt.date | None = N
     port = portfolio_frame(curves)
     if len(scenario.workloads) > 1:
         winners[ALL] = portfolio_sentence(port)
-    tornado, _ = sensitivity(scenario, run, drivers)
     eff = catalog.efficiency
     rng = ranges or Ranges.from_calibration(eff.median_abs_pct_error if eff else None)
+    if drivers is DEFAULT_DRIVERS and rng.efficiency != (1.0, 1.0):
+        # the tornado's efficiency range is the calibration's P10-P90, like the uncertainty band
+        drivers = tuple(replace(d, low=round(rng.efficiency[0], 2), high=round(rng.efficiency[1], 2))
+                        if d.id == "efficiency" else d for d in DEFAULT_DRIVERS)
+    tornado, _ = sensitivity(scenario, run, drivers)
     unc = uncertainty_frame(curves, rng, samples=samples, seed=seed)
     assumptions = PlanAssumptions.for_catalog(catalog, months=months or scenario.months)
     plan = plan_frame(curves, {w.name: w.monthly_growth for w in scenario.workloads}, assumptions)
