@@ -166,3 +166,11 @@ def test_breakeven_between_named_routes() -> None:
     assert row["status"] == "crossing" and row["cheaper_above"] == "sh"
     with pytest.raises(InputError, match="no route 'nope'"):
         breakeven_between(curves, "w", "nope", "sh")
+
+
+def test_key_pairs_add_the_cheapest_closed_api_when_an_open_host_is_cheaper() -> None:
+    curves = [_curve("w", "sh", "selfhost-cloud", staircase_curve(1000, 1e6)),
+              _curve("w", "host", "api-open-host", linear_curve(0.0001)),
+              _curve("w", "closed", "api-closed", linear_curve(0.002))]
+    pairs = [(a.route_id, b.route_id) for a, b in key_pairs(curves)]
+    assert pairs == [("sh", "host"), ("sh", "closed")]

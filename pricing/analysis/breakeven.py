@@ -171,7 +171,8 @@ def breakeven_between(curves: Sequence[RouteCurve], workload: str, route_a: str,
 
 def key_pairs(curves: Sequence[RouteCurve], max_selfhost: int = 3) -> list[tuple[RouteCurve, RouteCurve]]:
     """Per workload: the cheapest self-hosted routes (up to max_selfhost) each against the cheapest
-    API route, and the winner against the runner-up."""
+    API route, the cheapest self-hosted route against the cheapest closed API (the usual default),
+    and the winner against the runner-up."""
     out: list[tuple[RouteCurve, RouteCurve]] = []
     for w in dict.fromkeys(c.workload for c in curves):
         sub = [c for c in curves if c.workload == w and math.isfinite(c.at(c.base_requests))]
@@ -179,6 +180,9 @@ def key_pairs(curves: Sequence[RouteCurve], max_selfhost: int = 3) -> list[tuple
         sh = [c for c in sub if c.is_selfhost]
         api = [c for c in sub if not c.is_selfhost]
         pairs = [(s, api[0]) for s in sh[:max_selfhost]] if api else []
+        closed = [c for c in api if c.route_kind == "api-closed"]
+        if sh and closed and closed[0] is not api[0]:
+            pairs.append((sh[0], closed[0]))
         seen = [{a.route_id, b.route_id} for a, b in pairs]
         if len(sub) >= 2 and {sub[0].route_id, sub[1].route_id} not in seen:
             pairs.append((sub[0], sub[1]))
