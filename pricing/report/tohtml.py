@@ -28,6 +28,7 @@ h1 { font-size: 34px; margin: 0 0 4px; } h2 { font-size: 27px; margin-top: 40px;
 .answer { font-size: 24px; background: #f3f6fb; border-left: 8px solid #4e79a7; padding: 12px 18px; margin: 10px 0; }
 table { border-collapse: collapse; width: 100%; font-size: 16px; margin: 8px 0 16px; }
 th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
+td:first-child { min-width: 14em; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .legend span { display: inline-block; margin-right: 14px; font-size: 15px; }
 .legend i { display: inline-block; width: 13px; height: 13px; margin-right: 5px; vertical-align: -1px; }
@@ -76,8 +77,8 @@ def _legend() -> str:
 def _workload_section(r: Report, name: str, g: pd.DataFrame) -> str:
     g = g.sort_values("monthly_usd", na_position="last")
     top = g.head(TOP)
-    parts = [f"<section><h3>{escape(name)}</h3>",
-             f'<p class="answer">{escape(r.winners.get(name, ""))}</p>',
+    answer = f'<p class="answer">{escape(r.winners.get(name, ""))}</p>' if len(r.winners) > 1 else ""
+    parts = [f"<section><h3>{escape(name)}</h3>", answer,
              svg.bars([(str(x.label), float(x.monthly_usd), str(x.route_kind)) for x in row_objs(top)]),
              _legend()]
     rows = []
@@ -223,6 +224,31 @@ def _assumptions_section(r: Report) -> str:
     return "".join(out)
 
 
+def summary_points(r: Report) -> list[str]:
+    """Plain sentences under 'The answer': how sure, what could change it, where it flips."""
+    out: list[str] = []
+    labels = dict(zip(r.results["route_id"], r.results["label"], strict=False))
+    for w, u in r.uncertainty.groupby("workload", sort=False):
+        best = u.sort_values("p_cheapest", ascending=False).iloc[0]
+        out.append(f"{w}: {best['label']} is cheapest in {best['p_cheapest']:.0%} of {r.samples:,} samples of the "
+                   f"uncertain inputs (its monthly cost P10 {money(best['p10_usd'])}, P90 {money(best['p90_usd'])}).")
+    flips = r.tornado[r.tornado["changes_winner"]]
+    for scope in dict.fromkeys(r.tornado["scope"]):
+        f = flips[flips["scope"] == scope]
+        if f.empty:
+            out.append(f"{scope}: no single driver changes the winner within its range.")
+            continue
+        parts = []
+        for x in row_objs(f):
+            ends = [(x.low, x.winner_low), (x.high, x.winner_high)]
+            parts += [f"{x.label} at {v:g} {x.unit} ({labels.get(str(wn), str(wn))} wins)"
+                      for v, wn in ends if wn != x.base_winner]
+        out.append(f"{scope}: the winner changes with " + "; ".join(parts) + ".")
+    for x in row_objs(r.breakeven[r.breakeven["status"] == "crossing"].drop_duplicates("workload")):
+        out.append(f"{x.workload}: {x.sentence}")
+    return out
+
+
 def to_html(r: Report) -> str:
     """The whole report as one HTML document (inline CSS and SVG; no scripts, no external files)."""
     s = r.scenario
@@ -233,7 +259,9 @@ def to_html(r: Report) -> str:
     if s.description:
         intro.append(f"<p>{escape(s.description)}</p>")
     intro.append("<h2>The answer</h2>")
-    intro.extend(f'<p class="answer">{escape(v)}</p>' for k, v in r.winners.items() if k == ALL)
+    intro.extend(f'<p class="answer">{escape(v)}</p>' for k, v in r.winners.items()
+                 if k == ALL or len(r.winners) == 1)
+    intro.append("<ul>" + "".join(f"<li>{escape(p)}</li>" for p in summary_points(r)) + "</ul>")
     sections = [_workload_section(r, str(w), g) for w, g in r.results.groupby("workload", sort=False)]
     body = "".join(intro + sections) + _portfolio_section(r) + _sensitivity_section(r) + \
         _uncertainty_section(r) + _plan_section(r) + _assumptions_section(r)
