@@ -56,3 +56,5 @@ else:
     page.run()
 state.sync_url(PARAMS)
 st.session_state["_run_seconds"] = time.perf_counter() - _T0  # read by tests and benchmarks
+if "APP_TIMING" in __import__("os").environ:
+    print(f"script run {st.session_state['_run_seconds'] * 1000:.0f} ms", flush=True)
