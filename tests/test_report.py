@@ -117,6 +117,7 @@ def test_html_has_every_section(rendered, catalog) -> None:
                     "The next 24 months", "Assumptions", "Price sources", "Break-even"):
         assert heading in html, heading
     assert "@media print" in html
+    assert "is cheapest in" in html and "samples of the uncertain inputs" in html
 
 
 def test_json_has_no_nan_and_round_trips(catalog) -> None:
