@@ -77,3 +77,13 @@ def test_company_plan_pools_cost_less_than_separate(catalog) -> None:
     sh = df[df["route_kind"].str.startswith("selfhost")]
     assert len(sh) and (sh["pooled_usd"] <= sh["separate_usd"] + 1e-6).all()
     assert sh["pooled"].any()  # the night batch fills GPUs the daytime chat leaves idle
+
+
+def test_routes_that_cannot_serve_stay_nan() -> None:
+    def never(v):
+        return np.full(np.shape(v), np.nan)
+
+    curves = [RouteCurve(w, "sh", "SH", "selfhost-cloud", 1000, 1e6, never) for w in ("a", "b")]
+    p = pool_cost(curves, [[1e6], [1e6]])
+    assert np.isnan(p.usd[0]) and np.isnan(p.separate_usd[0])
+    assert np.isnan(portfolio_frame(curves)["pooled_usd"].iloc[0])

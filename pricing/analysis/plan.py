@@ -63,7 +63,7 @@ def _route_plan(cs: Sequence[RouteCurve], vol: F, a: PlanAssumptions) -> dict[st
         return {"cash": usd, "amortised": usd, "gpus": nan}
     trend = (1 + a.gpu_price_change_per_year) ** (m / 12)
     base = pool_cost(cs, vol).usd
-    ref = max(cs, key=lambda c: c.at(c.base_requests))
+    ref = max(cs, key=lambda c: c.at(c.base_requests) if math.isfinite(c.at(c.base_requests)) else -1.0)
     per_gpu = ref.at(ref.base_requests) / ref.gpus_at_base if ref.gpus_at_base else math.nan
     gpus = np.round(base / per_gpu) if math.isfinite(per_gpu) else np.full_like(base, np.nan)
     if first.route_kind != "selfhost-owned":

@@ -43,7 +43,10 @@ def pool_cost(curves: Sequence[RouteCurve], volumes: Any) -> Pool:
     units = np.where(np.isfinite(width), 1.0 / width, 0.0)
     load = (vol * units[:, None])[:, None, :] * shape[:, :, None]  # (W, 24, situations)
     peak = load.sum(axis=0).max(axis=0)
-    ref = int(np.nanargmax([c.at(c.base_requests) for c in curves]))
+    base = np.array([c.at(c.base_requests) for c in curves])
+    if not np.isfinite(base).any():
+        return Pool(separate, separate, separate, vol[0])
+    ref = int(np.nanargmax(base))
     eq = peak * width[ref] if math.isfinite(width[ref]) else np.ones_like(peak)
     shared: F = curves[ref].cost(eq)
     usd: F = np.where(np.isnan(separate) | np.isnan(shared), np.nan, np.fmin(shared, separate))
