@@ -94,11 +94,12 @@ def uncertainty_frame(curves: Sequence[RouteCurve], ranges: Ranges, samples: int
     for w in dict.fromkeys(c.workload for c in curves):
         sub = [c for c in curves if c.workload == w]
         costs = sample_costs(sub, ranges, samples, seed)
-        finite = np.where(np.isfinite(costs), costs, np.inf)
+        finite = np.where(np.isfinite(costs), costs, np.inf)  # cannot serve: dearer than any price
         best = np.argmin(finite, axis=0)
         none = ~np.isfinite(finite.min(axis=0))
-        q = np.nanpercentile(np.where(np.isfinite(costs), costs, np.nan), [10, 50, 90], axis=1) \
-            if np.isfinite(costs).any() else np.full((3, len(sub)), np.nan)
+        # sample quantiles without interpolation, so 'cannot serve' (inf) never mixes with prices
+        q = np.percentile(finite, [10, 50, 90], axis=1, method="inverted_cdf")
+        q = np.where(np.isfinite(q), q, np.nan)
         for i, c in enumerate(sub):
             rows.append({
                 "workload": w, "route_id": c.route_id, "label": c.label, "route_kind": c.route_kind,
