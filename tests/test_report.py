@@ -126,3 +126,19 @@ def test_json_has_no_nan_and_round_trips(catalog) -> None:
     assert doc["scenario"] == "@evil"
     assert "NaN" not in to_json(r)
     assert {"results", "breakeven", "sensitivity", "uncertainty", "portfolio", "plan"} <= set(doc)
+
+
+def test_report_survives_routes_that_cannot_serve_and_zero_traffic(catalog) -> None:
+    # DeepSeek-R1 does not fit on L4s; one workload has no traffic; warnings are errors in this run
+    idle = Workload(name="idle", requests_per_month=0, input_tokens=2000, output_tokens=300,
+                    hourly_profile=tuple([1.0] * 12 + [5.0] * 12))
+    busy = Workload(name="busy", requests_per_month=1e5, input_tokens=2000, output_tokens=300)
+    s = Scenario(name="edge", workloads=(idle, busy), options=(
+        ApiChoice(api="openai/gpt-4o-mini"),
+        SelfHostChoice(selfhost=SelfHostSpec(model="deepseek-ai/DeepSeek-R1", gpu="l4")),
+        SelfHostChoice(selfhost=SelfHostSpec(model="meta-llama/Llama-3.1-8B-Instruct", gpu="l4", autoscale=True))))
+    r = build_report(s, catalog, today=dt.date(2026, 11, 29), samples=300)
+    r1 = r.uncertainty[r.uncertainty["route_id"].str.contains("DeepSeek-R1")]
+    assert r1["p50_usd"].isna().all() and (r1["p_cheapest"] == 0).all()
+    assert "cannot serve" in to_html(r)
+    json.loads(to_json(r))
