@@ -65,7 +65,7 @@ def _sign(a: F, b: F) -> F:
 
 def breakeven(cost_a: Curve, cost_b: Curve, lo: float = DEFAULT_MIN_REQUESTS,
               hi: float = DEFAULT_MAX_REQUESTS, points: int = GRID_POINTS) -> BreakEven:
-    """Find all crossings on a log grid of whole requests, then bisect each to one request."""
+    """Find all crossings on a log grid of whole requests, then refine each (k-ary search) to one request."""
     lo, hi = max(1.0, math.floor(lo)), max(math.ceil(hi), math.floor(lo) + 1)
     grid = np.unique(np.round(np.geomspace(lo, hi, points)))
     s = _sign(cost_a(grid), cost_b(grid))
