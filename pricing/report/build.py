@@ -32,6 +32,7 @@ class Report:
     winners: dict[str, str]
     breakeven: pd.DataFrame
     tornado: pd.DataFrame
+    sensitivity_costs: pd.DataFrame
     uncertainty: pd.DataFrame
     ranges: Ranges
     seed: int
@@ -66,7 +67,7 @@ def build_report(scenario: Scenario, catalog: Catalog, today: dt.date | None = N
         # the tornado's efficiency range is the calibration's P10-P90, like the uncertainty band
         drivers = tuple(replace(d, low=round(rng.efficiency[0], 2), high=round(rng.efficiency[1], 2))
                         if d.id == "efficiency" else d for d in DEFAULT_DRIVERS)
-    tornado, _ = sensitivity(scenario, run, drivers)
+    tornado, sens_costs = sensitivity(scenario, run, drivers)
     unc = uncertainty_frame(curves, rng, samples=samples, seed=seed)
     assumptions = PlanAssumptions.for_catalog(catalog, months=months or scenario.months)
     plan = plan_frame(curves, {w.name: w.monthly_growth for w in scenario.workloads}, assumptions)
@@ -76,7 +77,7 @@ def build_report(scenario: Scenario, catalog: Catalog, today: dt.date | None = N
             if eff else "no throughput calibration loaded")
     return Report(
         scenario=scenario, today=today, results=results, winners=winners,
-        breakeven=breakeven_frame(curves), tornado=tornado, uncertainty=unc, ranges=rng,
+        breakeven=breakeven_frame(curves), tornado=tornado, sensitivity_costs=sens_costs, uncertainty=unc, ranges=rng,
         seed=seed, samples=samples, portfolio=port, plan=plan, overtakes=over,
         plan_assumptions=assumptions, efficiency_note=note,
     )

@@ -56,6 +56,7 @@ def report_dict(r: Report, plan_top: int = 6) -> dict[str, Any]:
         "results": records(results_table(r.scenario, r.results)),
         "breakeven": records(r.breakeven),
         "sensitivity": records(r.tornado),
+        "sensitivity_costs": records(r.sensitivity_costs),
         "uncertainty": {
             "samples": r.samples, "seed": r.seed,
             "ranges_p10_p90": _clean(r.ranges.__dict__),
