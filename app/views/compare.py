@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -138,14 +139,20 @@ st.download_button("Download results (CSV)", lambda: ui.results_csv(scn, shown),
 one = view if focus is not None else shown[shown["workload"] == names[0]]
 one = one[one["monthly_usd"].notna()].sort_values("monthly_usd").head(20)
 st.subheader("Cost by component" + ("" if focus else f": {names[0]}"))
-fig = go.Figure()
-for col, label in ui.COMPONENT_LABELS.items():
-    vals = one[col] * rate
-    if (vals > 0).any():
-        fig.add_bar(y=one["label"], x=vals, name=label, orientation="h")
-fig.update_layout(barmode="stack", height=max(320, 26 * len(one) + 120), margin={"l": 10, "r": 10, "t": 10},
-                  xaxis_title=f"{code} per month", yaxis={"autorange": "reversed"}, legend_orientation="h")
-st.plotly_chart(fig, width="stretch", key="components_chart")
+parts = pd.DataFrame({label: one[col].to_numpy() * rate for col, label in ui.COMPONENT_LABELS.items()
+                      if (one[col] > 0).any()})
+parts.insert(0, "route", one["label"].to_numpy())
+long = parts.melt(id_vars="route", var_name="component", value_name="amount")
+bars = alt.Chart(long).mark_bar().encode(
+    x=alt.X("sum(amount):Q", title=f"{code} per month"),
+    y=alt.Y("route:N", sort=list(parts["route"]), title=None, axis=alt.Axis(labelLimit=420, labelOverlap=False)),
+    color=alt.Color("component:N", title=None, legend=alt.Legend(orient="bottom", columns=4)),
+    tooltip=["route", "component", alt.Tooltip("amount:Q", format=",.0f", title=code)],
+).properties(height=max(300, 28 * len(one) + 60))
+if len(long):
+    st.altair_chart(bars, width="stretch", key="components_chart")
+else:
+    st.info("No route to break down.")
 
 st.subheader("Quality vs cost: the efficient frontier")
 q = view.dropna(subset=["quality_index"]) if focus else one.dropna(subset=["quality_index"])
