@@ -1,0 +1,130 @@
+"""`pricing refresh`: pull prices from a public feed, show the diff, refuse absurd changes, write atomically."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from pricing.catalog import DEFAULT_DATA_DIR, load_catalog
+from pricing.cli import EXIT_INVALID, EXIT_OK, emit
+from pricing.errors import InputError
+from pricing.refresh import FeedRejected
+from pricing.refresh.check import disagreements
+from pricing.refresh.diff import Feed, Plan, plan, read_provider_files
+from pricing.refresh.http import FetchPolicy, check_url, fetch_json
+
+SOURCES = ("litellm", "openrouter")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the verb."""
+    p = sub.add_parser(
+        "refresh", help="refresh API prices from LiteLLM or OpenRouter (diff, guards, atomic write)",
+        description="Fetch a public price feed, show what changed, and write the changed data/api files "
+        "atomically. Curated fields and pinned values (<data-dir>/pins.yaml) are never overwritten.",
+    )
+    p.add_argument("--source", required=True, choices=SOURCES, help="which feed")
+    p.add_argument("--url", help="feed URL (default: the public one; use for mirrors and tests)")
+    p.add_argument("--data-dir", help="data directory (default: the bundled data/)")
+    p.add_argument("--dry-run", action="store_true", help="show the diff, change nothing")
+    p.add_argument("--allow-large-changes", action="store_true",
+                   help="accept prices moving more than 10x and feeds missing over 30%% of a provider's offers")
+    p.add_argument("--prune", action="store_true", help="delete offers the feed should carry but no longer does")
+    p.add_argument("--check", action="store_true",
+                   help="list offers where our data and the feed disagree by more than 1%% (writes nothing)")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="S", help="read timeout in seconds (default 30)")
+    p.add_argument("--retries", type=int, default=3, help="retries on 429/5xx/timeouts (default 3)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run)
+
+
+def _feed(source: str, raw: Any, url: str, today: dt.date, data_dir: Path) -> Feed:
+    if source == "litellm":
+        from pricing.refresh.litellm import feed_from_litellm
+
+        return feed_from_litellm(raw, url, today)
+    from pricing.refresh.openrouter import feed_from_openrouter
+
+    ours = {f"{pid}/{o.model}": o for pid, (_, pf) in read_provider_files(data_dir).items() for o in pf.offers}
+    return feed_from_openrouter(raw, url, today, ours)
+
+
+def default_url(source: str) -> str:
+    """The public URL of a feed."""
+    if source == "litellm":
+        from pricing.refresh.litellm import DEFAULT_URL
+    else:
+        from pricing.refresh.openrouter import DEFAULT_URL
+    return DEFAULT_URL
+
+
+def run(args: argparse.Namespace) -> int:
+    """Fetch, map, diff, guard; print; write unless --dry-run/--check or a guard refused."""
+    if args.timeout <= 0 or args.retries < 0:
+        raise InputError("--timeout must be positive and --retries at least 0")
+    data_dir = Path(args.data_dir) if args.data_dir else DEFAULT_DATA_DIR
+    if not (data_dir / "api").is_dir():
+        raise InputError(f"--data-dir {data_dir} has no api/ folder")
+    url = check_url(args.url or default_url(args.source))
+    policy = FetchPolicy(connect_timeout_s=min(10.0, args.timeout), read_timeout_s=args.timeout,
+                         attempts=args.retries + 1)
+    today = dt.date.today()
+    raw = fetch_json(url, policy)
+    feed = _feed(args.source, raw, url, today, data_dir)
+    if args.check:
+        df = disagreements(load_catalog(data_dir), feed)
+        if args.json:
+            emit({"source": feed.name, "url": url, "compared": len(feed.offer_ids()),
+                  "disagreements": df.to_dict(orient="records")}, True)
+        else:
+            print(f"{feed.name} ({url}): {len(feed.offer_ids())} offers compared, "
+                  f"{df['offer_id'].nunique()} disagree by more than 1%")
+            for r in df.itertuples(index=False):
+                print(f"  {r.offer_id}: {r.field}: ours {r.ours:g} ({r.ours_as_of}, {r.ours_age_badge}) "
+                      f"vs feed {r.feed:g} ({r.pct_diff:+.1f}%)")
+        return EXIT_OK
+    p = plan(data_dir, feed, today, allow_large=args.allow_large_changes, prune=args.prune)
+    written: list[str] = []
+    if not p.rejected and not args.dry_run and p.files:
+        from pricing.refresh.write import write_provider_files
+
+        written = [str(x) for x in write_provider_files(data_dir, p.files, feed.name, today)]
+    if args.json:
+        emit({**p.summary(), "dry_run": args.dry_run, "written": written}, True)
+    else:
+        print(render_plan(p, dry_run=args.dry_run, written=written))
+    if p.rejected:
+        if not args.json:
+            print(str(FeedRejected(p.rejected)).splitlines()[0].replace("feed rejected", "error: feed rejected"))
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def render_plan(p: Plan, dry_run: bool, written: list[str]) -> str:
+    """The diff in words: changed fields with old -> new and percent, new, missing, pinned, rejected."""
+    lines = [f"{p.feed.name} ({p.feed.url}): {len(p.changed_offers)} offers changed, "
+             f"{len(p.new_offers)} new, {len(p.missing)} missing from feed, {p.unchanged} unchanged"]
+    if p.changes:
+        lines.append("price and limit changes:")
+        lines += [f"  {c}" for c in p.changes]
+    if p.new_offers:
+        lines.append("new offers:")
+        lines += [f"  + {o}" for o in p.new_offers]
+    if p.missing:
+        lines.append("missing from feed (" + ("removed: --prune" if p.pruned else "kept; --prune removes them") + "):")
+        lines += [f"  - {o}" for o in p.missing]
+    if p.pinned:
+        lines.append("pinned in pins.yaml (kept yours, the feed says otherwise):")
+        lines += [f"  {c}" for c in p.pinned]
+    if p.rejected:
+        lines.append("rejected (nothing written; --allow-large-changes to accept large moves):")
+        lines += [f"  ! {r}" for r in p.rejected]
+    elif dry_run:
+        lines.append("dry run: nothing written")
+    elif written:
+        lines.append("wrote: " + ", ".join(written))
+    else:
+        lines.append("nothing to write: the data already matches the feed")
+    return "\n".join(lines)
