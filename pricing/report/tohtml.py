@@ -28,7 +28,8 @@ h1 { font-size: 34px; margin: 0 0 4px; } h2 { font-size: 27px; margin-top: 40px;
 .answer { font-size: 24px; background: #f3f6fb; border-left: 8px solid #4e79a7; padding: 12px 18px; margin: 10px 0; }
 table { border-collapse: collapse; width: 100%; font-size: 16px; margin: 8px 0 16px; }
 th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
-td:first-child { min-width: 14em; }
+td:first-child { min-width: 11em; }
+td { overflow-wrap: anywhere; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .legend span { display: inline-block; margin-right: 14px; font-size: 15px; }
 .legend i { display: inline-block; width: 13px; height: 13px; margin-right: 5px; vertical-align: -1px; }
