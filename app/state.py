@@ -9,6 +9,7 @@ from typing import Any
 
 import streamlit as st
 
+from pricing.analysis import PlanAssumptions
 from pricing.compare import presets
 from pricing.schema import (
     PRECISIONS,
@@ -24,6 +25,7 @@ from pricing.schema import (
 MAX_WORKLOADS = 5
 PRESET_NAMES: tuple[str, ...] = tuple(presets())
 DAYS_PER_MONTH = 730.0 / 24.0  # the same 730-hour month pricing.selfhost uses
+PLAN = PlanAssumptions()  # the plan's default months and price trends (assumptions, editable)
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,9 @@ def params() -> list[Param]:
         Param("sd_gpus", "int", 0, 0, 64),
         Param("cat_q", "str", ""),
         Param("scenario_name", "str", "Dashboard scenario"),
+        Param("plan_months", "int", PLAN.months, 1, 60),
+        Param("plan_api", "float", PLAN.api_price_change_per_year, -0.9, 1.0),
+        Param("plan_gpu", "float", PLAN.gpu_price_change_per_year, -0.9, 1.0),
     ]
     for i in range(MAX_WORKLOADS):
         ps.append(Param(wkey(i, "preset"), "str", PRESET_NAMES[i % len(PRESET_NAMES)], choices=PRESET_NAMES))

@@ -1,0 +1,75 @@
+"""Plan: month-by-month and cumulative cost with each workload's growth and the price-trend assumptions."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from app import ui
+from pricing.analysis import PlanAssumptions, overtakes, plan_frame, route_curves
+from pricing.errors import PricingError
+from pricing.schema import Scenario
+
+ss = st.session_state
+TOP = 8
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _plan(run_json: str, months: int, api_trend: float, gpu_trend: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """pricing.analysis.plan_frame over every route of the scenario, and the months where routes overtake."""
+    scn = Scenario.model_validate_json(run_json)
+    curves = route_curves(scn, ui.catalog(), ui.compare_json(run_json))
+    growth = {w.name: w.monthly_growth for w in scn.workloads}
+    a = PlanAssumptions.for_catalog(ui.catalog(), months=months, api_price_change_per_year=api_trend,
+                                    gpu_price_change_per_year=gpu_trend)
+    plan = plan_frame(curves, growth, a)
+    return plan, overtakes(plan, "cash", top=TOP)
+
+
+st.title("Plan: what the next months cost as traffic grows")
+st.caption("Each workload grows at its own monthly rate (set on the Compare page). Owned GPUs are paid "
+           "when bought (cash view). The price trends below are assumptions, not sourced figures: change them.")
+defaults = PlanAssumptions()
+c = st.columns(3)
+c[0].number_input("Months", key="plan_months", min_value=1, max_value=60, step=1)
+c[1].number_input("API price change per year (assumption)", key="plan_api", min_value=-0.9, max_value=1.0,
+                  step=0.05, format="%.2f", help=f"Default {defaults.api_price_change_per_year:+.2f}: an assumption.")
+c[2].number_input("GPU price change per year (assumption)", key="plan_gpu", min_value=-0.9, max_value=1.0,
+                  step=0.05, format="%.2f", help=f"Default {defaults.gpu_price_change_per_year:+.2f}: an assumption.")
+try:
+    scn, _df = ui.results()
+except PricingError as e:
+    ui.show_error(e)
+    st.stop()
+run = scn if scn.options else scn.model_copy(
+    update={"options": ui.tokens_to_options(ui.default_tokens(ui.workloads_json(scn)))})
+growth = ", ".join(f"{w.name} {w.monthly_growth:+.0%}/month" for w in scn.workloads)
+st.markdown(f"Growth: {growth}.")
+plan, over = _plan(run.model_dump_json(), int(ss["plan_months"]), float(ss["plan_api"]), float(ss["plan_gpu"]))
+cash = plan[plan["view"] == "cash"]
+if cash.empty:
+    st.info("No route serves every workload, so there is no plan to draw.")
+    st.stop()
+code, rate = ui.currency()
+last = cash[cash["month"] == cash["month"].max()].nsmallest(TOP, "cumulative_usd")
+keep = list(last["route_id"])
+fig = go.Figure()
+for rid in keep:
+    g = cash[cash["route_id"] == rid]
+    fig.add_scatter(x=g["month"], y=g["cumulative_usd"] * rate, mode="lines", name=str(g["label"].iloc[0]))
+fig.update_layout(xaxis_title="month", yaxis_title=f"cumulative {code}", height=480,
+                  margin={"l": 10, "r": 10, "t": 10}, legend={"orientation": "h", "y": -0.25})
+st.plotly_chart(fig, width="stretch", key="plan_chart")
+st.subheader("Who overtakes whom")
+if over.empty:
+    st.markdown(f"No route overtakes another in cumulative cost within {int(ss['plan_months'])} months.")
+for sentence in over["sentence"]:
+    st.markdown(f"- {sentence}")
+st.dataframe(
+    pd.DataFrame({"route": last["label"], f"total after {int(ss['plan_months'])} months ({code})":
+                  last["cumulative_usd"] * rate, "GPUs at the end": last["gpus"]}),
+    hide_index=True, width="stretch", key="plan_table",
+    column_config={f"total after {int(ss['plan_months'])} months ({code})": st.column_config.NumberColumn(
+        format=("$" if code == "USD" else f"{code} ") + "%,.0f")},
+)

@@ -1,0 +1,37 @@
+"""Plan page: growth raises the cumulative totals; the price-trend assumptions move them."""
+
+from __future__ import annotations
+
+from tests.app_helpers import new_app, no_exceptions
+
+
+def _totals(at):
+    df = at.dataframe[0].value
+    return df.set_index("route")[df.columns[1]]
+
+
+def test_growth_and_trends_move_the_plan() -> None:
+    at = new_app()
+    at.run()
+    at.switch_page("views/plan.py")
+    at.run()
+    no_exceptions(at)
+    flat = _totals(at)
+    at.switch_page("views/compare.py")
+    at.run()
+    at.number_input(key="w0_growth").set_value(0.1)
+    at.run()
+    at.switch_page("views/plan.py")
+    at.run()
+    no_exceptions(at)
+    grown = _totals(at)
+    common = flat.index.intersection(grown.index)
+    assert len(common)
+    assert (grown[common] > flat[common]).all()
+    api = [r for r in common if " via " in r]
+    at.number_input(key="plan_api").set_value(0.0)
+    at.run()
+    no_exceptions(at)
+    steady = _totals(at)
+    assert all(steady[r] > grown[r] for r in api if r in steady.index)
+    assert at.query_params["plan_api"] == "0"
