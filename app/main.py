@@ -24,6 +24,7 @@ PAGES = [
     st.Page("views/offers.py", title="All API offers", icon=":material/receipt_long:", url_path="offers"),
     st.Page("views/breakeven.py", title="Break-even", icon=":material/trending_up:", url_path="breakeven"),
     st.Page("views/plan.py", title="Plan", icon=":material/calendar_month:", url_path="plan"),
+    st.Page("views/sensitivity.py", title="How sure are we?", icon=":material/tune:", url_path="sensitivity"),
     st.Page("views/selfhost.py", title="Self-hosting detail", icon=":material/dns:", url_path="selfhost"),
     st.Page("views/catalog.py", title="Catalog", icon=":material/menu_book:", url_path="catalog"),
     st.Page("views/scenario.py", title="Scenario & sharing", icon=":material/share:", url_path="scenario"),

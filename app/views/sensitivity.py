@@ -1,0 +1,71 @@
+"""How sure are we: each driver moved to the ends of a visible range, and whether the winner changes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from app import ui
+from pricing.analysis import DEFAULT_DRIVERS, sensitivity
+from pricing.analysis.sensitivity import ALL
+from pricing.errors import PricingError
+from pricing.schema import Scenario
+
+ss = st.session_state
+
+
+@st.cache_data(show_spinner="Moving each driver to both ends of its range…", max_entries=16)
+def _tornado(run_json: str) -> pd.DataFrame:
+    """pricing.analysis.sensitivity with the default driver ranges (every rerun of compare is cached too)."""
+    scn = Scenario.model_validate_json(run_json)
+    tornado, _costs = sensitivity(scn, lambda s: ui.compare_json(s.model_dump_json()), DEFAULT_DRIVERS)
+    return tornado
+
+
+st.title("How sure are we?")
+st.caption("Each driver is moved to the low and the high end of its range (shown) while the rest stays put; "
+           "the bars show how far the winner's monthly cost moves, and a flag marks drivers that change the winner.")
+try:
+    scn, _df = ui.results()
+except PricingError as e:
+    ui.show_error(e)
+    st.stop()
+run = scn if scn.options else scn.model_copy(
+    update={"options": ui.tokens_to_options(ui.default_tokens(ui.workloads_json(scn)))})
+tornado = _tornado(run.model_dump_json())
+names = [w.name for w in scn.workloads]
+scope = ALL if len(names) > 1 and not ss.get("focus") else (ss.get("focus") or names[0])
+t = tornado[tornado["scope"] == scope]
+if t.empty:
+    t = tornado[tornado["scope"] == tornado["scope"].iloc[0]]
+code, rate = ui.currency()
+labels = dict(zip(_df["route_id"], _df["label"], strict=False))
+winner = labels.get(str(t["base_winner"].iloc[0]), str(t["base_winner"].iloc[0]))
+st.markdown(f"**{scope}**: the winner is **{winner}** at {ui.money(float(t['base_usd'].iloc[0]))}/month.")
+flips = t[t["changes_winner"]]
+if flips.empty:
+    st.success("No single driver, moved across its range, changes the winner.")
+for _, r in flips.iterrows():
+    other = r["winner_low"] if r["winner_low"] != r["base_winner"] else r["winner_high"]
+    end = "low" if r["winner_low"] != r["base_winner"] else "high"
+    st.warning(f"{r['label']} at its {end} end ({r[end]:g} {r['unit']}) makes "
+               f"{labels.get(str(other), other)} the cheapest.")
+
+t = t.iloc[::-1]
+fig = go.Figure()
+base = float(t["base_usd"].iloc[0]) * rate
+fig.add_bar(y=t["label"], x=(t["winner_usd_low"] * rate - base), base=base, orientation="h", name="low end",
+            text=[f"{v:g}" for v in t["low"]], hovertemplate="%{y}: low end → %{x:,.0f}")
+fig.add_bar(y=t["label"], x=(t["winner_usd_high"] * rate - base), base=base, orientation="h", name="high end",
+            text=[f"{v:g}" for v in t["high"]], hovertemplate="%{y}: high end → %{x:,.0f}")
+fig.add_vline(x=base, line_dash="dot")
+fig.update_layout(barmode="overlay", height=120 + 40 * len(t), margin={"l": 10, "r": 10, "t": 10},
+                  xaxis_title=f"winner's {code} per month", legend_orientation="h")
+st.plotly_chart(fig, width="stretch", key="tornado_chart")
+st.dataframe(pd.DataFrame({
+    "driver": t["label"][::-1], "unit": t["unit"][::-1], "low": t["low"][::-1], "high": t["high"][::-1],
+    "winner at low": t["winner_low"][::-1].map(lambda r: labels.get(str(r), r)),
+    "winner at high": t["winner_high"][::-1].map(lambda r: labels.get(str(r), r)),
+    "changes the winner": t["changes_winner"][::-1],
+}), hide_index=True, width="stretch", key="tornado_table")
