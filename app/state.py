@@ -94,6 +94,7 @@ def params() -> list[Param]:
         Param("rate", "float", 1.0, 1e-6, 1e6),
         Param("kwh", "float", 0.0, 0, 2),
         Param("eff", "float", 1.0, 0.05, 5),
+        Param("headroom", "float", 0.0, 0, 0.9),
         Param("focus", "str", ""),
         Param("be_routes", "list", []),
         Param("sd_model", "str", "meta-llama/Llama-3.3-70B-Instruct"),
@@ -307,6 +308,7 @@ def overrides(providers: Iterable[str], gpus: Iterable[str]) -> Overrides:
         gpu_purchase_usd={g: ss[f"gpubuy_{g}"] for g in gl if ss.get(f"gpubuy_{g}")},
         usd_per_kwh=ss.get("kwh") or None,
         efficiency_scale=float(ss.get("eff", 1.0)),
+        headroom_fraction=float(ss.get("headroom", 0.0)),
         currency=currency_code(),
         usd_to_currency=float(ss.get("rate", 1.0)) if currency_code() != "USD" else 1.0,
     )
@@ -335,6 +337,7 @@ def scenario(providers: Iterable[str], gpus: Iterable[str]) -> Scenario:
         workloads=tuple(workloads()),
         options=options(),
         overrides=overrides(providers, gpus),
+        months=int(st.session_state.get("plan_months", PLAN.months)),
     )
 
 
@@ -362,6 +365,8 @@ def apply_scenario(s: Scenario, providers: Iterable[str], gpus: Iterable[str]) -
         ss[f"gpubuy_{g}"] = float(ov.gpu_purchase_usd.get(g, 0.0))
     ss["kwh"] = float(ov.usd_per_kwh or 0.0)
     ss["eff"] = float(ov.efficiency_scale)
+    ss["headroom"] = float(ov.headroom_fraction)
+    ss["plan_months"] = int(s.months)
     ss["cur"], ss["rate"] = ov.currency, float(ov.usd_to_currency)
     ss["scenario_name"] = s.name
     return notes

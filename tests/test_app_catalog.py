@@ -55,3 +55,16 @@ def test_own_gpu_price_changes_the_rent_of_self_hosted_routes(at, catalog) -> No
     assert now, "the rented route on that GPU disappeared"
     assert after.loc[now[0], "monthly (USD)"] > before.loc[route, "monthly (USD)"]
     assert at.query_params[f"gpuhr_{gpu_id}"] == "50"
+
+
+def test_headroom_and_months_travel_with_the_scenario(at) -> None:
+    at.number_input(key="headroom").set_value(0.5)
+    at.run()
+    no_exceptions(at)
+    at.switch_page("views/scenario.py")
+    at.run()
+    from pricing.compare import load_scenario
+
+    scn = load_scenario(at.code[-1].value)
+    assert scn.overrides.headroom_fraction == 0.5
+    assert scn.months == at.session_state["plan_months"]

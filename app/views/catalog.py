@@ -89,7 +89,7 @@ with st.expander("Your GPU prices (USD per GPU-hour rented; USD per GPU bought)"
                         step=0.1, format="%.2f")
         c3.number_input("buy, USD per GPU", key=f"gpubuy_{g}", min_value=0.0, max_value=1_000_000.0,
                         step=1000.0, format="%.0f")
-c1, c2 = st.columns(2)
+c1, c2, c3 = st.columns(3)
 default_kwh = next(iter(cat.owned.values())).usd_per_kwh if cat.owned else None
 c1.number_input("Electricity, USD per kWh (0 = catalog default"
                 + (f" {default_kwh:.3f})" if default_kwh is not None else ")"),
@@ -97,3 +97,6 @@ c1.number_input("Electricity, USD per kWh (0 = catalog default"
 c2.number_input("Throughput efficiency scale (1 = calibrated model)", key="eff", min_value=0.05, max_value=5.0,
                 step=0.05, format="%.2f", help="Multiplies modelled self-hosting throughput, e.g. 0.8 if your "
                 "serving stack is slower than the calibrated one.")
+c3.number_input("Spare capacity kept at peak (0.2 = 20%)", key="headroom", min_value=0.0, max_value=0.9,
+                step=0.05, format="%.2f", help="Self-hosting is sized so each replica runs at most "
+                "(1 - this) of its capacity at the peak hour.")
