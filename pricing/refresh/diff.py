@@ -8,7 +8,7 @@ Merge rules (a feed never overwrites what a person curated):
 - An offer the feed should carry but does not is kept and reported "missing from feed" (`prune`
   removes it). Offers the feed does not cover at all are left alone.
 Guards (refused unless `allow_large`): a price moving more than 10x either way (or to/from 0),
-and a feed missing more than 30% of a provider's offers it should carry (a truncated or
+and a feed missing more than 30% (and at least 2) of a provider's offers it should carry (a truncated or
 re-shaped feed). Negative prices are refused while mapping, always.
 """
 
@@ -30,6 +30,7 @@ from pricing.schema import ApiOffer, ProviderFile, Strict
 
 MAX_FACTOR = 10.0
 MAX_MISSING_FRACTION = 0.30
+MIN_MISSING = 2  # one discontinued model never blocks a refresh
 PRICE_FIELDS = (
     "usd_per_mtok_input", "usd_per_mtok_cached_input", "usd_per_mtok_cache_write",
     "usd_per_mtok_output", "usd_per_mtok_reasoning",
@@ -283,7 +284,7 @@ def plan(
             new_list.append(f.model_copy(update={"as_of": today}))
             changed = True
         out.missing += missing_here
-        if expected_here and len(missing_here) / len(expected_here) > MAX_MISSING_FRACTION:
+        if len(missing_here) >= MIN_MISSING and len(missing_here) / len(expected_here) > MAX_MISSING_FRACTION:
             out.rejected.append(
                 f"{pid}: the feed lacks {len(missing_here)} of the {len(expected_here)} offers it should carry "
                 f"({len(missing_here) / len(expected_here):.0%} > {MAX_MISSING_FRACTION:.0%}: truncated or changed feed?): "

@@ -101,11 +101,31 @@ def decode_json(body: bytes, url: str) -> Any:
         stripped = len(body.rstrip())
         if not body.strip():
             raise RefreshError(f"{url}: empty body, expected JSON") from e
-        if e.pos >= stripped:
+        if e.pos >= stripped or _unclosed(body):
             raise RefreshError(
                 f"{url}: invalid JSON, truncated: the document ends at byte {stripped:,} before it is complete"
             ) from e
         raise RefreshError(f"{url}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from e
+
+
+def _unclosed(body: bytes) -> bool:
+    """True when the text ends inside a string or with brackets still open: a cut-off document."""
+    depth, in_str, esc = 0, False, False
+    for ch in body.decode("utf-8", "replace"):
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+    return in_str or depth > 0
 
 
 def fetch_json(

@@ -1,0 +1,454 @@
+"""`pricing refresh` against a real HTTP server on 127.0.0.1: good, changed, broken and hostile feeds."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pricing.catalog import load_catalog
+from pricing.cli import main
+from pricing.refresh import RefreshError
+from pricing.refresh.http import FetchPolicy, fetch_json
+
+ROOT = Path(__file__).resolve().parent.parent
+FIX = ROOT / "tests" / "fixtures" / "refresh"
+REFERENCE = ROOT.parent / "shared" / "reference"
+LITELLM_SMALL = json.loads((FIX / "litellm_small.json").read_text())
+OPENROUTER_SMALL = json.loads((FIX / "openrouter_small.json").read_text())
+FAST = FetchPolicy(connect_timeout_s=1.0, read_timeout_s=0.3, attempts=3, backoff_s=0.01, max_backoff_s=0.05,
+                   max_retry_after_s=0.2, max_bytes=1_000_000)
+
+
+@dataclass
+class Reply:
+    """What the test server sends for one request."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
+    declared_length: int | None = None  # a Content-Length larger than the body = truncated transfer
+    chunked: bool = False
+
+
+class FeedServer:
+    """A real http.server on a free 127.0.0.1 port; routes map a path to a list of replies (last repeats)."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, list[Reply]] = {}
+        self.hits: dict[str, int] = {}
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                replies = server.routes.get(self.path) or [Reply(404, b"not found")]
+                n = server.hits.get(self.path, 0)
+                server.hits[self.path] = n + 1
+                r = replies[min(n, len(replies) - 1)]
+                if r.delay_s:
+                    time.sleep(r.delay_s)
+                try:
+                    self.send_response(r.status)
+                    for k, v in r.headers.items():
+                        self.send_header(k, v)
+                    if r.chunked:
+                        self.send_header("Transfer-Encoding", "chunked")
+                        self.end_headers()
+                        for i in range(0, len(r.body), 4096):
+                            part = r.body[i : i + 4096]
+                            self.wfile.write(f"{len(part):x}\r\n".encode() + part + b"\r\n")
+                        self.wfile.write(b"0\r\n\r\n")
+                        return
+                    self.send_header("Content-Length", str(r.declared_length or len(r.body)))
+                    self.end_headers()
+                    self.wfile.write(r.body)
+                    if r.declared_length:
+                        self.close_connection = True
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        """Full URL of a path on this server."""
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+
+    def serve(self, path: str, *replies: Reply) -> str:
+        """Route path to these replies; return its URL."""
+        self.routes[path] = list(replies)
+        return self.url(path)
+
+    def serve_json(self, path: str, obj: Any) -> str:
+        """Route path to a JSON document."""
+        return self.serve(path, Reply(body=json.dumps(obj).encode(), headers={"Content-Type": "application/json"}))
+
+    def close(self) -> None:
+        """Stop serving."""
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    s = FeedServer()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A small writable data dir: the fixture provider files plus the bundled models/GPUs/hosting."""
+    d = tmp_path / "data"
+    shutil.copytree(FIX / "data", d)
+    for name in ("models.yaml", "gpus.yaml", "hosting.yaml"):
+        shutil.copy(ROOT / "data" / name, d / name)
+    return d
+
+
+def hashes(d: Path) -> dict[str, str]:
+    """sha256 of every file under d, by relative path (temp files included, so leftovers show)."""
+    return {str(p.relative_to(d)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+def sleeps() -> tuple[list[float], Callable[[float], None]]:
+    got: list[float] = []
+    return got, got.append
+
+
+# --------------------------------------------------------------------------- fetch
+
+
+def test_good_answer(server: FeedServer) -> None:
+    url = server.serve_json("/prices.json", LITELLM_SMALL)
+    assert fetch_json(url, FAST) == LITELLM_SMALL
+
+
+def test_truncated_json_body(server: FeedServer) -> None:
+    body = json.dumps(LITELLM_SMALL).encode()
+    url = server.serve("/t.json", Reply(body=body[: len(body) // 2]))
+    with pytest.raises(RefreshError, match=r"/t\.json: invalid JSON, truncated"):
+        fetch_json(url, FAST)
+
+
+def test_truncated_transfer(server: FeedServer) -> None:
+    body = json.dumps(LITELLM_SMALL).encode()
+    url = server.serve("/cut.json", Reply(body=body[:500], declared_length=len(body)))
+    got, sleep = sleeps()
+    with pytest.raises(RefreshError, match=r"/cut\.json: connection closed before the body was complete \(truncated\)"):
+        fetch_json(url, FAST, sleep=sleep)
+    assert server.hits["/cut.json"] == FAST.attempts
+    assert len(got) == FAST.attempts - 1
+
+
+def test_invalid_json(server: FeedServer) -> None:
+    url = server.serve("/bad.json", Reply(body=b'{"a": 1,, "b": 2}'))
+    with pytest.raises(RefreshError, match="invalid JSON at line 1, column 9"):
+        fetch_json(url, FAST)
+
+
+def test_http_500_retries_then_fails(server: FeedServer) -> None:
+    url = server.serve("/500", Reply(500, b"boom"))
+    got, sleep = sleeps()
+    with pytest.raises(RefreshError, match=r"/500: HTTP 500 Internal Server Error after 3 attempts"):
+        fetch_json(url, FAST, sleep=sleep)
+    assert server.hits["/500"] == 3
+    assert got == [0.01, 0.02]  # exponential backoff
+
+
+def test_http_500_then_recovers(server: FeedServer) -> None:
+    url = server.serve("/flaky", Reply(503), Reply(502), Reply(body=b'{"ok": true}'))
+    assert fetch_json(url, FAST, sleep=lambda s: None) == {"ok": True}
+    assert server.hits["/flaky"] == 3
+
+
+def test_404_is_not_retried(server: FeedServer) -> None:
+    url = server.serve("/gone", Reply(404, b"nope"))
+    with pytest.raises(RefreshError, match=r"/gone: HTTP 404 Not Found$"):
+        fetch_json(url, FAST, sleep=lambda s: None)
+    assert server.hits["/gone"] == 1
+
+
+def test_429_honours_retry_after(server: FeedServer) -> None:
+    url = server.serve("/rl", Reply(429, headers={"Retry-After": "0"}), Reply(body=b"[1, 2]"))
+    got, sleep = sleeps()
+    assert fetch_json(url, FAST, sleep=sleep) == [1, 2]
+    assert got == [0.0]
+
+
+def test_429_retry_after_is_capped_and_named(server: FeedServer) -> None:
+    url = server.serve("/rl2", Reply(429, headers={"Retry-After": "3600"}))
+    got, sleep = sleeps()
+    with pytest.raises(RefreshError, match=r"HTTP 429 Too Many Requests \(Retry-After 3600\) after 3 attempts"):
+        fetch_json(url, FAST, sleep=sleep)
+    assert got == [FAST.max_retry_after_s] * 2
+
+
+def test_slow_server_times_out(server: FeedServer) -> None:
+    url = server.serve("/slow", Reply(body=b"{}", delay_s=1.5))
+    policy = FetchPolicy(connect_timeout_s=1.0, read_timeout_s=0.2, attempts=2, backoff_s=0.01)
+    t0 = time.perf_counter()
+    with pytest.raises(RefreshError, match=r"/slow: timed out waiting for data after 0\.2 s after 2 attempts"):
+        fetch_json(url, policy)
+    assert time.perf_counter() - t0 < 1.5
+
+
+def test_oversized_body_declared(server: FeedServer) -> None:
+    url = server.serve("/big", Reply(body=b"[" + b"1," * 2000 + b"1]"))
+    with pytest.raises(RefreshError, match=r"/big: response is 4,003 bytes, over the 1,000-byte limit"):
+        fetch_json(url, FetchPolicy(max_bytes=1000, attempts=1))
+
+
+def test_oversized_body_streamed(server: FeedServer) -> None:
+    url = server.serve("/bigchunks", Reply(body=b"[" + b"1," * 20000 + b"1]", chunked=True))
+    with pytest.raises(RefreshError, match=r"/bigchunks: response passed the 10,000-byte limit; download aborted"):
+        fetch_json(url, FetchPolicy(max_bytes=10_000, attempts=1))
+
+
+def test_connection_refused() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(RefreshError, match=rf"127\.0\.0\.1:{port}/x: could not connect"):
+        fetch_json(f"http://127.0.0.1:{port}/x", FAST, sleep=lambda s: None)
+
+
+def test_dns_failure_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_dns(*a: Any, **k: Any) -> Any:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    got, sleep = sleeps()
+    with pytest.raises(RefreshError, match=r"DNS lookup failed for 'prices\.example\.invalid'"):
+        fetch_json("http://prices.example.invalid/x.json", FAST, sleep=sleep)
+    assert got == []  # a name that does not resolve is not retried
+
+
+def test_non_http_url_is_a_usage_error(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    assert main(["refresh", "--source", "litellm", "--url", "file:///etc/passwd", "--data-dir", str(data_dir)]) == 2
+    assert "http:// or https://" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- the CLI end to end
+
+
+def refresh(url: str, data_dir: Path, *extra: str, source: str = "litellm") -> int:
+    return main(["refresh", "--source", source, "--url", url, "--data-dir", str(data_dir),
+                 "--retries", "0", "--timeout", "0.5", *extra])
+
+
+def with_price(raw: dict[str, Any], key: str, field_: str, value: Any) -> dict[str, Any]:
+    out = copy.deepcopy(raw)
+    out[key][field_] = value
+    return out
+
+
+def test_same_feed_changes_nothing(server: FeedServer, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = hashes(data_dir)
+    assert refresh(server.serve_json("/p.json", LITELLM_SMALL), data_dir) == 0
+    out = capsys.readouterr().out
+    assert "0 offers changed, 0 new, 0 missing from feed, 7 unchanged" in out
+    assert "nothing to write" in out
+    assert hashes(data_dir) == before
+
+
+def test_changed_price_dry_run_names_it_and_writes_nothing(
+    server: FeedServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = hashes(data_dir)
+    url = server.serve_json("/p.json", with_price(LITELLM_SMALL, "gpt-4o", "input_cost_per_token", 2.0e-6))
+    assert refresh(url, data_dir, "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert "openai/gpt-4o: usd_per_mtok_input: 2.5 -> 2 (-20.0%)" in out
+    assert "1 offers changed" in out and "dry run: nothing written" in out
+    assert hashes(data_dir) == before
+
+
+def test_changed_price_is_written_and_stamped(server: FeedServer, data_dir: Path) -> None:
+    ds_before = (data_dir / "api" / "deepseek.yaml").read_bytes()
+    url = server.serve_json("/p.json", with_price(LITELLM_SMALL, "gpt-4o", "output_cost_per_token", 12.0e-6))
+    os.chmod(data_dir / "api" / "openai.yaml", 0o640)
+    assert refresh(url, data_dir) == 0
+    cat = load_catalog(data_dir)
+    o = cat.offer("openai/gpt-4o")
+    assert o.usd_per_mtok_output == 12.0
+    assert o.as_of == dt.date.today() and url in o.source
+    assert o.notes and "deprecation_date" in o.notes  # curated field kept
+    other = cat.offer("openai/gpt-4o-mini")
+    assert other.as_of == dt.date(2026, 11, 1) and url not in other.source  # unchanged offer keeps its stamp
+    assert (data_dir / "api" / "deepseek.yaml").read_bytes() == ds_before  # unchanged file untouched
+    text = (data_dir / "api" / "openai.yaml").read_text()
+    assert text.startswith("# Fixture for tests") and "# Last refreshed by `pricing refresh --source litellm`" in text
+    assert (os.stat(data_dir / "api" / "openai.yaml").st_mode & 0o777) == 0o640
+    assert not [p for p in (data_dir / "api").iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize(
+    ("case", "mutate", "expected"),
+    [
+        ("negative price", lambda r: with_price(r, "gpt-4o", "input_cost_per_token", -2.5e-6),
+         "gpt-4o: input_cost_per_token = -2.5e-06 (negative price)"),
+        ("20x jump", lambda r: with_price(r, "o3", "output_cost_per_token", 160e-6),
+         "openai/o3: usd_per_mtok_output: 8 -> 160 (+1900.0%): moves more than 10x (20.0x)"),
+        ("20x drop", lambda r: with_price(r, "gpt-4.1", "output_cost_per_token", 0.4e-6),
+         "openai/gpt-4.1: usd_per_mtok_output: 8 -> 0.4 (-95.0%): moves more than 10x (20.0x)"),
+        ("inconsistent entry", lambda r: with_price(r, "gpt-4.1", "input_cost_per_token", 0.1e-6),
+         "entry 'gpt-4.1': value: Value error, usd_per_mtok_cached_input is above usd_per_mtok_input"),
+        ("price to zero", lambda r: with_price(r, "gpt-4o-mini", "output_cost_per_token", 0),
+         "moves more than 10x (to or from zero)"),
+        ("schema change", lambda r: {k: {("input_price" if kk == "input_cost_per_token" else kk): vv
+                                         for kk, vv in v.items()} for k, v in r.items()},
+         "schema mismatch: none of the 7 curated entries has input_cost_per_token"),
+        ("truncated feed", lambda r: {k: v for k, v in r.items() if k not in ("gpt-4o", "o3")},
+         "openai: the feed lacks 2 of the 4 offers it should carry (50% > 30%"),
+        ("not an object", lambda r: list(r), "schema mismatch: expected a JSON object of model entries, got list"),
+        ("price is text", lambda r: with_price(r, "gpt-4o", "input_cost_per_token", "cheap"),
+         "schema mismatch: entry 'gpt-4o': ValueError"),
+    ],
+)
+def test_bad_feeds_are_rejected_and_leave_data_byte_for_byte(
+    server: FeedServer, data_dir: Path, capsys: pytest.CaptureFixture[str],
+    case: str, mutate: Callable[[Any], Any], expected: str,
+) -> None:
+    before = hashes(data_dir)
+    url = server.serve_json("/feed.json", mutate(LITELLM_SMALL))
+    assert refresh(url, data_dir) == 1, case
+    io = capsys.readouterr()
+    assert expected in io.out + io.err, (case, io.out, io.err)
+    assert hashes(data_dir) == before, case
+
+
+@pytest.mark.parametrize(
+    ("case", "reply", "expected"),
+    [
+        ("HTTP 500", Reply(500), "HTTP 500 Internal Server Error"),
+        ("429", Reply(429, headers={"Retry-After": "1"}), "HTTP 429 Too Many Requests (Retry-After 1)"),
+        ("truncated JSON", Reply(body=json.dumps(LITELLM_SMALL).encode()[:3000]), "invalid JSON, truncated"),
+        ("slow", Reply(body=b"{}", delay_s=1.2), "timed out waiting for data after 0.5 s"),
+    ],
+)
+def test_failed_fetch_leaves_data_byte_for_byte(
+    server: FeedServer, data_dir: Path, capsys: pytest.CaptureFixture[str], case: str, reply: Reply, expected: str
+) -> None:
+    before = hashes(data_dir)
+    assert refresh(server.serve("/f", reply), data_dir) == 1, case
+    assert expected in capsys.readouterr().err
+    assert hashes(data_dir) == before
+
+
+def test_large_change_accepted_when_allowed(server: FeedServer, data_dir: Path) -> None:
+    url = server.serve_json("/p.json", with_price(LITELLM_SMALL, "o3", "output_cost_per_token", 160e-6))
+    assert refresh(url, data_dir, "--allow-large-changes") == 0
+    assert load_catalog(data_dir).offer("openai/o3").usd_per_mtok_output == 160.0
+
+
+def test_missing_offer_is_kept_unless_pruned(server: FeedServer, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    feed = {k: v for k, v in LITELLM_SMALL.items() if k != "deepseek/deepseek-reasoner"}
+    url = server.serve_json("/p.json", feed)
+    assert refresh(url, data_dir) == 0
+    assert "missing from feed (kept; --prune removes them):\n  - deepseek/deepseek-reasoner" in capsys.readouterr().out
+    assert "deepseek/deepseek-reasoner" in load_catalog(data_dir).offers
+    assert refresh(url, data_dir, "--prune") == 0
+    assert "deepseek/deepseek-reasoner" not in load_catalog(data_dir).offers
+
+
+def test_crash_mid_write_keeps_old_files_and_no_temp(
+    server: FeedServer, data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = hashes(data_dir)
+    feed = with_price(LITELLM_SMALL, "gpt-4o", "input_cost_per_token", 2.0e-6)
+    feed = with_price(feed, "deepseek/deepseek-chat", "output_cost_per_token", 0.5e-6)
+    url = server.serve_json("/p.json", feed)
+    real = os.replace
+    calls: list[str] = []
+
+    def replace_then_crash(src: Any, dst: Any) -> None:
+        calls.append(str(dst))
+        if len(calls) == 2:  # the first file is already replaced: it must be rolled back
+            raise OSError(28, "No space left on device", str(dst))
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace_then_crash)
+    assert refresh(url, data_dir) == 1
+    assert "No space left on device; previous files kept" in capsys.readouterr().err
+    assert hashes(data_dir) == before  # byte-for-byte, and no .tmp files left behind
+    assert len(calls) >= 2
+
+
+def test_openrouter_feed_end_to_end(server: FeedServer, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = server.serve_json("/api/v1/models", OPENROUTER_SMALL)
+    before = hashes(data_dir)
+    assert refresh(url, data_dir, "--dry-run", source="openrouter") == 0
+    assert "0 offers changed, 0 new, 0 missing from feed, 4 unchanged" in capsys.readouterr().out
+    changed = copy.deepcopy(OPENROUTER_SMALL)
+    for m in changed["data"]:
+        if m["id"] == "openai/gpt-4o":
+            m["pricing"]["prompt"] = "0.000002"
+    url = server.serve_json("/api/v1/models2", changed)
+    assert refresh(url, data_dir, "--check", source="openrouter") == 0
+    out = capsys.readouterr().out
+    assert "4 offers compared, 1 disagree by more than 1%" in out
+    assert "openai/gpt-4o: usd_per_mtok_input: ours 2.5" in out and "vs feed 2 (-20.0%)" in out
+    assert hashes(data_dir) == before
+    assert refresh(url, data_dir, source="openrouter") == 0
+    assert "openai/gpt-4o: usd_per_mtok_input: 2.5 -> 2 (-20.0%)" in capsys.readouterr().out
+    o = load_catalog(data_dir).offer("openai/gpt-4o")
+    assert o.usd_per_mtok_input == 2.0 and o.source.startswith("OpenRouter models API (openai/gpt-4o)")
+    assert o.batch is not None and o.batch.usd_per_mtok_input == 1.25  # a field OpenRouter lacks stays ours
+    after = hashes(data_dir)
+    assert after["api/deepseek.yaml"] == before["api/deepseek.yaml"]  # open weights: not priced by OpenRouter
+
+
+def test_openrouter_schema_change(server: FeedServer, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = copy.deepcopy(OPENROUTER_SMALL)
+    for m in broken["data"]:
+        m["pricing"].pop("prompt", None)
+    before = hashes(data_dir)
+    assert refresh(server.serve_json("/m", broken), data_dir, source="openrouter") == 1
+    err = capsys.readouterr().err
+    assert "schema mismatch: openai/" in err and "pricing.prompt is missing" in err
+    assert hashes(data_dir) == before
+
+
+def test_openrouter_negative_price(server: FeedServer, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = copy.deepcopy(OPENROUTER_SMALL)
+    for m in bad["data"]:
+        if m["id"] == "openai/gpt-4o":
+            m["pricing"]["completion"] = "-0.00001"
+    before = hashes(data_dir)
+    assert refresh(server.serve_json("/m", bad), data_dir, source="openrouter") == 1
+    assert "openai/gpt-4o (openai/gpt-4o): pricing.completion = -0.00001 (negative price)" in capsys.readouterr().err
+    assert hashes(data_dir) == before
+
+
+@pytest.mark.skipif(not (REFERENCE / "litellm_model_prices_2026-11.json").exists(), reason="needs ../shared/reference")
+def test_reference_snapshot_dry_run_on_bundled_data(
+    server: FeedServer, data_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = hashes(data_copy)
+    body = (REFERENCE / "litellm_model_prices_2026-11.json").read_bytes()
+    url = server.serve("/model_prices_and_context_window.json", Reply(body=body))
+    assert refresh(url, data_copy, "--dry-run") == 0
+    out = capsys.readouterr().out
+    n = len(load_catalog(data_copy).offers)
+    assert f"0 offers changed, 0 new, 0 missing from feed, {n} unchanged" in out  # the bundle is this snapshot
+    assert hashes(data_copy) == before
