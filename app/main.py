@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -47,16 +48,18 @@ with st.sidebar:
     st.caption(ui.catalog_caption())
 for p in problems:
     st.warning(p)
-if "APP_PROFILE" in __import__("os").environ:  # dev aid: print where a rerun spends its time
-    import cProfile
-    import pstats
+try:
+    if "APP_PROFILE" in os.environ:  # dev aid: print where a rerun spends its time
+        import cProfile
+        import pstats
 
-    _prof = cProfile.Profile()
-    _prof.runcall(page.run)
-    pstats.Stats(_prof).sort_stats("cumtime").print_stats(35)
-else:
-    page.run()
-state.sync_url(PARAMS)
-st.session_state["_run_seconds"] = time.perf_counter() - _T0  # read by tests and benchmarks
-if "APP_TIMING" in __import__("os").environ:
-    print(f"script run {st.session_state['_run_seconds'] * 1000:.0f} ms", flush=True)
+        _prof = cProfile.Profile()
+        _prof.runcall(page.run)
+        pstats.Stats(_prof).sort_stats("cumtime").print_stats(35)
+    else:
+        page.run()
+finally:  # also after st.stop() in a page, so the link always matches the inputs
+    state.sync_url(PARAMS)
+    st.session_state["_run_seconds"] = time.perf_counter() - _T0  # read by tests and benchmarks
+    if "APP_TIMING" in os.environ:  # dev aid
+        print(f"script run {st.session_state['_run_seconds'] * 1000:.0f} ms", flush=True)
