@@ -256,23 +256,36 @@ def switch_period(i: int) -> None:
 
 
 def spec_to_str(s: SelfHostSpec) -> str:
-    """A self-hosting option as one short URL-safe token: model@gpu:precision:hosting[:gpus]."""
-    tail = f":{s.gpus}" if s.gpus else ""
-    return f"{s.model}@{s.gpu}:{s.precision}:{s.hosting or 'cloud'}{tail}"
+    """A self-hosting option as one URL-safe token: model@gpu:precision:hosting[:GPUs][:spot|reserved][:n+1][:auto]."""
+    tail = [str(s.gpus)] if s.gpus else []
+    tail += [s.price_type] if s.price_type != "on_demand" else []
+    tail += ["n+1"] if s.n_plus_one else []
+    tail += ["auto"] if s.autoscale else []
+    return ":".join([f"{s.model}@{s.gpu}", s.precision, s.hosting or "cloud", *tail])
 
 
 def str_to_spec(text: str) -> SelfHostSpec:
     """Parse spec_to_str's token (ValueError when malformed)."""
     try:
         model, rest = text.split("@", 1)
-        parts = rest.split(":")
-        gpu, precision, hosting = parts[0], parts[1], parts[2]
-        gpus = int(parts[3]) if len(parts) > 3 else None
-    except (ValueError, IndexError) as e:
-        raise ValueError(f"{text!r} is not model@gpu:precision:hosting[:gpus]") from e
+        gpu, precision, hosting, *flags = rest.split(":")
+    except ValueError as e:
+        raise ValueError(f"{text!r} is not model@gpu:precision:hosting[:GPUs][:spot|reserved][:n+1][:auto]") from e
+    kw: dict[str, Any] = {"model": model, "gpu": gpu, "precision": precision,
+                          "hosting": None if hosting == "cloud" else hosting}
+    for f in flags:
+        if f.isdigit():
+            kw["gpus"] = int(f)
+        elif f in ("on_demand", "spot", "reserved"):
+            kw["price_type"] = f
+        elif f == "n+1":
+            kw["n_plus_one"] = True
+        elif f == "auto":
+            kw["autoscale"] = True
+        else:
+            raise ValueError(f"{text!r}: unknown flag {f!r}")
     try:
-        return SelfHostSpec(model=model, gpu=gpu, precision=precision,  # type: ignore[arg-type]
-                            hosting=None if hosting == "cloud" else hosting, gpus=gpus)
+        return SelfHostSpec(**kw)
     except Exception as e:
         raise ValueError(str(e).splitlines()[0]) from e
 

@@ -205,3 +205,21 @@ def test_quality_scores_give_a_frontier_and_a_working_filter(monkeypatch) -> Non
         assert shown["quality"].min() >= 50
     finally:
         st.cache_data.clear()
+
+
+def test_add_a_self_hosted_route(at) -> None:
+    at.session_state["cands"] = "chosen"
+    at.session_state["api"] = [A]
+    at.session_state["sh"] = []
+    at.run()
+    at.selectbox(key="add_model").set_value("Qwen/Qwen3-32B")
+    at.selectbox(key="add_gpu").set_value("h100-sxm")
+    at.selectbox(key="add_price").set_value("spot")
+    at.run()
+    at.button(key="add_route").click()
+    at.run()
+    no_exceptions(at)
+    assert at.session_state["sh"] == ["Qwen/Qwen3-32B@h100-sxm:fp8:cloud:spot"]
+    ids = list(ranked(at)["route id"])
+    assert A in ids and any(i.startswith("self/Qwen/Qwen3-32B/h100-sxm/fp8/") for i in ids)
+    assert len(ids) == 2

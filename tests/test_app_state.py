@@ -79,6 +79,11 @@ def test_spec_tokens_round_trip() -> None:
         "deepseek-ai/DeepSeek-R1", "h200", "fp8", "owned", 16)
     assert state.spec_to_str(spec) == "deepseek-ai/DeepSeek-R1@h200:fp8:owned:16"
     assert state.str_to_spec(SPEC).hosting is None
+    full = state.str_to_spec("Qwen/Qwen3-32B@l40s:fp8:cloud:2:spot:n+1:auto")
+    assert (full.gpus, full.price_type, full.n_plus_one, full.autoscale) == (2, "spot", True, True)
+    assert state.str_to_spec(state.spec_to_str(full)) == full
+    with pytest.raises(ValueError):
+        state.str_to_spec("Qwen/Qwen3-32B@l40s:fp8:cloud:sometimes")
     with pytest.raises(ValueError):
         state.str_to_spec("deepseek-ai/DeepSeek-R1@h200:fp9:owned")
 

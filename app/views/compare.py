@@ -44,7 +44,7 @@ def _use_defaults_as_chosen(tokens: list[str]) -> None:
 
 def _add_selfhost() -> None:
     token = state.spec_to_str(state.str_to_spec(
-        f"{ss['add_model']}@{ss['add_gpu']}:{ss['add_prec']}:{ss['add_host']}"
+        f"{ss['add_model']}@{ss['add_gpu']}:{ss['add_prec']}:{ss['add_host']}:{ss['add_price']}"
         + (f":{int(ss['add_gpus'])}" if ss.get("add_gpus") else "")))
     ss["sh"] = [*ss.get("sh", []), token] if token not in ss.get("sh", []) else ss["sh"]
 
@@ -71,16 +71,17 @@ with st.expander("Candidates: which routes to compare", expanded=ss["cands"] == 
         st.multiselect("API offers", sorted(cat.offers), key="api",
                        placeholder="type to search 'openai/', 'deepseek', 'qwen' ...")
         sh_opts = list(dict.fromkeys([*ss.get("sh", []), *(t for t in defaults if "@" in t)]))
-        st.multiselect("Self-hosted deployments (model@gpu:precision:hosting[:GPUs per replica])", sh_opts,
+        st.multiselect("Self-hosted deployments (model@gpu:precision:hosting[:GPUs][:spot|reserved])", sh_opts,
                        key="sh")
-        c = st.columns([3, 2, 1, 1, 1, 1])
+        c = st.columns([3, 2, 1, 1, 1, 1, 1])
         c[0].selectbox("Model", sorted(cat.models), key="add_model")
         c[1].selectbox("GPU", sorted(cat.gpus), key="add_gpu")
         c[2].selectbox("Precision", PRECISIONS, index=PRECISIONS.index("fp8"), key="add_prec")
         c[3].selectbox("Hosting", ("cloud", "owned"), key="add_host",
                        help="cloud = cheapest on-demand price for that GPU; owned = bought and amortised")
-        c[4].number_input("GPUs (0 = fit)", min_value=0, max_value=64, value=0, key="add_gpus")
-        c[5].button("Add", on_click=_add_selfhost, width="stretch")
+        c[4].selectbox("Cloud price", ("on_demand", "spot", "reserved"), key="add_price")
+        c[5].number_input("GPUs (0 = fit)", min_value=0, max_value=64, value=0, key="add_gpus")
+        c[6].button("Add", key="add_route", on_click=_add_selfhost, width="stretch")
 
 st.number_input("Minimum quality index (0 = no filter)", key="minq", min_value=0.0, max_value=1000.0,
                 step=5.0, help="Routes below it, or without a sourced score, are left out of the ranking.")
