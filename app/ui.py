@@ -13,12 +13,13 @@ import streamlit as st
 
 from app import state
 from pricing import compare as cmp
-from pricing import report
+from pricing import report, staleness
 from pricing.catalog import Catalog, default_catalog
 from pricing.errors import DataError, Issue, PricingError
 from pricing.schema import ApiChoice, Option, Scenario, SelfHostChoice, Workload
+from pricing.staleness import price_age
 
-FRESH_DAYS, STALE_DAYS = 90, 180
+FRESH_DAYS, STALE_DAYS = staleness.FRESH_DAYS, staleness.AGING_DAYS  # badge thresholds of the core
 COMPONENT_LABELS = {
     "usd_input": "input tokens", "usd_cached_input": "cached input", "usd_cache_write": "cache writes",
     "usd_output": "output tokens", "usd_reasoning": "reasoning tokens", "usd_request_fees": "request fees",
@@ -107,12 +108,11 @@ def money(usd: float) -> str:
 
 
 def age_badge(as_of: Any, today: dt.date | None = None) -> str:
-    """fresh (<= 90 days), aging (<= 180) or stale, with the age in days."""
+    """pricing.staleness's badge with the age in days, e.g. 'fresh (28 d)'; stale is shouted."""
     if not isinstance(as_of, dt.date):
         return "unknown"
-    days = ((today or dt.date.today()) - as_of).days
-    word = "fresh" if days <= FRESH_DAYS else ("aging" if days <= STALE_DAYS else "STALE")
-    return f"{word} ({days} d)"
+    days, badge = price_age(as_of, today)
+    return f"{badge.upper() if badge == 'stale' else badge} ({days} d)"
 
 
 def link_or_none(src: Any) -> str | None:
