@@ -21,10 +21,11 @@ from pricing.schema import (
     SelfHostSpec,
     Workload,
 )
+from pricing.selfhost import HOURS_PER_MONTH
 
 MAX_WORKLOADS = 5
 PRESET_NAMES: tuple[str, ...] = tuple(presets())
-DAYS_PER_MONTH = 730.0 / 24.0  # the same 730-hour month pricing.selfhost uses
+DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0  # the same 730-hour month the cost model uses
 PLAN = PlanAssumptions()  # the plan's default months and price trends (assumptions, editable)
 
 
