@@ -83,7 +83,7 @@ with st.expander("Candidates: which routes to compare", expanded=ss["cands"] == 
         c[5].number_input("GPUs (0 = fit)", min_value=0, max_value=64, value=0, key="add_gpus")
         c[6].button("Add", key="add_route", on_click=_add_selfhost, width="stretch")
 
-st.number_input("Minimum quality index (0 = no filter)", key="minq", min_value=0.0, max_value=1000.0,
+st.columns([1, 3])[0].number_input("Minimum quality index (0 = no filter)", key="minq", min_value=0.0, max_value=1000.0,
                 step=5.0, help="Routes below it, or without a sourced score, are left out of the ranking.")
 
 # --------------------------------------------------------------------------- results
