@@ -452,3 +452,15 @@ def test_reference_snapshot_dry_run_on_bundled_data(
     n = len(load_catalog(data_copy).offers)
     assert f"0 offers changed, 0 new, 0 missing from feed, {n} unchanged" in out  # the bundle is this snapshot
     assert hashes(data_copy) == before
+
+
+def test_json_output_for_machines(server: FeedServer, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = server.serve_json("/p.json", with_price(LITELLM_SMALL, "o3", "output_cost_per_token", 160e-6))
+    assert refresh(url, data_dir, "--dry-run", "--json") == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["changes"] == [{"offer": "openai/o3", "field": "usd_per_mtok_output", "old": 8.0, "new": 160.0, "pct": 1900.0}]
+    assert doc["rejected"] and doc["written"] == [] and doc["dry_run"] is True
+    assert refresh(url, data_dir, "--check", "--json") == 0
+    rows = json.loads(capsys.readouterr().out)["disagreements"]
+    assert [(r["offer_id"], r["field"], r["ours"], r["feed"]) for r in rows] == [
+        ("openai/o3", "usd_per_mtok_output", 8.0, 160.0)]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import argparse
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -75,3 +79,37 @@ def disagreements(
     """Offers where the catalog and a feed disagree beyond `tolerance` (default 1%), one row per field."""
     offers = feed_offers.offer_ids() if isinstance(feed_offers, Feed) else dict(feed_offers)
     return compare_offers(dict(catalog.offers), offers, tolerance)
+
+
+def cross_feed(litellm_raw: object, openrouter_raw: object, today: dt.date) -> pd.DataFrame:
+    """Disagreements between the LiteLLM map and OpenRouter on the offers both price (LiteLLM as 'ours')."""
+    from pricing.refresh.litellm import feed_from_litellm
+    from pricing.refresh.openrouter import feed_from_openrouter
+
+    left = feed_from_litellm(litellm_raw, "litellm", today).offer_ids()
+    right = feed_from_openrouter(openrouter_raw, "openrouter", today, left).offer_ids()
+    df = compare_offers(left, right)
+    df.attrs["compared"] = len(set(left) & set(right))
+    return df
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print how often the two reference snapshots disagree beyond 1% (rerunnable figure for the docs)."""
+    ref = Path(__file__).resolve().parents[3] / "shared" / "reference"
+    ap = argparse.ArgumentParser(prog="python -m pricing.refresh.check", description=main.__doc__)
+    ap.add_argument("--litellm", type=Path, default=ref / "litellm_model_prices_2026-11.json")
+    ap.add_argument("--openrouter", type=Path, default=ref / "openrouter_models_2026-08-01.json")
+    ap.add_argument("-v", "--verbose", action="store_true", help="list every disagreeing field")
+    args = ap.parse_args(argv)
+    df = cross_feed(json.loads(args.litellm.read_text()), json.loads(args.openrouter.read_text()), dt.date.today())
+    print(f"{df.attrs['compared']} offers priced by both feeds; "
+          f"{df['offer_id'].nunique()} disagree beyond 1%, on {len(df)} price fields")
+    print(df.groupby("field")["offer_id"].nunique().to_string())
+    if args.verbose:
+        for r in df.itertuples(index=False):
+            print(f"  {r.offer_id}: {r.field}: LiteLLM {r.ours:g} vs OpenRouter {r.feed:g} ({r.pct_diff:+.1f}%)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
