@@ -464,3 +464,30 @@ def test_json_output_for_machines(server: FeedServer, data_dir: Path, capsys: py
     rows = json.loads(capsys.readouterr().out)["disagreements"]
     assert [(r["offer_id"], r["field"], r["ours"], r["feed"]) for r in rows] == [
         ("openai/o3", "usd_per_mtok_output", 8.0, 160.0)]
+
+
+def test_openrouter_refresh_updates_changed_quality_scores_only(
+    server: FeedServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(ROOT / "data" / "quality.yaml", data_dir / "quality.yaml")
+    url = server.serve_json("/m0", OPENROUTER_SMALL)
+    before = hashes(data_dir)
+    assert refresh(url, data_dir, source="openrouter") == 0  # same scores: nothing to write
+    assert hashes(data_dir) == before
+    feed = copy.deepcopy(OPENROUTER_SMALL)
+    for m in feed["data"]:
+        if m["id"] == "openai/gpt-4o-mini":
+            m["benchmarks"]["artificial_analysis"]["coding_index"] = 12.5
+    url = server.serve_json("/m1", feed)
+    assert refresh(url, data_dir, "--dry-run", source="openrouter") == 0
+    out = capsys.readouterr().out
+    assert "openai/gpt-4o-mini: Artificial Analysis Coding Index: 11.4 -> 12.5" in out
+    assert hashes(data_dir) == before
+    assert refresh(url, data_dir, source="openrouter") == 0
+    after = hashes(data_dir)
+    assert [k for k in after if after[k] != before[k]] == ["quality.yaml"]
+    scores = {(q.key, q.index_name): q for q in load_catalog(data_dir).quality}
+    changed = scores[("openai/gpt-4o-mini", "Artificial Analysis Coding Index")]
+    assert changed.value == 12.5 and changed.as_of == dt.date.today() and url in changed.source
+    kept = scores[("openai/gpt-4o-mini", "Artificial Analysis Agentic Index")]
+    assert kept.as_of == dt.date(2026, 8, 1)

@@ -51,6 +51,27 @@ def _feed(source: str, raw: Any, url: str, today: dt.date, data_dir: Path) -> Fe
     return feed_from_openrouter(raw, url, today, ours)
 
 
+def _quality_update(raw: Any, url: str, today: dt.date, data_dir: Path) -> tuple[str | None, list[str]]:
+    """New data/quality.yaml text and the changed scores from an OpenRouter answer (None when unchanged)."""
+    from pricing.catalog import parse_model, read_yaml
+    from pricing.importers import quality as q
+    from pricing.schema import QualityFile
+
+    path = data_dir / "quality.yaml"
+    old = parse_model(QualityFile, read_yaml(path), str(path)).scores if path.exists() else ()
+    known = {s.key for s in old}
+    files = read_provider_files(data_dir)
+    known |= {o.open_model for _, pf in files.values() for o in pf.offers if o.open_model}
+    models = data_dir / "models.yaml"
+    if models.exists():
+        from pricing.schema import ModelsFile
+
+        known |= {m.id for m in parse_model(ModelsFile, read_yaml(models), str(models)).models}
+    source = f"{url} benchmarks.artificial_analysis (Artificial Analysis, https://artificialanalysis.ai/)"
+    merged, changes = q.merge_scores(old, q.scores_from_openrouter(raw, known, today, source))
+    return (q.render(merged, refreshed_from=url, today=today) if changes else None), changes
+
+
 def default_url(source: str) -> str:
     """The public URL of a feed."""
     if source == "litellm":
@@ -86,15 +107,23 @@ def run(args: argparse.Namespace) -> int:
                       f"vs feed {r.feed:g} ({r.pct_diff:+.1f}%)")
         return EXIT_OK
     p = plan(data_dir, feed, today, allow_large=args.allow_large_changes, prune=args.prune)
+    quality_text, quality_changes = (
+        _quality_update(raw, url, today, data_dir) if args.source == "openrouter" else (None, [])
+    )
     written: list[str] = []
-    if not p.rejected and not args.dry_run and p.files:
+    if not p.rejected and not args.dry_run and (p.files or quality_text):
         from pricing.refresh.write import write_provider_files
 
-        written = [str(x) for x in write_provider_files(data_dir, p.files, feed.name, today)]
+        extra = {data_dir / "quality.yaml": quality_text} if quality_text else {}
+        written = [str(x) for x in write_provider_files(data_dir, p.files, feed.name, today, extra)]
     if args.json:
-        emit({**p.summary(), "dry_run": args.dry_run, "written": written}, True)
+        emit({**p.summary(), "quality_changes": quality_changes, "dry_run": args.dry_run, "written": written}, True)
     else:
-        print(render_plan(p, dry_run=args.dry_run, written=written))
+        text = render_plan(p, dry_run=args.dry_run, written=written)
+        if quality_changes:
+            head, _, tail = text.rpartition("\n")
+            text = "\n".join([head, "quality indices (data/quality.yaml):", *(f"  {c}" for c in quality_changes), tail])
+        print(text)
     if p.rejected:
         if not args.json:
             print(str(FeedRejected(p.rejected)).splitlines()[0].replace("feed rejected", "error: feed rejected"))

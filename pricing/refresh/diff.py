@@ -167,15 +167,12 @@ def field_changes(offer_id: str, old: ApiOffer, new: ApiOffer) -> list[FieldChan
 
 def merge_offer(ours: ApiOffer, feed: ApiOffer, fields: frozenset[str]) -> ApiOffer:
     """Our offer with the feed's values for `fields`; a field the feed leaves empty keeps ours."""
-    update: dict[str, Any] = {}
-    for f in fields:
-        v = getattr(feed, f)
-        if v is None or (f == "tiers" and not v):
-            continue
-        update[f] = v
     merged = ours.model_dump()
-    merged.update({k: (v.model_dump() if hasattr(v, "model_dump") else
-                       tuple(t.model_dump() for t in v) if k == "tiers" else v) for k, v in update.items()})
+    fresh = feed.model_dump()
+    for f in fields:
+        if fresh[f] is None or (f == "tiers" and not fresh[f]):
+            continue
+        merged[f] = fresh[f]
     return ApiOffer.model_validate(merged)
 
 

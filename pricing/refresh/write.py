@@ -115,10 +115,11 @@ def atomic_write_many(texts: Mapping[Path, str]) -> None:
 
 
 def write_provider_files(
-    data_dir: Path, files: Mapping[str, ProviderFile], source: str, today: dt.date
+    data_dir: Path, files: Mapping[str, ProviderFile], source: str, today: dt.date,
+    extra: Mapping[Path, str] | None = None,
 ) -> list[Path]:
-    """Render, re-validate and atomically write the changed provider files; return their paths."""
-    texts: dict[Path, str] = {}
+    """Render, re-validate and atomically write the changed provider files (and `extra` texts) in one go."""
+    texts: dict[Path, str] = dict(extra or {})
     for pid, pf in files.items():
         path = data_dir / "api" / f"{pid}.yaml"
         old_banner = banner_of(path.read_text(encoding="utf-8")) if path.exists() else []
