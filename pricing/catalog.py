@@ -163,7 +163,8 @@ class Catalog:
         """All API offers as one flat DataFrame (one row per offer), cached."""
         if "offers" not in self._cache:
             self._cache["offers"] = _offers_frame(self)
-        return self._cache["offers"].copy()
+        frame: pd.DataFrame = self._cache["offers"]
+        return frame.copy()
 
     def age_days(self, as_of: dt.date, today: dt.date | None = None) -> int:
         """Days since as_of."""
@@ -241,7 +242,7 @@ def _load_dir(data_dir: Path) -> tuple[dict[str, Any], list[Issue]]:
                 issues.append(Issue(fname, "", "", "file is missing"))
             parsed[key] = None
             continue
-        parsed[key] = load(path, model)  # type: ignore[type-var]
+        parsed[key] = load(path, model)
     return parsed, issues
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from pricing import api_cost, selfhost
+from pricing import api_cost, quality, selfhost
 from pricing.catalog import Catalog, parse_model, parse_yaml_text
 from pricing.errors import DataError, Issue, UnknownIdError
 from pricing.schema import (
@@ -159,12 +159,16 @@ def default_options(workloads: Sequence[Workload], catalog: Catalog, max_hosts: 
     frame = catalog.offers_frame()
     hosts = frame[frame["provider_kind"] == "open-host"]
     probe = workloads[0] if workloads else PRESETS["chat assistant"]
+    seed_hosts = hosts[hosts["open_model"].isin(SEED_OPEN_MODELS)]
+    host_costs = (
+        api_cost.api_cost_frame(catalog, list(seed_hosts["id"]), [probe])
+        .merge(seed_hosts[["id", "open_model"]], left_on="route_id", right_on="id")
+        if len(seed_hosts) else pd.DataFrame(columns=["route_id", "open_model", "monthly_usd"])
+    )
     for model_id in SEED_OPEN_MODELS:
-        cands = hosts[hosts["open_model"] == model_id]
-        if len(cands):
-            costs = api_cost.api_cost_frame(catalog, list(cands["id"]), [probe])
-            for rid in costs.nsmallest(max_hosts, "monthly_usd")["route_id"]:
-                opts.append(ApiChoice(api=str(rid)))
+        cands = host_costs[host_costs["open_model"] == model_id]
+        for rid in cands.nsmallest(max_hosts, "monthly_usd")["route_id"]:
+            opts.append(ApiChoice(api=str(rid)))
         first_party = frame[(frame["open_model"] == model_id) & (frame["provider_kind"] != "open-host")]
         for rid in first_party["id"]:
             if not any(isinstance(o, ApiChoice) and o.api == rid for o in opts):
@@ -214,15 +218,6 @@ def _selfhost_rows(
     return df
 
 
-def quality_lookup(catalog: Catalog) -> dict[str, float]:
-    """Key (HF id or offer id) -> the first quality index value per key (Intelligence index first)."""
-    out: dict[str, float] = {}
-    ranked = sorted(catalog.quality, key=lambda q: (0 if "intelligence" in q.index_name.lower() else 1))
-    for q in ranked:
-        out.setdefault(q.key, q.value)
-    return out
-
-
 def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) -> pd.DataFrame:
     """Every route for every workload, ranked by monthly cost within each workload."""
     check_scenario_ids(scenario, catalog)
@@ -247,10 +242,10 @@ def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) 
     df["price_age_days"] = [
         (today - d).days if isinstance(d, dt.date) else np.nan for d in df["price_as_of"]
     ]
-    q = quality_lookup(catalog)
+    # API routes resolve via their offer id (or its open model); self-hosted ones via the HF id.
     df["quality_index"] = [
-        q.get(str(rid), q.get(str(om), math.nan)) if om is not None else q.get(str(rid), math.nan)
-        for rid, om in zip(df["route_id"], df["open_model"], strict=True)
+        quality.score(catalog, str(rid if kind.startswith("api") else om))
+        for rid, om, kind in zip(df["route_id"], df["open_model"], df["route_kind"], strict=True)
     ]
     df["quality_index"] = pd.to_numeric(df["quality_index"], errors="coerce")
     df["usd_per_quality_point"] = df["monthly_usd"] / df["quality_index"]

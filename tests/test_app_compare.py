@@ -185,7 +185,7 @@ def test_quality_scores_give_a_frontier_and_a_working_filter(monkeypatch) -> Non
 
     scores = {"openai/gpt-4o-mini": 40.0, "openai/gpt-5": 70.0, "deepseek-ai/DeepSeek-R1": 60.0,
               "anthropic/claude-haiku-4-5": 45.0}
-    monkeypatch.setattr(cmp_mod, "quality_lookup", lambda catalog: scores)
+    monkeypatch.setattr(cmp_mod.quality, "score", lambda catalog, key, *a, **k: scores.get(key))
     st.cache_data.clear()
     try:
         at = new_app()

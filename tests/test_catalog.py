@@ -88,9 +88,11 @@ def test_yaml_is_parsed_safely() -> None:
 
 
 def test_unknown_id_suggests_close_matches(catalog) -> None:
-    some = next(iter(catalog.offers))
+    some = "openai/gpt-4o" if "openai/gpt-4o" in catalog.offers else next(iter(catalog.offers))
+    typo = some[:-2] + some[-1] + some[-2] + "z"  # swap the last two characters and add one
+    assert typo not in catalog.offers
     with pytest.raises(UnknownIdError) as e:
-        catalog.offer(some[:-1] + "x")
+        catalog.offer(typo)
     assert some in e.value.suggestions
 
 
