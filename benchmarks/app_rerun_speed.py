@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.app_helpers import new_app, no_exceptions  # noqa: E402
+from tests.app_helpers import new_app, no_exceptions
 
 RUNS = 10
 
