@@ -62,9 +62,9 @@ def test_pool_never_costs_more_than_separate_pools(vols, data, step, width) -> N
     curves = [_sh(f"w{i}", v, data.draw(shapes), step, width) for i, v in enumerate(vols)]
     volumes = np.array([[v, 2 * v] for v in vols])
     p = pool_cost(curves, volumes)
-    assert np.all(p.usd <= p.separate_usd + 1e-9)
+    assert np.all(p.usd <= p.separate_usd * (1 + 1e-12) + 1e-9)  # float sums of large amounts
     # identical staircases: the shared pool alone is already no dearer (ceil of a sum <= sum of ceils)
-    assert np.all(p.shared_usd <= p.separate_usd + 1e-9)
+    assert np.all(p.shared_usd <= p.separate_usd * (1 + 1e-12) + 1e-9)
 
 
 def test_company_plan_pools_cost_less_than_separate(catalog) -> None:

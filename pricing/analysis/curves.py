@@ -104,7 +104,10 @@ def staircase_curve(usd_per_step: float, requests_per_step: float, fixed_usd: fl
                     min_steps: int = 1) -> Curve:
     """Whole replicas: fixed + usd_per_step x max(min_steps, ceil(requests / requests_per_step))."""
     def cost(v: F) -> F:
-        steps = np.maximum(np.ceil(np.asarray(v, dtype=float) / requests_per_step), min_steps)
+        # 1e-12 relative slack: a load that is a whole number of replicas up to float noise needs
+        # exactly that many (else pooled sums like 0.7 + 0.3 could round up to an extra replica)
+        exact = np.asarray(v, dtype=float) / requests_per_step
+        steps = np.maximum(np.ceil(exact * (1 - 1e-12)), min_steps)
         out: F = fixed_usd + usd_per_step * steps
         return out
     return cost
