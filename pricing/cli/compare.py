@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from pricing.catalog import load_catalog
@@ -76,15 +74,9 @@ def _write(text: str, output: str | None) -> None:
     if not output:
         sys.stdout.write(text)
         return
-    path = Path(output)
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from pricing.refresh.write import atomic_write_many
+
+    atomic_write_many({Path(output): text})
 
 
 def run(args: argparse.Namespace) -> int:

@@ -32,10 +32,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -253,20 +251,10 @@ def render(pf: ProviderFile) -> str:
     return banner + body
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Rewrite (or with --check, compare) data/api/<provider>.yaml from the LiteLLM map."""
+    from pricing.refresh.write import atomic_write_many  # here: refresh imports this module
+
     ap = argparse.ArgumentParser(prog="python -m pricing.importers.litellm", description=__doc__.splitlines()[0])
     ap.add_argument("--src", type=Path, default=DEFAULT_SRC, help="LiteLLM price map JSON")
     ap.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
@@ -284,7 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 stale.append(str(path))
         else:
-            _atomic_write(path, text)
+            atomic_write_many({path: text})
     for key in missing_picks(raw):
         print(f"warning: curated key {key!r} is not priced in {args.src.name}", file=sys.stderr)
     if stale:

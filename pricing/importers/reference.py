@@ -11,10 +11,8 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from pricing.refresh.write import atomic_write_many
 from pricing.schema import GpusFile, HostingFile
 
 REPO_DIR = Path(__file__).resolve().parent.parent.parent
@@ -340,18 +339,6 @@ def build(reference_dir: Path) -> tuple[dict[str, str], list[str]]:
     }, msgs
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a failure leaves the old file intact."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: regenerate (or with --check, compare) data/gpus.yaml and data/hosting.yaml."""
     p = argparse.ArgumentParser(prog="python -m pricing.importers.reference", description=__doc__)
@@ -372,7 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             differ.append(name)
             print(f"{path}: differs from a fresh import")
         else:
-            write_atomic(path, text)
+            atomic_write_many({path: text})
             print(f"{path}: written")
     return 1 if differ else 0
 
