@@ -118,12 +118,13 @@ def kv_bytes_per_token(model: ModelArch, kv_precision: str = "bf16", context_tok
         assert model.kv_lora_rank is not None and model.qk_rope_head_dim is not None
         return float(model.layers * (model.kv_lora_rank + model.qk_rope_head_dim) * b)
     per_layer = 2.0 * model.kv_heads * model.head_dim * b
+    kv_layers = model.layers - model.linear_attention_layers  # linear-attention layers keep no KV
     sw = model.sliding_window_layers
     if not sw or context_tokens is None or not model.sliding_window_tokens:
-        return float(model.layers * per_layer)
+        return float(kv_layers * per_layer)
     c = max(float(context_tokens), 1.0)
     capped = min(c, model.sliding_window_tokens) / c
-    return float(per_layer * ((model.layers - sw) + sw * capped))
+    return float(per_layer * ((kv_layers - sw) + sw * capped))
 
 
 def default_kv_precision(precision: str, gpu: Gpu) -> str:
@@ -240,7 +241,8 @@ def rows(
         else:
             per_layer = 2.0 * m.kv_heads * m.head_dim * kvb
             sw = m.sliding_window_layers if m.sliding_window_tokens else 0
-            kv_full, kv_sw, kvh = (m.layers - sw) * per_layer, sw * per_layer, float(m.kv_heads)
+            kv_layers = m.layers - m.linear_attention_layers  # linear-attention layers keep no KV
+            kv_full, kv_sw, kvh = (kv_layers - sw) * per_layer, sw * per_layer, float(m.kv_heads)
             hd = m.attention_heads * m.head_dim
         data[i] = [
             n, 1.0, m.layers, m.hidden_size, hd, m.params_b_active, dense_b * 1e9 * bpp,

@@ -178,6 +178,9 @@ class ModelArch(Sourced):
     dense_layers: int = Field(0, ge=0, description="leading dense (non-MoE) layers of an MoE model")
     sliding_window_tokens: int | None = Field(None, gt=0)
     sliding_window_layers: int = Field(0, ge=0)
+    linear_attention_layers: int = Field(
+        0, ge=0, description="layers with a fixed-size recurrent state instead of a KV cache (hybrid models)"
+    )
     max_context_tokens: int = Field(gt=0)
     native_precision: Precision = "bf16"
     reasoning: bool = False
@@ -195,8 +198,8 @@ class ModelArch(Sourced):
             raise ValueError("attention_heads is not a multiple of kv_heads")
         if self.experts_active > self.experts_routed:
             raise ValueError("experts_active is above experts_routed")
-        if self.sliding_window_layers > self.layers:
-            raise ValueError("sliding_window_layers is above layers")
+        if self.sliding_window_layers + self.linear_attention_layers > self.layers:
+            raise ValueError("sliding_window_layers + linear_attention_layers is above layers")
         if self.sliding_window_layers and not self.sliding_window_tokens:
             raise ValueError("sliding_window_layers needs sliding_window_tokens")
         return self

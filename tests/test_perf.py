@@ -277,3 +277,14 @@ def test_min_context_must_fit(catalog):
     assert perf.evaluate(r, 1000, 300, p, min_context_tokens=m.max_context_tokens + 1)["fits"][0] == 0
     # 128k tokens of fp8 KV (21 GB) do not fit beside 70.6 GB of weights on one H100
     assert perf.evaluate(r, 1000, 300, p, min_context_tokens=128_000)["fits"][0] == 0
+
+
+def test_linear_attention_layers_keep_no_kv_cache(catalog) -> None:
+    """Qwen3-Next: 12 of 48 layers are full attention (config full_attention_interval 4)."""
+    from pricing.perf import kv_bytes_per_token
+
+    m = catalog.model("Qwen/Qwen3-Next-80B-A3B-Instruct")
+    assert m.linear_attention_layers == 36
+    assert kv_bytes_per_token(m, "bf16") == 12 * 2 * 2 * 256 * 2
+    full = m.model_copy(update={"linear_attention_layers": 0})
+    assert kv_bytes_per_token(full, "bf16") == 4 * kv_bytes_per_token(m, "bf16")
