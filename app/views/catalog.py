@@ -71,6 +71,35 @@ for (name, df), tab in zip(tables.items(), tabs, strict=True):
         if needle:
             st.caption(f"{len(shown)} of {len(df)} rows match {needle!r}.")
 
+# --------------------------------------------------------------------------- cross-check with a feed
+
+with st.expander("Check these prices against a live price feed (needs network; changes nothing)"):
+    st.caption("Fetches LiteLLM's price map or OpenRouter's model list and lists offers whose prices differ "
+               "from ours by more than 1%, so a person can decide. `pricing refresh` applies a feed.")
+    with st.form("feed_check"):
+        c1, c2 = st.columns([1, 3])
+        src = c1.selectbox("Source", ["litellm", "openrouter"], key="chk_src")
+        url = c2.text_input("URL (empty = the source's public address)", key="chk_url")
+        go = st.form_submit_button("Check now")
+    if go:
+        from pricing.errors import PricingError
+        from pricing.refresh.check import check_feed
+
+        try:
+            with st.spinner("Fetching the feed ..."):
+                ss["_feed_check"] = (src, check_feed(cat, src, url.strip() or None))
+        except PricingError as e:
+            ss.pop("_feed_check", None)
+            st.error(f"Could not check against {src}: {e}")
+    if "_feed_check" in ss:
+        src_done, diff = ss["_feed_check"]
+        if diff.empty:
+            st.success(f"No offer differs from {src_done} by more than 1%.")
+        else:
+            st.warning(f"{diff['offer_id'].nunique()} offers differ from {src_done} by more than 1% "
+                       f"({len(diff)} price fields).")
+            st.dataframe(diff, hide_index=True, width="stretch", key="cat_feed_diff")
+
 # --------------------------------------------------------------------------- the user's own numbers
 
 st.header("Your own numbers")

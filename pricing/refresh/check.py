@@ -11,7 +11,9 @@ from pathlib import Path
 import pandas as pd
 
 from pricing.catalog import Catalog
+from pricing.refresh import RefreshError
 from pricing.refresh.diff import Feed
+from pricing.refresh.http import FetchPolicy, check_url, fetch_json
 from pricing.schema import ApiOffer
 from pricing.staleness import price_age
 
@@ -79,6 +81,29 @@ def disagreements(
     """Offers where the catalog and a feed disagree beyond `tolerance` (default 1%), one row per field."""
     offers = feed_offers.offer_ids() if isinstance(feed_offers, Feed) else dict(feed_offers)
     return compare_offers(dict(catalog.offers), offers, tolerance)
+
+
+def check_feed(
+    catalog: Catalog,
+    source: str,
+    url: str | None = None,
+    policy: FetchPolicy | None = None,
+    today: dt.date | None = None,
+) -> pd.DataFrame:
+    """Fetch a feed (litellm or openrouter) and list where it disagrees with the catalog; writes nothing."""
+    from pricing.refresh.litellm import DEFAULT_URL as LITELLM_URL
+    from pricing.refresh.litellm import feed_from_litellm
+    from pricing.refresh.openrouter import DEFAULT_URL as OPENROUTER_URL
+    from pricing.refresh.openrouter import feed_from_openrouter
+
+    if source not in ("litellm", "openrouter"):
+        raise RefreshError(f"unknown price source {source!r}; use litellm or openrouter")
+    url = check_url(url or (LITELLM_URL if source == "litellm" else OPENROUTER_URL))
+    raw = fetch_json(url, policy)
+    day = today or dt.date.today()
+    feed = (feed_from_litellm(raw, url, day) if source == "litellm"
+            else feed_from_openrouter(raw, url, day, dict(catalog.offers)))
+    return disagreements(catalog, feed)
 
 
 def cross_feed(litellm_raw: object, openrouter_raw: object, today: dt.date) -> pd.DataFrame:
