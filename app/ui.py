@@ -83,13 +83,27 @@ def scenario() -> Scenario:
     return state.scenario(providers(), gpus())
 
 
+def with_options(s: Scenario) -> Scenario:
+    """The scenario with its candidates spelled out (defaults resolved once per workload set, cached)."""
+    if s.options:
+        return s
+    return s.model_copy(update={"options": tokens_to_options(default_tokens(workloads_json(s)))})
+
+
 def results() -> tuple[Scenario, pd.DataFrame]:
-    """The scenario and its comparison (cached); defaults are resolved once per workload set."""
+    """The scenario and its comparison (cached)."""
     s = scenario()
-    run = s
-    if not s.options:
-        run = s.model_copy(update={"options": tokens_to_options(default_tokens(workloads_json(s)))})
-    return s, compare_json(run.model_dump_json())
+    return s, compare_json(with_options(s).model_dump_json())
+
+
+def results_or_stop() -> tuple[Scenario, Scenario, pd.DataFrame]:
+    """(scenario, scenario with its candidates spelled out, comparison); a user error stops the page."""
+    try:
+        s, df = results()
+    except PricingError as e:
+        show_error(e)
+        st.stop()
+    return s, with_options(s), df
 
 
 # --------------------------------------------------------------------------- formatting

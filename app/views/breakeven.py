@@ -12,7 +12,6 @@ import streamlit as st
 from app import ui
 from pricing.analysis import RouteCurve, breakeven_frame, key_pairs, route_curves
 from pricing.analysis.breakeven import DEFAULT_MAX_REQUESTS, DEFAULT_MIN_REQUESTS
-from pricing.errors import PricingError
 from pricing.schema import Scenario
 
 ss = st.session_state
@@ -56,13 +55,7 @@ def _curves(run_json: str, workload: str, route_ids: tuple[str, ...]) -> tuple[p
 st.title("Break-even: from what volume on does the answer flip?")
 st.caption("API routes cost in proportion to volume; self-hosting is a staircase of whole GPUs. "
            "Crossings are found to the request and marked on the chart.")
-try:
-    scn, df = ui.results()
-except PricingError as e:
-    ui.show_error(e)
-    st.stop()
-run = scn if scn.options else scn.model_copy(
-    update={"options": ui.tokens_to_options(ui.default_tokens(ui.workloads_json(scn)))})
+scn, run, df = ui.results_or_stop()
 names = [w.name for w in scn.workloads]
 focus = ss.get("focus") or names[0]
 if focus not in names:

@@ -8,7 +8,6 @@ import streamlit as st
 
 from app import ui
 from pricing.analysis import PlanAssumptions, overtakes, plan_frame, route_curves
-from pricing.errors import PricingError
 from pricing.schema import Scenario
 
 ss = st.session_state
@@ -37,13 +36,7 @@ c[1].number_input("API price change per year (assumption)", key="plan_api", min_
                   step=0.05, format="%.2f", help=f"Default {defaults.api_price_change_per_year:+.2f}: an assumption.")
 c[2].number_input("GPU price change per year (assumption)", key="plan_gpu", min_value=-0.9, max_value=1.0,
                   step=0.05, format="%.2f", help=f"Default {defaults.gpu_price_change_per_year:+.2f}: an assumption.")
-try:
-    scn, _df = ui.results()
-except PricingError as e:
-    ui.show_error(e)
-    st.stop()
-run = scn if scn.options else scn.model_copy(
-    update={"options": ui.tokens_to_options(ui.default_tokens(ui.workloads_json(scn)))})
+scn, run, _df = ui.results_or_stop()
 growth = ", ".join(f"{w.name} {w.monthly_growth:+.0%}/month" for w in scn.workloads)
 st.markdown(f"Growth: {growth}.")
 plan, over = _plan(run.model_dump_json(), int(ss["plan_months"]), float(ss["plan_api"]), float(ss["plan_gpu"]))

@@ -9,7 +9,6 @@ import streamlit as st
 from app import ui
 from pricing.analysis import DEFAULT_DRIVERS, sensitivity
 from pricing.analysis.sensitivity import ALL
-from pricing.errors import PricingError
 from pricing.schema import Scenario
 
 ss = st.session_state
@@ -26,13 +25,7 @@ def _tornado(run_json: str) -> pd.DataFrame:
 st.title("How sure are we?")
 st.caption("Each driver is moved to the low and the high end of its range (shown) while the rest stays put; "
            "the bars show how far the winner's monthly cost moves, and a flag marks drivers that change the winner.")
-try:
-    scn, _df = ui.results()
-except PricingError as e:
-    ui.show_error(e)
-    st.stop()
-run = scn if scn.options else scn.model_copy(
-    update={"options": ui.tokens_to_options(ui.default_tokens(ui.workloads_json(scn)))})
+scn, run, _df = ui.results_or_stop()
 tornado = _tornado(run.model_dump_json())
 names = [w.name for w in scn.workloads]
 scope = ALL if len(names) > 1 and not ss.get("focus") else (ss.get("focus") or names[0])
