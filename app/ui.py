@@ -12,8 +12,8 @@ import pandas as pd
 import streamlit as st
 
 from app import state
+from pricing import clock, report, staleness
 from pricing import compare as cmp
-from pricing import report, staleness
 from pricing.catalog import Catalog, default_catalog
 from pricing.errors import DataError, Issue, PricingError
 from pricing.schema import ApiChoice, Option, Scenario, SelfHostChoice, Workload
@@ -159,7 +159,7 @@ def currency_picker(where: Any = None) -> None:
         box.number_input(f"1 USD = ? {code}", key="rate", min_value=1e-6, max_value=1e6, format="%.4f",
                          help="No sourced exchange rate ships with the app: this rate is your assumption.")
         box.caption(f"Rate 1 USD = {st.session_state['rate']:.4f} {code}: **your assumption**, "
-                    f"entered {dt.date.today().isoformat()} (no bundled, sourced default).")
+                    f"entered {clock.today().isoformat()} (no bundled, sourced default).")
 
 
 def validate_currency() -> str | None:

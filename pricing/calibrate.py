@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from pricing import perf
+from pricing import clock, perf
 from pricing.catalog import Catalog, load_catalog
 from pricing.perf import PerfParams
 
@@ -337,7 +337,7 @@ def leave_one_group_out(catalog: Catalog, rows: Sequence[CalRow], key: Callable[
 def write_yaml(p: PerfParams, n_rows: int, err: float, path: Path = CALIBRATION_YAML,
                today: dt.date | None = None) -> None:
     """Write data/calibration.yaml with the fitted factors and their provenance (atomic rename)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     fitted = ", ".join(FIT_BOUNDS)
     doc = {
         "efficiency": {

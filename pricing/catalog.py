@@ -14,6 +14,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from pricing import clock
 from pricing.errors import DataError, Issue, UnknownIdError
 from pricing.schema import (
     ApiOffer,
@@ -168,7 +169,7 @@ class Catalog:
 
     def age_days(self, as_of: dt.date, today: dt.date | None = None) -> int:
         """Days since as_of."""
-        return ((today or dt.date.today()) - as_of).days
+        return ((today or clock.today()) - as_of).days
 
 
 def _offers_frame(cat: Catalog) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from pricing import api_cost, quality, selfhost
+from pricing import api_cost, clock, quality, selfhost
 from pricing.catalog import Catalog, parse_model, parse_yaml_text
 from pricing.errors import DataError, Issue, UnknownIdError
 from pricing.schema import (
@@ -238,7 +238,7 @@ def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) 
     for col in BREAKDOWN_COLUMNS:
         df[col] = pd.to_numeric(df[col], errors="coerce").fillna(0.0)
     df["warnings"] = df["warnings"].fillna("").astype(str)
-    today = today or dt.date.today()
+    today = today or clock.today()
     df["price_age_days"] = [
         (today - d).days if isinstance(d, dt.date) else np.nan for d in df["price_as_of"]
     ]

@@ -14,6 +14,8 @@ from pydantic import (
     model_validator,
 )
 
+from pricing import clock
+
 PRECISIONS: tuple[str, ...] = ("bf16", "fp16", "fp8", "int8", "int4", "fp4")
 Precision = Literal["bf16", "fp16", "fp8", "int8", "int4", "fp4"]
 BYTES_PER_PARAM: dict[str, float] = {
@@ -46,7 +48,7 @@ class Sourced(Strict):
     @field_validator("as_of")
     @classmethod
     def _not_future(cls, v: dt.date) -> dt.date:
-        if v > dt.date.today() + dt.timedelta(days=1):
+        if v > clock.today() + dt.timedelta(days=1):
             raise ValueError(f"as_of {v} is in the future")
         if v.year < 2015:
             raise ValueError(f"as_of {v} is implausibly old")

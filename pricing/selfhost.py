@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from pricing import perf
+from pricing import clock, perf
 from pricing.catalog import Catalog
 from pricing.errors import InputError
 from pricing.perf import BOUNDS, REPLICA_SIZES, PerfParams
@@ -337,7 +337,7 @@ def selfhost_frame(
     """One row per (workload, spec): sizing, latency, monthly cost and its parts, warnings."""
     ov = overrides or Overrides()
     params = _params(catalog, ov)
-    today = today or dt.date.today()
+    today = today or clock.today()
     prices = [resolve_price(catalog, s, ov) for s in specs]
     out: list[dict[str, Any]] = []
     if not specs:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from typing import Any
 
 import pandas as pd
 
+from pricing import clock
 from pricing.catalog import load_catalog
 from pricing.cli import emit
 
@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def records(kind: str, data_dir: str | None = None) -> list[dict[str, Any]]:
     """The catalog of one kind as plain dicts (what --json prints)."""
     cat = load_catalog(data_dir)
-    today = dt.date.today()
+    today = clock.today()
     out: list[dict[str, Any]]
     if kind == "api":
         out = []

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from pricing import clock
 from pricing.catalog import DEFAULT_DATA_DIR, load_catalog
 from pricing.cli import EXIT_INVALID, EXIT_OK, emit
 from pricing.errors import InputError
@@ -91,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     url = check_url(args.url or default_url(args.source))
     policy = FetchPolicy(connect_timeout_s=min(10.0, args.timeout), read_timeout_s=args.timeout,
                          attempts=args.retries + 1)
-    today = dt.date.today()
+    today = clock.today()
     raw = fetch_json(url, policy)
     feed = _feed(args.source, raw, url, today, data_dir)
     if args.check:

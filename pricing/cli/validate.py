@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 
+from pricing import clock
 from pricing.catalog import build_catalog
 from pricing.cli import EXIT_INVALID, EXIT_OK, emit
 
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     cat, issues = build_catalog(args.data_dir)
     stale: list[str] = []
     if cat is not None and args.max_age_days is not None:
-        today = dt.date.today()
+        today = clock.today()
         for oid, o in cat.offers.items():
             age = (today - o.as_of).days
             if age > args.max_age_days:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pricing import clock
 from pricing.catalog import Catalog
 from pricing.refresh import RefreshError
 from pricing.refresh.diff import Feed
@@ -100,7 +101,7 @@ def check_feed(
         raise RefreshError(f"unknown price source {source!r}; use litellm or openrouter")
     url = check_url(url or (LITELLM_URL if source == "litellm" else OPENROUTER_URL))
     raw = fetch_json(url, policy)
-    day = today or dt.date.today()
+    day = today or clock.today()
     feed = (feed_from_litellm(raw, url, day) if source == "litellm"
             else feed_from_openrouter(raw, url, day, dict(catalog.offers)))
     return disagreements(catalog, feed)
@@ -126,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--openrouter", type=Path, default=ref / "openrouter_models_2026-08-01.json")
     ap.add_argument("-v", "--verbose", action="store_true", help="list every disagreeing field")
     args = ap.parse_args(argv)
-    df = cross_feed(json.loads(args.litellm.read_text()), json.loads(args.openrouter.read_text()), dt.date.today())
+    df = cross_feed(json.loads(args.litellm.read_text()), json.loads(args.openrouter.read_text()), clock.today())
     print(f"{df.attrs['compared']} offers priced by both feeds; "
           f"{df['offer_id'].nunique()} disagree beyond 1%, on {len(df)} price fields")
     print(df.groupby("field")["offer_id"].nunique().to_string())

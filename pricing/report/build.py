@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from pricing import clock
 from pricing.analysis.breakeven import breakeven_frame
 from pricing.analysis.curves import route_curves, with_options
 from pricing.analysis.plan import PlanAssumptions, overtakes, plan_frame
@@ -49,7 +50,7 @@ def build_report(scenario: Scenario, catalog: Catalog, today: dt.date | None = N
                  drivers: Sequence[Driver] = DEFAULT_DRIVERS, months: int | None = None,
                  ranges: Ranges | None = None) -> Report:
     """Run compare() and every analysis on one scenario; deterministic for a fixed today and seed."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     scenario = with_options(scenario, catalog)
 
     def run(s: Scenario) -> pd.DataFrame:
