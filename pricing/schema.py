@@ -121,6 +121,15 @@ class ApiOffer(Sourced):
     tiers: tuple[PriceTier, ...] = ()
     off_peak: OffPeak | None = None
     notes: str | None = None
+    # lifecycle: None = not announced / unknown
+    released_on: dt.date | None = Field(None, description="date the model was first offered")
+    deprecated_on: dt.date | None = Field(None, description="date the provider deprecated it")
+    retires_on: dt.date | None = Field(None, description="date it stops being served")
+    successor: str | None = Field(None, description="offer id the provider names as replacement")
+
+    def is_retired(self, on: dt.date) -> bool:
+        """True once `on` has reached the retirement date."""
+        return self.retires_on is not None and on >= self.retires_on
 
     @model_validator(mode="after")
     def _coherent(self) -> ApiOffer:
@@ -468,6 +477,9 @@ class Scenario(Strict):
     options: tuple[Option, ...] = ()
     overrides: Overrides = Field(default_factory=Overrides)
     months: int = Field(12, ge=1, le=60)
+    as_of: dt.date | None = Field(
+        None, description="the date the report is for (price ages, plan months); None = today"
+    )
 
     @field_validator("workloads")
     @classmethod
