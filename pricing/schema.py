@@ -247,6 +247,12 @@ class Gpu(Sourced):
     interconnect: Literal["nvlink", "pcie", "infinity-fabric"]
     interconnect_gbs: float = Field(gt=0, le=20_000, description="per-GPU bidirectional GB/s")
     max_gpus_per_node: int = Field(8, gt=0, le=72)
+    scale_up_domain_gpus: int | None = Field(
+        None, gt=0, le=576, description="GPUs in one NVLink/Infinity-Fabric domain (8 HGX, 72 NVL72)"
+    )
+    scale_out_gbps_per_gpu: float | None = Field(
+        None, gt=0, le=10_000, description="inter-node network per GPU, Gb/s (e.g. 400 for NDR IB)"
+    )
     purchase_usd: float | None = Field(None, gt=0, le=1_000_000)
     purchase_source: str | None = None
     notes: str | None = None
