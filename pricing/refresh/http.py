@@ -161,7 +161,7 @@ def _location(resp: httpx.Response, url: str) -> str:
         raise RefreshError(f"{url}: redirected to an invalid URL {loc[:200]!r}: {e}") from None
 
 
-def _plain(e: httpx.HTTPError) -> str:
+def _plain(e: httpx.HTTPError | httpx.StreamError) -> str:
     """Plain words for an httpx error that is not a transport failure."""
     if isinstance(e, httpx.DecodingError):
         return f"the body could not be decoded (corrupt gzip/deflate/brotli data?): {e}"
@@ -189,6 +189,10 @@ def fetch_json(
     """
     policy = policy or FetchPolicy()
     check_url(url)
+    try:
+        httpx.URL(url)
+    except httpx.InvalidURL as e:
+        raise InputError(f"--url {url!r} is not a valid URL: {e}") from None
     start = clock()
     end = start + policy.deadline_s
     own = client is None
@@ -212,9 +216,9 @@ def fetch_json(
                 last = _cause(url, e, policy)
                 if "DNS lookup failed" in last:
                     break
-            except httpx.InvalidURL as e:
-                raise InputError(f"--url {url!r} is not a valid URL: {e}") from e
-            except httpx.HTTPError as e:
+            except httpx.InvalidURL as e:  # the URL itself was checked above: this is where a redirect points
+                raise RefreshError(f"{url}: redirected to an invalid URL: {e}") from None
+            except (httpx.HTTPError, httpx.StreamError) as e:
                 raise RefreshError(f"{url}: {_plain(e)}") from None
             if attempt < policy.attempts:
                 left = end - clock()
