@@ -146,6 +146,8 @@ def check_output_path(target: Path, reads: Iterable[Path] = ()) -> Path:
     Refused: a directory, a device, a FIFO or socket (also behind a symlink), a path whose folder
     does not exist, and any file the command reads (the scenario it compares).
     """
+    if os.path.islink(target) and not os.path.exists(target):
+        raise OutputError(f"-o {target}: is a symlink to nowhere; give a real path")
     real = Path(os.path.realpath(target))
     try:
         st = os.stat(real)
