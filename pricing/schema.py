@@ -180,7 +180,7 @@ class ModelArch(Sourced):
     head_dim: int = Field(gt=0)
     attention: Literal["gqa", "mla"] = "gqa"
     kv_lora_rank: int | None = Field(None, gt=0)
-    qk_rope_head_dim: int | None = Field(None, gt=0)
+    qk_rope_head_dim: int | None = Field(None, ge=0, description="cached RoPE key dims of MLA (0: NoPE MLA)")
     intermediate_size: int | None = Field(None, gt=0)
     moe_intermediate_size: int | None = Field(None, gt=0)
     experts_routed: int = Field(0, ge=0)
