@@ -14,6 +14,7 @@ import yaml
 from pricing import api_cost, clock, quality, selfhost
 from pricing.catalog import Catalog, parse_model, parse_yaml_text
 from pricing.errors import DataError, Issue, UnknownIdError
+from pricing.io import read_text
 from pricing.schema import (
     ApiChoice,
     Option,
@@ -100,9 +101,7 @@ def load_scenario(source: Path | str, name: str | None = None) -> Scenario:
     """Parse a scenario from a path or YAML text; errors name the file, entry and field."""
     if isinstance(source, Path):
         label = name or str(source)
-        if source.stat().st_size > MAX_SCENARIO_BYTES:
-            raise DataError([Issue(label, "", "", f"scenario file is over {MAX_SCENARIO_BYTES} bytes")])
-        text = source.read_text(encoding="utf-8")
+        text = read_text(source, MAX_SCENARIO_BYTES, label)
     else:
         label = name or "scenario"
         text = source
