@@ -387,3 +387,14 @@ def test_gemma4_two_attention_geometries_by_hand(catalog) -> None:
 def test_kimi_k3_caches_only_its_nope_mla_latent(catalog) -> None:
     """24 gated MLA layers keep a 512-dim latent (no RoPE key); 69 KDA layers keep none."""
     assert perf.kv_bytes_per_token(catalog.model("moonshotai/Kimi-K3"), "bf16") == 24 * 512 * 2 == 24_576
+
+
+def test_gpu_memory_is_shown_as_the_vendor_states_it(catalog) -> None:
+    """An H100 SXM is '80 GB' (binary HBM: 80 x 2^30 bytes = 85.9 decimal GB); other figures are decimal GB."""
+    r = perf.throughput(catalog.model("meta-llama/Llama-3.1-8B-Instruct"), catalog.gpu("h100-sxm"), 1, "bf16",
+                        1000, 200, P)
+    mem = r["memory_gb_per_gpu"]
+    assert mem["total"] == 80
+    assert mem["total_decimal"] == pytest.approx(80 * 2**30 / 1e9) == pytest.approx(85.9, abs=0.01)
+    assert mem["usable"] == pytest.approx(80 * 2**30 * P.usable_memory_fraction / 1e9)
+    assert mem["weights"] == pytest.approx(8.03 * 2)  # decimal GB of bf16 weights
