@@ -206,11 +206,12 @@ def _api_rows(catalog: Catalog, ids: list[str], workloads: Sequence[Workload], o
 
 
 def _selfhost_rows(
-    catalog: Catalog, specs: list[SelfHostSpec], workloads: Sequence[Workload], ov: Overrides
+    catalog: Catalog, specs: list[SelfHostSpec], workloads: Sequence[Workload], ov: Overrides,
+    today: dt.date,
 ) -> pd.DataFrame:
     if not specs:
         return pd.DataFrame()
-    df = selfhost.selfhost_frame(catalog, specs, workloads, ov)
+    df = selfhost.selfhost_frame(catalog, specs, workloads, ov, today=today)
     df["route_kind"] = np.where(df["ownership"] == "owned", "selfhost-owned", "selfhost-cloud")
     df["provider"] = np.where(df["ownership"] == "owned", "owned", df["hosting"].astype(str))
     df["open_model"] = df["model"]
@@ -218,7 +219,12 @@ def _selfhost_rows(
 
 
 def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) -> pd.DataFrame:
-    """Every route for every workload, ranked by monthly cost within each workload."""
+    """Every route for every workload, ranked by monthly cost within each workload.
+
+    Dates (price ages, staleness warnings) are computed from `today`, else the scenario's
+    `as_of`, else the clock: pass one to make the result reproducible.
+    """
+    today = today or scenario.as_of or clock.today()
     check_scenario_ids(scenario, catalog)
     options = list(scenario.options) or default_options(scenario.workloads, catalog)
     ov = scenario.overrides
@@ -227,7 +233,7 @@ def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) 
     parts = [
         p
         for p in (_api_rows(catalog, api_ids, scenario.workloads, ov),
-                  _selfhost_rows(catalog, specs, scenario.workloads, ov))
+                  _selfhost_rows(catalog, specs, scenario.workloads, ov, today))
         if len(p)
     ]
     df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(COLUMNS))
@@ -237,7 +243,6 @@ def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) 
     for col in BREAKDOWN_COLUMNS:
         df[col] = pd.to_numeric(df[col], errors="coerce").fillna(0.0)
     df["warnings"] = df["warnings"].fillna("").astype(str)
-    today = today or clock.today()
     df["price_age_days"] = [
         (today - d).days if isinstance(d, dt.date) else np.nan for d in df["price_as_of"]
     ]

@@ -214,7 +214,7 @@ class ModelArch(Sourced):
     head_dim: int = Field(gt=0)
     attention: Literal["gqa", "mla"] = "gqa"
     kv_lora_rank: int | None = Field(None, gt=0)
-    qk_rope_head_dim: int | None = Field(None, gt=0)
+    qk_rope_head_dim: int | None = Field(None, ge=0, description="cached RoPE key dims of MLA (0: NoPE MLA)")
     intermediate_size: int | None = Field(None, gt=0)
     moe_intermediate_size: int | None = Field(None, gt=0)
     experts_routed: int = Field(0, ge=0)
@@ -226,6 +226,32 @@ class ModelArch(Sourced):
     linear_attention_layers: int = Field(
         0, ge=0, description="layers with a fixed-size recurrent state instead of a KV cache (hybrid models)"
     )
+    attention_chunk_tokens: int | None = Field(
+        None, gt=0, description="chunked local attention: a token attends only within its chunk (Llama 4)"
+    )
+    chunked_attention_layers: int = Field(0, ge=0, description="layers using chunked local attention")
+    key_value_shared: bool = Field(
+        False, description="one cached vector per KV head serves as both key and value (DeepSeek V4)"
+    )
+    full_attention_kv_heads: int | None = Field(
+        None, gt=0, description="KV heads of the full-attention layers when they differ from the windowed ones (Gemma 4)"
+    )
+    full_attention_head_dim: int | None = Field(None, gt=0, description="head_dim of those full-attention layers")
+    full_attention_key_value_shared: bool = Field(
+        False, description="the full-attention layers cache one vector as key and value (Gemma 4 attention_k_eq_v)"
+    )
+    kv_compress_ratio_layers: dict[int, int] | None = Field(
+        None,
+        description="compressed-KV layers: tokens merged per cache entry -> number of layers (DeepSeek V4 "
+        "CSA 4, HCA 128); such layers also keep an uncompressed local window of sliding_window_tokens",
+    )
+    index_head_dim: int | None = Field(None, gt=0, description="sparse-attention indexer key width (DSA)")
+    indexer_layers: int = Field(0, ge=0, description="layers that cache an indexer key per token (DSA)")
+    indexer_compress_ratio: int = Field(1, gt=0, description="tokens per cached indexer key (V4 CSA: 4)")
+    indexer_key_precision: Precision | None = Field(
+        None, description="storage of indexer keys; None = the KV-cache precision"
+    )
+    indexer_scale_bytes: int = Field(0, ge=0, description="bytes of quantisation scale per cached indexer key")
     max_context_tokens: int = Field(gt=0)
     native_precision: Precision = "bf16"
     reasoning: bool = False
@@ -243,10 +269,24 @@ class ModelArch(Sourced):
             raise ValueError("attention_heads is not a multiple of kv_heads")
         if self.experts_active > self.experts_routed:
             raise ValueError("experts_active is above experts_routed")
-        if self.sliding_window_layers + self.linear_attention_layers > self.layers:
-            raise ValueError("sliding_window_layers + linear_attention_layers is above layers")
+        compressed = sum((self.kv_compress_ratio_layers or {}).values())
+        if (self.sliding_window_layers + self.linear_attention_layers + self.chunked_attention_layers
+                + compressed > self.layers):
+            raise ValueError("sliding-window + linear-attention + chunked + compressed layers are above layers")
         if self.sliding_window_layers and not self.sliding_window_tokens:
             raise ValueError("sliding_window_layers needs sliding_window_tokens")
+        if self.chunked_attention_layers and not self.attention_chunk_tokens:
+            raise ValueError("chunked_attention_layers needs attention_chunk_tokens")
+        if self.chunked_attention_layers and self.sliding_window_layers:
+            raise ValueError("a model has either sliding-window or chunked-attention layers, not both")
+        if any(r < 2 or n < 0 for r, n in (self.kv_compress_ratio_layers or {}).items()):
+            raise ValueError("kv_compress_ratio_layers maps a ratio >= 2 to a number of layers >= 0")
+        if compressed and self.attention != "gqa":
+            raise ValueError("kv_compress_ratio_layers applies to gqa-style attention only")
+        if self.indexer_layers and not self.index_head_dim:
+            raise ValueError("indexer_layers needs index_head_dim")
+        if self.indexer_layers > self.layers:
+            raise ValueError("indexer_layers is above layers")
         return self
 
     @property
@@ -270,7 +310,10 @@ class Gpu(Sourced):
     id: str
     name: str
     vendor: Literal["nvidia", "amd", "intel", "google", "other"]
-    memory_gb: float = Field(gt=0, le=1024)
+    memory_gb: float = Field(
+        gt=0, le=1024,
+        description="memory as the vendor states it (datasheet GB; HBM sizes are binary, 80 GB = 80 x 2^30 bytes)",
+    )
     mem_bandwidth_tbs: float = Field(gt=0, le=50)
     bf16_tflops_dense: float = Field(gt=0, le=50_000)
     fp8_tflops_dense: float | None = Field(None, gt=0, le=50_000)

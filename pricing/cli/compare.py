@@ -29,7 +29,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--json", action="store_true", help="same as --format json")
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
     p.add_argument("--data-dir", help="data directory (default: the bundled data/)")
-    p.add_argument("--today", help="report date YYYY-MM-DD (price ages; default: today)")
+    p.add_argument("--as-of", "--today", dest="as_of", metavar="YYYY-MM-DD",
+                   help="the report's date: price ages, staleness, plan months "
+                        "(default: the scenario's as_of, else today)")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="uncertainty sampling seed")
     p.add_argument("--samples", type=int, default=DEFAULT_SAMPLES, help="uncertainty samples (100..1000000)")
     p.add_argument("--months", type=int, help="plan length in months (12..36 typical; default: the scenario's)")
@@ -42,7 +44,7 @@ def _today(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"--today: {text!r} is not a date as YYYY-MM-DD") from None
+        raise InputError(f"--as-of: {text!r} is not a date as YYYY-MM-DD") from None
 
 
 def table(r: Report) -> str:
@@ -94,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         check_output_path(Path(args.output), reads=[path])
     catalog = load_catalog(args.data_dir)
     scenario = load_scenario(path)
-    r = build_report(scenario, catalog, today=_today(args.today), seed=args.seed, samples=args.samples,
+    r = build_report(scenario, catalog, today=_today(args.as_of), seed=args.seed, samples=args.samples,
                      months=args.months)
     if fmt == "csv":
         text = to_csv(results_table(r.scenario, r.results))
