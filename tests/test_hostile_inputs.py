@@ -331,3 +331,13 @@ def test_any_valid_workload_compares_without_error_or_infinite_cost(catalog: Any
     df = cmp.compare(s, catalog)
     usd = df["monthly_usd"].astype(float)
     assert len(df) and not usd.isin([math.inf, -math.inf]).any() and not (usd < 0).any()
+
+
+def test_validate_fails_on_emptied_providers(data_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for p in (data_copy / "api").glob("*.yaml"):
+        d = yaml.safe_load(p.read_text())
+        d["offers"] = []
+        p.write_text(yaml.safe_dump(d))
+    assert main(["validate", "--data-dir", str(data_copy)]) == 1
+    out = capsys.readouterr().out
+    assert "api/openai.yaml: offers: provider has no offers" in out and "no API offers at all" in out
