@@ -331,6 +331,19 @@ class HostingFile(Strict):
 # --------------------------------------------------------------------------- calibration
 
 
+ENGINES = ("default", "vllm", "sglang", "trtllm")
+Engine = Literal["default", "vllm", "sglang", "trtllm"]
+
+
+class EngineFactors(Strict):
+    """One serving engine's efficiency factors (overriding the shared fit), fitted on that engine's rows."""
+
+    factors: dict[str, Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]]
+    rows: int = Field(ge=0, description="calibration rows of this engine")
+    shrinkage: float = Field(ge=0, le=1, description="weight pulling the factors toward the shared fit")
+    median_abs_pct_error: float | None = Field(None, ge=0)
+
+
 class EfficiencyFactors(Sourced):
     """Fitted efficiency factors of the throughput model, with the data they were fitted on."""
 
@@ -344,6 +357,10 @@ class EfficiencyFactors(Sourced):
     fitted_on: str
     median_abs_pct_error: float | None = Field(None, ge=0)
     extra: dict[str, float] = Field(default_factory=dict)
+    engines: dict[str, EngineFactors] = Field(
+        default_factory=dict, description="per serving engine: factors that differ from the shared fit"
+    )
+
 
 
 class CalibrationFile(Strict):
@@ -440,6 +457,7 @@ class SelfHostSpec(Strict):
     price_type: Literal["on_demand", "spot", "reserved"] = "on_demand"
     n_plus_one: bool = False
     autoscale: bool = False
+    engine: Engine = Field("default", description="serving engine profile: default, vllm, sglang, trtllm")
 
 
 class SelfHostChoice(Strict):

@@ -13,7 +13,22 @@ from pricing import calibrate
 from pricing.calibrate import CSV_PATH, GPU_ALIASES, MODEL_ALIASES, load_rows
 from pricing.perf import PerfParams
 
-pytestmark = pytest.mark.skipif(not CSV_PATH.exists(), reason="shared/reference not present")
+
+
+def test_calibration_data_lives_in_the_repository():
+    assert CSV_PATH.is_relative_to(calibrate.ROOT / "data" / "measurements")
+    recs = csv_rows()
+    assert len(recs) >= 80
+    for rec in recs:
+        assert rec["source"].startswith("https://"), rec
+        assert rec["engine"] in calibrate.ENGINES, rec
+        assert rec["regime"] in ("offline", "server", "interactive"), rec
+        assert "mlperf" not in (rec["source"] + rec["notes"]).lower(), "MLPerf rows belong in the holdout file"
+
+
+def test_every_engine_has_rows(catalog):
+    rows, _ = load_rows(catalog)
+    assert {"vllm", "sglang", "trtllm"} <= {r.engine for r in rows}
 
 
 def csv_rows():
