@@ -318,7 +318,7 @@ def _coord_search(f: Callable[[np.ndarray], float], x0: np.ndarray, lows: np.nda
             width /= 2.5
             if width < 0.01:
                 break
-    polished = np.clip(_nelder_mead(lambda z: f(np.clip(z, lows, highs)), x), lows, highs)
+    polished: np.ndarray = np.clip(_nelder_mead(lambda z: f(np.clip(z, lows, highs)), x), lows, highs)
     return polished if f(polished) <= best else x
 
 
@@ -457,7 +457,8 @@ def _recentre(shared: PerfParams, mult: dict[str, dict[str, float]], n_rows: dic
 def fit_errors(catalog: Catalog, rows: Sequence[CalRow], f: Fit) -> np.ndarray:
     """|predicted - measured| / measured per row, each row with its engine's profile."""
     pred = multi_predictor(catalog, rows)(f.shared, f.engines)
-    return abs_pct_errors(pred, np.array([r.measured for r in rows]))
+    out: np.ndarray = abs_pct_errors(pred, np.array([r.measured for r in rows]))
+    return out
 
 
 def median_error(catalog: Catalog, rows: Sequence[CalRow], p: PerfParams) -> float:
@@ -569,12 +570,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for fl in fields(f.shared):
         print(f"  {fl.name:<28} {getattr(f.shared, fl.name):.4g}")
     eng_err: dict[str, float] = {}
-    for e in PROFILE_ENGINES:
-        idx = [i for i, r in enumerate(rows) if r.engine == e]
-        eng_err[e] = float(np.median(errs[idx])) if idx else float("nan")
-        mult = ", ".join(f"{k} x{v:.2f}" for k, v in f.engines.get(e, {}).items())
-        print(f"  engine {e}: {f.rows.get(e, 0)} rows, shrinkage {f.shrinkage.get(e, 1):.2f}, "
-              f"median error {eng_err[e]:.1%}; {mult}")
+    for eng in PROFILE_ENGINES:
+        idx = [i for i, r in enumerate(rows) if r.engine == eng]
+        eng_err[eng] = float(np.median(errs[idx])) if idx else float("nan")
+        mult = ", ".join(f"{k} x{v:.2f}" for k, v in f.engines.get(eng, {}).items())
+        print(f"  engine {eng}: {f.rows.get(eng, 0)} rows, shrinkage {f.shrinkage.get(eng, 1):.2f}, "
+              f"median error {eng_err[eng]:.1%}; {mult}")
     print(f"median absolute error on {len(rows)} rows: {err:.1%}")
     if "--dry-run" not in args:
         write_yaml(f, len(rows), err, engine_errors=eng_err)

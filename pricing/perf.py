@@ -577,23 +577,34 @@ def evaluate(
     r_lo = np.minimum(1.0 / seqs, r_hi)
     decodes = o_tok > 1.0
 
-    def ok(rate: F) -> NDArray[np.bool_]:
-        m = _at_rate(r, rate, i_tok, o_tok, n_new, p)
-        good: NDArray[np.bool_] = ((~decodes | (m["tpot"] <= tpot_lim * (1 + 1e-9)))
-                                   & (m["ttft"] <= ttft_lim * (1 + 1e-9)))
+    def ok(rate: F, idx: NDArray[np.intp] | None = None) -> NDArray[np.bool_]:
+        if idx is None:
+            rr, it, ot, nn, tl, fl, dc = r, i_tok, o_tok, n_new, tpot_lim, ttft_lim, decodes
+        else:
+            rr, it, ot, nn = take(r, idx), i_tok[idx], o_tok[idx], n_new[idx]
+            tl, fl, dc = tpot_lim[idx], ttft_lim[idx], decodes[idx]
+        m = _at_rate(rr, rate, it, ot, nn, p)
+        good: NDArray[np.bool_] = ((~dc | (m["tpot"] <= tl * (1 + 1e-9))) & (m["ttft"] <= fl * (1 + 1e-9)))
         return good
 
     latency_ok = ok(r_lo)
     hi_ok = ok(r_hi)
     lo, hi = np.log(r_lo), np.log(r_hi)
-    todo = latency_ok & ~hi_ok
-    for _ in range(16):
-        if not todo.any():
-            break
-        mid = (lo + hi) / 2.0
-        good = ok(np.exp(mid))
-        lo = np.where(todo & good, mid, lo)
-        hi = np.where(todo & ~good, mid, hi)
+    todo = np.flatnonzero(latency_ok & ~hi_ok & fits)
+    if todo.size:
+        sub = take(r, todo)
+        it, ot, nn = i_tok[todo], o_tok[todo], n_new[todo]
+        tl, fl, dc = tpot_lim[todo], ttft_lim[todo], decodes[todo]
+        a, b = lo[todo], hi[todo]
+        for _ in range(14):  # log-space bisection: r within 0.1% of the largest feasible rate
+            mid = (a + b) / 2.0
+            m = _at_rate(sub, np.exp(mid), it, ot, nn, p)
+            good = (~dc | (m["tpot"] <= tl * (1 + 1e-9))) & (m["ttft"] <= fl * (1 + 1e-9))
+            a = np.where(good, mid, a)
+            b = np.where(good, b, mid)
+        lo = lo.copy()
+        lo[todo] = a
+    # rows that do not fit: report the largest rate meeting the targets only roughly (lo = one sequence)
     rate = np.where(hi_ok, r_hi, np.exp(lo))
     m = _at_rate(r, rate, i_tok, o_tok, n_new, p)
     batch = rate * seqs

@@ -453,7 +453,10 @@ class SelfHostSpec(Strict):
     gpu: str
     precision: Precision = "fp8"
     hosting: str | None = Field(None, description="cloud offer id, 'owned', or None = cheapest cloud")
-    gpus: int | None = Field(None, gt=0, le=4096, description="force the GPUs per replica")
+    gpus: int | None = Field(None, gt=0, le=4096, description="GPUs of one deployment block (the planner lays it out)")
+    tp: int | None = Field(None, gt=0, le=512, description="pin tensor parallelism")
+    ep: int | None = Field(None, gt=0, le=4096, description="pin expert parallelism")
+    pp: int | None = Field(None, gt=0, le=64, description="pin pipeline stages")
     price_type: Literal["on_demand", "spot", "reserved"] = "on_demand"
     n_plus_one: bool = False
     autoscale: bool = False
