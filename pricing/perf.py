@@ -27,8 +27,9 @@ serving engine where the calibration fitted one):
   touch, E (1 - (1 - k/E)^T) per layer, x a routing-imbalance factor under expert parallelism) and
   the KV of its sequences, and computes decode and prefill FLOPs (2 x active params per token plus
   attention 4 x layers x context x heads x head_dim):
-      step = max(bytes / (bw eff_bw), decode_flops / (F eff_dc) + prefill_flops / (F eff_pf)) / moe_eff
-             + exposed communication + step_overhead.
+      step = max(bytes / (bw eff_bw), decode_flops / (F eff_dc) + prefill_flops / (F eff_pf))
+             + exposed communication + step_overhead,
+  with the routed experts' bytes and FLOPs divided by moe_efficiency (grouped-GEMM expert kernels).
   Communication: tensor-parallel all-reduces (2 per layer, ring, over the scale-up link), expert-
   parallel all-to-all (fp8 dispatch + bf16 combine per MoE layer, over the scale-up link inside a
   domain and `Gpu.scale_out_gbps_per_gpu` across nodes; `a2a_overlap` of it hidden behind compute
@@ -478,17 +479,18 @@ def step_s(r: Rows, dec: F, pre: F, pre_attn_flops: F, ctx: F, p: PerfParams) ->
     plus `pre` prefill tokens (whose attention costs `pre_attn_flops`), per instance."""
     tokens = dec + pre
     imb = _imbalance(r, tokens, p)
+    moe = _moe_div(r, p)  # routed-expert kernels run at moe_efficiency of the dense ones
     dense_pg = r.dense_bytes / (r.pp * np.where(r.adp > 0, 1.0, r.tp))
-    expert_pg = r.expert_bytes * _touched(r, tokens) * imb / r.n
+    expert_pg = r.expert_bytes * _touched(r, tokens) * imb / r.n / moe
     kv_pg = dec * _kv_seq(r, ctx) / r.n
     t_mem = (dense_pg + expert_pg + kv_pg) / (r.bw * p.bandwidth_efficiency)
     attn_ctx = np.where(r.kv_sw1 > 0, (r.kv_full1 * ctx + r.kv_sw1 * np.minimum(ctx, r.window))
                         / np.maximum(r.kv_full1 + r.kv_sw1, 1e-9), ctx)
-    lin = 2e9 * (r.active_b - r.expert_act_b + r.expert_act_b * imb)
+    lin = 2e9 * (r.active_b - r.expert_act_b + r.expert_act_b * imb / moe)
     dec_fl = dec * (lin + 4.0 * r.layers * attn_ctx * r.attn_hd)
     pre_fl = pre * lin + pre_attn_flops
     t_cmp = (dec_fl / p.decode_compute_efficiency + pre_fl / p.prefill_compute_efficiency) / (r.n * r.flops)
-    t = np.maximum(t_mem, t_cmp) / _moe_div(r, p) + _allreduce_s(r, tokens, p) + p.step_overhead_ms * 1e-3
+    t = np.maximum(t_mem, t_cmp) + _allreduce_s(r, tokens, p) + p.step_overhead_ms * 1e-3
     return t, t_mem, t_cmp
 
 
@@ -758,3 +760,93 @@ def throughput(
         "notes": notes,
     }
     return out
+
+
+# --------------------------------------------------------------------------- disaggregated serving
+
+
+def prefill_pool_rate(r: Rows, input_tokens: F | float, p: PerfParams, cached_fraction: F | float = 0.0) -> F:
+    """Input tokens/s (cached ones included) one prefill-only instance processes at full load.
+
+    Each step prefills prefill_chunk_tokens new tokens per attention rank (tp ranks under attention
+    DP, one group otherwise), as many whole prompts as that makes.
+    """
+    i_tok = np.asarray(input_tokens, dtype=float) + 0.0 * r.n
+    new = np.maximum(i_tok * (1.0 - np.clip(np.asarray(cached_fraction, dtype=float), 0.0, 1.0)), 1.0)
+    tokens = p.prefill_chunk_tokens * np.where(r.adp > 0, r.tp, 1.0)
+    prompts = tokens / new
+    z = np.zeros_like(tokens)
+    t, _, _ = step_s(r, z, tokens, prompts * _prefill_attn(r, i_tok, new), z, p)
+    out: F = prompts * i_tok / t
+    return out
+
+
+def decode_pool_rate(r: Rows, input_tokens: F | float, output_tokens: F | float, p: PerfParams,
+                     max_tpot_ms: F | float | None = None, max_batch: F | float | None = None) -> dict[str, F]:
+    """Output tokens/s of one decode-only instance at the largest batch meeting the TPOT target and KV."""
+    size = r.n.shape
+    i_tok = np.broadcast_to(np.asarray(input_tokens, dtype=float), size)
+    o_tok = np.maximum(np.broadcast_to(np.asarray(output_tokens, dtype=float), size), 1.0)
+    lim = np.broadcast_to(np.asarray(np.inf if max_tpot_ms is None else max_tpot_ms, dtype=float), size) / 1e3
+    cap = np.broadcast_to(np.asarray(p.max_batch if max_batch is None else max_batch, dtype=float), size)
+    ctx = i_tok + o_tok / 2.0
+    b_kv = np.floor(np.maximum(r.n * r.mem_per_gpu - weights_stored(r), 0.0) / np.maximum(_kv_seq(r, ctx), 1e-9))
+    b_hi = np.maximum(np.minimum(b_kv, cap), 1.0)
+
+    def tpot(b: F) -> F:
+        z = np.zeros_like(b)
+        t, _, _ = step_s(r, b, z, z, ctx, p)
+        return t
+
+    lo, hi = np.zeros(size), np.log(b_hi)
+    ok_hi = tpot(b_hi) <= lim
+    ok_lo = tpot(np.ones(size)) <= lim
+    for _ in range(16):
+        mid = (lo + hi) / 2.0
+        good = tpot(np.exp(mid)) <= lim
+        lo = np.where(good, mid, lo)
+        hi = np.where(good, hi, mid)
+    b = np.where(ok_hi, b_hi, np.exp(lo))
+    t = tpot(b)
+    return {"batch": b, "tpot_ms": t * 1e3, "output_tokens_per_s": np.where(ok_lo, b / t, 0.0),
+            "latency_ok": ok_lo.astype(float), "max_batch_kv": b_kv}
+
+
+def disaggregated_pools(
+    model: ModelArch,
+    gpu: Gpu,
+    precision: str,
+    prefill: Layout,
+    decode: Layout,
+    input_tokens: float,
+    output_tokens: float,
+    requests_per_s: float,
+    params: PerfParams,
+    max_tpot_ms: float | None = None,
+    cached_fraction: float = 0.0,
+    kv_precision: str | None = None,
+) -> dict[str, Any]:
+    """Prefill/decode disaggregation: two pools sized so that together they serve `requests_per_s`.
+
+    Prefill instances take the prompts (cached prefix tokens skip compute), decode instances hold the
+    sequences and generate at the TPOT target; KV transfer between the pools is not charged.
+    """
+    rp = rows([(model, gpu, precision, prefill.instance_gpus)], params, [kv_precision], [prefill])
+    rd = rows([(model, gpu, precision, decode.instance_gpus)], params, [kv_precision], [decode])
+    pre_rate = float(prefill_pool_rate(rp, input_tokens, params, cached_fraction)[0])
+    dec = decode_pool_rate(rd, input_tokens, output_tokens, params, max_tpot_ms)
+    dec_rate = float(dec["output_tokens_per_s"][0])
+    need_in, need_out = requests_per_s * input_tokens, requests_per_s * output_tokens
+    n_pre = math.ceil(need_in / pre_rate - 1e-9) if pre_rate > 0 else math.inf
+    n_dec = math.ceil(need_out / dec_rate - 1e-9) if dec_rate > 0 else math.inf
+    return {
+        "prefill_input_tokens_per_s_per_instance": pre_rate,
+        "decode_output_tokens_per_s_per_instance": dec_rate,
+        "decode_batch_per_instance": float(dec["batch"][0]),
+        "decode_tpot_ms": float(dec["tpot_ms"][0]),
+        "prefill_instances": n_pre, "decode_instances": n_dec,
+        "prefill_gpus": n_pre * prefill.instance_gpus if math.isfinite(n_pre) else math.inf,
+        "decode_gpus": n_dec * decode.instance_gpus if math.isfinite(n_dec) else math.inf,
+        "fits": bool(float(weights_stored(rp)[0]) < float(rp.n[0] * rp.mem_per_gpu[0])
+                     and float(dec["max_batch_kv"][0]) >= 1),
+    }
