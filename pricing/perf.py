@@ -72,6 +72,7 @@ DEFAULT_SCALE_OUT_GBPS = 400.0
 SCALE_OUT_SOURCE = "https://docs.nvidia.com/dgx/dgxh100-user-guide/introduction-to-dgxh100.html (8x ConnectX-7 400 Gb/s)"
 INTER_NODE_LATENCY_S = 20e-6
 BOUNDS = ("memory", "compute", "kv-capacity", "latency")
+RATE_MIN = 1e-3  # requests completed per engine step at which "a lone request" is evaluated
 
 
 @dataclass(frozen=True)
@@ -338,6 +339,7 @@ class Rows:
     node: F  # GPUs in the scale-up domain
     bw: F  # bytes/s per GPU
     flops: F  # FLOP/s per GPU at compute precision
+    attn_flops: F  # FLOP/s per GPU of attention maths (at the KV cache's precision, never below fp8)
     link: F  # bytes/s per GPU one way over the scale-up link
     scale_out: F  # bytes/s per GPU one way across nodes
     is_moe: F
@@ -405,7 +407,8 @@ def rows(
             kv_full, kv_sw, float(m.sliding_window_tokens or 0),
             g.memory_gb * GIB * params.usable_memory_fraction - params.runtime_overhead_gb * 1e9,
             float(scale_up_gpus(g)), g.mem_bandwidth_tbs * 1e12,
-            peak_tflops(p, g) * 1e12, g.interconnect_gbs * 1e9 / 2, scale_out_bytes_s(g), 1.0 if e > 0 else 0.0,
+            peak_tflops(p, g) * 1e12, peak_tflops(_attn_precision(p, kvq or default_kv_precision(p, g)), g) * 1e12,
+            g.interconnect_gbs * 1e9 / 2, scale_out_bytes_s(g), 1.0 if e > 0 else 0.0,
             float(m.max_context_tokens), 0.0 if g.interconnect == "pcie" else 1.0,
         ]
     r = Rows(**{name: np.ascontiguousarray(data[:, j]) for j, name in enumerate(names)})
@@ -414,6 +417,14 @@ def rows(
     return with_layout(r, np.array([float(x.tp) for x in layouts]), np.array([float(x.pp) for x in layouts]),
                        np.array([float(x.ep) for x in layouts]),
                        np.array([1.0 if x.attention_dp else 0.0 for x in layouts]))
+
+
+def _attn_precision(precision: str, kv_precision: str) -> str:
+    """Attention runs at the KV cache's precision (fp8 at the lowest), not at fp4/int4 weight precision."""
+    order = ("fp4", "int4", "fp8", "int8", "bf16", "fp16")
+    kv = "fp8" if kv_precision in ("fp4", "int4", "int8") else kv_precision
+    w = "fp8" if precision in ("fp4", "int4") else precision
+    return max(w, kv, key=order.index) if w in order and kv in order else "bf16"
 
 
 def _kv_rep(r: Rows) -> F:
@@ -487,8 +498,10 @@ def step_s(r: Rows, dec: F, pre: F, pre_attn_flops: F, ctx: F, p: PerfParams) ->
     attn_ctx = np.where(r.kv_sw1 > 0, (r.kv_full1 * ctx + r.kv_sw1 * np.minimum(ctx, r.window))
                         / np.maximum(r.kv_full1 + r.kv_sw1, 1e-9), ctx)
     lin = 2e9 * (r.active_b - r.expert_act_b + r.expert_act_b * imb / moe)
-    dec_fl = dec * (lin + 4.0 * r.layers * attn_ctx * r.attn_hd)
-    pre_fl = pre * lin + pre_attn_flops
+    # attention maths runs at the KV precision: its FLOPs count at attn_flops, in flops-equivalents
+    attn_scale = r.flops / r.attn_flops
+    dec_fl = dec * (lin + 4.0 * r.layers * attn_ctx * r.attn_hd * attn_scale)
+    pre_fl = pre * lin + pre_attn_flops * attn_scale
     t_cmp = (dec_fl / p.decode_compute_efficiency + pre_fl / p.prefill_compute_efficiency) / (r.n * r.flops)
     t = np.maximum(t_mem, t_cmp) + _allreduce_s(r, tokens, p) + p.step_overhead_ms * 1e-3
     return t, t_mem, t_cmp
@@ -576,7 +589,9 @@ def evaluate(
     seqs = np.maximum(o_tok - 1.0, 1.0)  # sequences resident per request completed per step
     b_hi = np.maximum(np.minimum(b_kv, cap), 1.0)
     r_hi = b_hi / seqs
-    r_lo = np.minimum(1.0 / seqs, r_hi)
+    # feasibility is judged for a lone request (a trickle of RATE_MIN requests per step), the same for
+    # every request length, so a longer request can never turn an infeasible deployment feasible
+    r_lo = np.minimum(RATE_MIN, r_hi)
     decodes = o_tok > 1.0
 
     def ok(rate: F, idx: NDArray[np.intp] | None = None) -> NDArray[np.bool_]:
