@@ -59,7 +59,7 @@ def summary(rows: Sequence[CalRow], err: np.ndarray, label: str) -> None:
 def planner_errors(cat: Catalog, rows: Sequence[CalRow], f: Fit) -> tuple[list[CalRow], np.ndarray]:
     """Rows of more than one GPU predicted with the planner's best layout of the total (no published layout):
     signed relative errors (predicted / measured - 1)."""
-    multi = [r for r in rows if r.gpus > 1]
+    multi = [r for r in rows if r.gpus > 1 and r.metric == "output_tokens_per_s"]
     out = []
     for r in multi:
         p = f.params(r.engine)

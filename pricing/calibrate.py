@@ -119,6 +119,7 @@ class CalRow:
     min_tokens_per_s_per_user: float | None = None  # the row's latency target, if any
     layout: str = ""  # as published, e.g. "TP8 EP8"
     notes: str = ""
+    metric: str = "output_tokens_per_s"  # or "ttft_ms" (batch-1 time to first token)
 
 
 @dataclass(frozen=True)
@@ -201,8 +202,8 @@ def load_rows(catalog: Catalog, path: Path = CSV_PATH) -> tuple[list[CalRow], li
                 o_len = SHAREGPT_OUTPUT
                 m = re.search(r"Total TPS ([\d.]+)", notes)
                 mr = re.search(r"input/output token ratio ([\d.]+)", notes)
-                ratio = ((float(m.group(1)) - float(rec["throughput_tokens_per_s"])) / float(
-                    rec["throughput_tokens_per_s"]) if m else float(mr.group(1)) if mr
+                ratio = ((float(m.group(1)) - float(rec["value"])) / float(
+                    rec["value"]) if m else float(mr.group(1)) if mr
                     else SHAREGPT_INPUT / SHAREGPT_OUTPUT)
                 i_len = o_len * ratio
                 max_batch = SHAREGPT_PROMPTS
@@ -220,10 +221,10 @@ def load_rows(catalog: Catalog, path: Path = CSV_PATH) -> tuple[list[CalRow], li
             keep.append(CalRow(
                 line=line, source=rec["source"], model_name=rec["model"], model=model_id, gpu=gpu_id,
                 precision=prec, kv_precision=kvp, gpus=int(rec["gpu_count"]), input_tokens=i_len,
-                output_tokens=o_len, measured=float(rec["throughput_tokens_per_s"]),
+                output_tokens=o_len, measured=float(rec["value"]),
                 max_batch=max_batch, engine=engine, family=arch.family.split("-")[0].split(".")[0],
                 regime=rec.get("regime") or "offline", min_tokens_per_s_per_user=mtps,
-                layout=rec.get("layout") or "", notes=notes,
+                layout=rec.get("layout") or "", notes=notes, metric=rec.get("metric") or "output_tokens_per_s",
             ))
     return keep, out
 
@@ -256,10 +257,15 @@ def predictor(catalog: Catalog, rows: Sequence[CalRow]) -> Callable[[PerfParams]
     tpot = np.array([1e3 / r.min_tokens_per_s_per_user if r.min_tokens_per_s_per_user else np.inf for r in rows])
     dp = np.array([max(r.gpus // lay.instance_gpus, 1) for r, lay in zip(rows, lays, strict=True)], dtype=float)
 
+    ttft = np.array([r.metric == "ttft_ms" for r in rows])
+
     def predict(p: PerfParams) -> np.ndarray:
         cap = np.array([c if c is not None else p.max_batch for c in caps]) / dp
-        res = perf.evaluate(perf.rows(specs, p, kvp, lays), i_tok, o_tok, p, max_tpot_ms=tpot, max_batch=cap)
+        r = perf.rows(specs, p, kvp, lays)
+        res = perf.evaluate(r, i_tok, o_tok, p, max_tpot_ms=tpot, max_batch=cap)
         out: np.ndarray = res["output_tokens_per_s"] * dp
+        if ttft.any():  # a lone prompt's prefill, no queue
+            out = np.where(ttft, perf.prefill_s(r, i_tok, p) * 1e3, out)
         return out
 
     return predict
