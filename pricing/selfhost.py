@@ -538,11 +538,25 @@ def sweep(
                                           "price_type": price_type})
              for m in models for g in gpus for p in precisions]
     cap = capacity(catalog, specs, workload, ov)
-    prices = [resolve_price(catalog, s, ov) for s in specs]
-    none = np.zeros(len(specs), dtype=bool)
-    parts = _costs(cap, prices, workload, np.asarray(requests_per_month, dtype=float), ov, none, none)
-    _, at = _pick(parts)
-    return specs, at["total"]
+    vols = np.asarray(requests_per_month, dtype=float)
+    out = np.full((len(specs), vols.size), np.nan)
+    # only deployments with a usable unit are costed (the others stay NaN): speed
+    live = np.flatnonzero(np.isfinite(cap.n).any(axis=1))
+    if live.size:
+        prices_by_spec: dict[tuple[str, str | None, str], GpuPrice] = {}
+        prices = []
+        for i in live:
+            s = specs[i]
+            key = (s.gpu, s.hosting, s.price_type)
+            if key not in prices_by_spec:
+                prices_by_spec[key] = resolve_price(catalog, s, ov)
+            prices.append(prices_by_spec[key])
+        sub = Capacity(cap.n[live], cap.req_s[live], cap.flat[live], cap.res, cap.layouts, cap.fits_any[live],
+                       cap.latency_any[live])
+        none = np.zeros(live.size, dtype=bool)
+        _, at = _pick(_costs(sub, prices, workload, vols, ov, none, none))
+        out[live] = at["total"]
+    return specs, out
 
 
 def candidate_precisions(native: str) -> tuple[str, ...]:
