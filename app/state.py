@@ -99,6 +99,7 @@ def params() -> list[Param]:
         Param("headroom", "float", 0.0, 0, 0.9),
         Param("focus", "str", ""),
         Param("be_routes", "list", []),
+        Param("be_range", "str", "zoom", choices=("zoom", "full")),
         Param("sd_pick", "str", ""),  # "" = the cheapest self-hosted candidate on Compare; "other" = below
         Param("sd_model", "str", "meta-llama/Llama-3.3-70B-Instruct"),
         Param("sd_gpu", "str", "h100-sxm"),

@@ -26,7 +26,7 @@ from pricing.schema import (
     Workload,
 )
 
-MAX_SCENARIO_BYTES = 256_000
+MAX_SCENARIO_BYTES = 1_000_000  # the dashboard's upload widget limit (server.maxUploadSize = 1 MB)
 
 ROUTE_KINDS = ("api-closed", "api-open-first-party", "api-open-host", "selfhost-cloud", "selfhost-owned")
 ROUTE_KIND_LABELS = {
