@@ -234,21 +234,26 @@ def ranges(items: Sequence[tuple[str, float, float, float, str]], currency: str 
     return _layout(fig, max(240, 34 * len(items) + 120), currency)
 
 
-def tornado(rows: Sequence[tuple[str, float, float]], base: float, currency: str = "USD") -> go.Figure:
-    """The winner's lead at each driver's low and high end (label, lead_low, lead_high); base = today's lead."""
+def tornado(rows: Sequence[tuple[str, float, float]], base: float, currency: str = "USD",
+            x_title: str | None = None, zero_line: bool = True) -> go.Figure:
+    """Bars from today's value (base) to each driver's low and high end (label, at_low, at_high).
+
+    By default the value is the winner's lead over the best alternative, with a dashed red line at
+    zero (past it another route wins); pass x_title and zero_line=False for another quantity."""
     fig = go.Figure()
     labels = [short(r[0], 60) for r in rows]
     fig.add_bar(y=labels, x=[r[1] - base for r in rows], base=base, orientation="h", name="at the low end",
                 marker_color="#a0cbe8", customdata=[r[0] for r in rows],
-                hovertemplate="%{customdata}<br>lead " + symbol(currency) + "%{x:,.0f}<extra>low end</extra>")
+                hovertemplate="%{customdata}<br>" + symbol(currency) + "%{x:,.0f}<extra>low end</extra>")
     fig.add_bar(y=labels, x=[r[2] - base for r in rows], base=base, orientation="h", name="at the high end",
                 marker_color="#4e79a7", customdata=[r[0] for r in rows],
-                hovertemplate="%{customdata}<br>lead " + symbol(currency) + "%{x:,.0f}<extra>high end</extra>")
+                hovertemplate="%{customdata}<br>" + symbol(currency) + "%{x:,.0f}<extra>high end</extra>")
     fig.add_vline(x=base, line={"color": MARK, "width": 2})
-    fig.add_vline(x=0, line={"color": "#d62728", "dash": "dash", "width": 1.5})
+    if zero_line:
+        fig.add_vline(x=0, line={"color": "#d62728", "dash": "dash", "width": 1.5})
     fig.update_layout(barmode="overlay")
     fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title=f"winner's lead over the best alternative, {currency} per month")
+    fig.update_xaxes(title=x_title or f"winner's lead over the best alternative, {currency} per month")
     return _layout(fig, max(260, 34 * len(rows) + 120), currency)
 
 
