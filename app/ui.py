@@ -356,6 +356,53 @@ def table_style(frame: pd.DataFrame) -> Any:
     return out.style.format({k: v for k, v in fmts.items() if k in out.columns})
 
 
+HUMAN_NAMES = {
+    "id": "Id", "provider": "Provider", "provider_kind": "Provider kind", "model": "Model",
+    "display_name": "Name", "open_model": "Open weights (HF id)", "family": "Family", "reasoning": "Reasoning",
+    "context_tokens": "Context (tokens)", "usd_per_mtok_input": "Input $/1M tok",
+    "usd_per_mtok_cached_input": "Cached input $/1M tok", "usd_per_mtok_cache_write": "Cache write $/1M tok",
+    "usd_per_mtok_output": "Output $/1M tok", "usd_per_mtok_batch_input": "Batch input $/1M tok",
+    "usd_per_mtok_batch_output": "Batch output $/1M tok", "tier_above_input_tokens": "Long-prompt tier above (tokens)",
+    "off_peak": "Off-peak prices", "usd_per_request": "$ per request", "source": "Source", "as_of": "As of",
+    "age": "Price age", "params_b_total": "Parameters (B)", "params_b_active": "Active parameters (B)",
+    "layers": "Layers", "attention": "Attention", "kv_heads": "KV heads", "experts_routed": "Experts",
+    "experts_active": "Active experts", "max_context_tokens": "Max context (tokens)",
+    "native_precision": "Native precision", "license": "Licence", "name": "Name", "vendor": "Vendor",
+    "memory_gb": "Memory (GB)", "mem_bandwidth_tbs": "Bandwidth (TB/s)", "bf16_tflops_dense": "BF16 TFLOPS (dense)",
+    "fp8_tflops_dense": "FP8 TFLOPS (dense)", "fp4_tflops_dense": "FP4 TFLOPS (dense)", "tdp_w": "Power (W)",
+    "interconnect": "Interconnect", "purchase_usd": "Purchase $ per GPU", "purchase_source": "Purchase source",
+    "instance_type": "Instance type", "gpu": "GPU", "gpu_count": "GPUs", "region": "Region",
+    "usd_per_hour_on_demand": "On-demand $/hour", "usd_per_hour_spot": "Spot $/hour",
+    "usd_per_hour_reserved": "Reserved $/hour (1 yr)", "amortization_years": "Amortisation (years)",
+    "residual_value_fraction": "Residual value", "server_usd_per_8_gpus": "Server $ per 8 GPUs",
+    "networking_fraction": "Networking share", "usd_per_kwh": "$ per kWh", "pue": "PUE",
+    "node_power_multiplier": "Node power / GPU TDP", "colocation_usd_per_kw_month": "Colocation $/kW-month",
+    "ops_usd_per_node_month": "Operations $/node-month", "average_power_fraction": "Average power share",
+}
+FRACTION_COLUMNS = ("residual_value_fraction", "networking_fraction", "average_power_fraction")
+
+
+def readable(df: pd.DataFrame) -> Any:
+    """A data table for people: human column names with units, blanks (never None/nan) for missing
+    values, fractions as %, dates as YYYY-MM-DD. Missing numbers are stored as +inf (drawn blank)."""
+    out = df.copy()
+    fmts: dict[str, Any] = {}
+    for col in out.columns:
+        ser = out[col]
+        if pd.api.types.is_bool_dtype(ser):
+            out[col] = ser.map({True: "yes", False: "no"})
+        elif pd.api.types.is_numeric_dtype(ser):
+            pct = col in FRACTION_COLUMNS
+            out[col] = pd.to_numeric(ser, errors="coerce").astype(float).fillna(np.inf)
+            fmts[HUMAN_NAMES.get(col, col)] = (lambda p: lambda v: "" if not np.isfinite(v) else
+                                               (f"{v:.0%}" if p else f"{v:,.4g}"))(pct)
+        else:
+            out[col] = [("" if v is None or (isinstance(v, float) and v != v) else
+                         v.isoformat() if isinstance(v, dt.date) else v) for v in ser]
+    out = out.rename(columns=HUMAN_NAMES)
+    return out.style.format(fmts)
+
+
 def ranked_table(df: pd.DataFrame, key: str, height: int | None = None) -> pd.DataFrame:
     """The ranked routes: the deciding columns always, the others picked by the user; returns what is shown."""
     frame = table_frame(df)
