@@ -74,8 +74,15 @@ def all_params() -> list[state.Param]:
 
 
 def scenario() -> Scenario:
-    """The scenario the inputs describe."""
-    return state.scenario(providers(), gpus())
+    """The scenario the inputs describe; bad inputs raise DataError in the page's words."""
+    from pydantic import ValidationError
+
+    from pricing.catalog import issues_from_validation
+
+    try:
+        return state.scenario(providers(), gpus())
+    except ValidationError as e:
+        raise DataError(issues_from_validation("Your inputs", {}, e, Workload)) from None
 
 
 def with_options(s: Scenario) -> Scenario:

@@ -50,8 +50,8 @@ def _add_selfhost() -> None:
 
 try:
     base = ui.scenario()
-except (PricingError, ValueError) as e:
-    st.error(f"These inputs do not make a valid scenario: {e}")
+except PricingError as e:
+    st.error("These inputs do not make a valid scenario:  \n" + str(e).replace("\n", "  \n"))
     st.stop()
 defaults = ui.default_tokens(ui.workloads_json(base))
 
