@@ -110,3 +110,11 @@ def test_headline_on_a_real_20m_request_workload(catalog) -> None:
     assert ref["best"]["monthly_usd"] <= min(ref[k]["monthly_usd"] for k in ("closed", "maker", "selfhost"))
     # the maker's API really is the maker's: DeepSeek's weights sold by Alibaba are a host
     assert (df[df["route_id"] == "alibaba/deepseek-v4-flash"]["route_kind"] == "api-open-host").all()
+
+
+def test_gpt_4o_finds_the_score_filed_under_its_snapshot(catalog) -> None:
+    from pricing import quality
+
+    got = quality.quality_for(catalog, "openai/gpt-4o")
+    assert got["Artificial Analysis Coding Index"][0] == 24.2
+    assert quality.score(catalog, "openai/gpt-4o") is None  # no Intelligence Index was published for it
