@@ -160,8 +160,9 @@ else:
         "route": costs["label"], f"monthly ({code})": costs["monthly_usd"] * rate,
         "GPUs": costs["gpus"], "replicas": costs["replicas"], "utilisation": costs["utilization"],
         **{ui.COMPONENT_LABELS[c]: costs[c] * rate for c in comp},
-        "price as of": costs["price_as_of"], "source": [ui.link_or_none(s) for s in costs["price_source"]],
-        "warnings": costs["warnings"],
+        "price as of": [d.isoformat() if hasattr(d, "isoformat") else "" for d in costs["price_as_of"]],
+        "source": [ui.link_or_none(s) or "" for s in costs["price_source"]],
+        "warnings": costs["warnings"].fillna("").astype(str),
     })
     sym = "$" if code == "USD" else f"{code} "
     st.dataframe(table, hide_index=True, width="stretch", key="rent_own_table", column_config={
