@@ -24,20 +24,20 @@ KIND_COLOURS: dict[str, str] = {
     "selfhost-cloud": "#f28e2b",        # orange
     "selfhost-owned": "#b07aa1",        # purple
 }
-# Cost components: token charges in blues/greens, hardware in warm colours; none repeats a hue
-# with another meaning on the same chart.
+# Cost components: token charges in blues and violets, hardware in warm colours (GPU rent shares the
+# orange of rented GPUs); none shares a colour with another meaning on the same chart.
 COMPONENT_COLOURS: dict[str, str] = {
-    "usd_input": "#1f77b4",
-    "usd_cached_input": "#9ecae9",
-    "usd_cache_write": "#17becf",
-    "usd_output": "#2ca02c",
-    "usd_reasoning": "#98df8a",
-    "usd_request_fees": "#7f7f7f",
-    "usd_gpu_rent": "#ff7f0e",
-    "usd_capex": "#8c564b",
-    "usd_power": "#d62728",
-    "usd_colocation": "#e377c2",
-    "usd_ops": "#bcbd22",
+    "usd_input": "#1f77b4",         # blue
+    "usd_cached_input": "#aec7e8",  # light blue
+    "usd_cache_write": "#9edae5",   # pale cyan
+    "usd_output": "#393b79",        # indigo
+    "usd_reasoning": "#8c6bb1",     # violet
+    "usd_request_fees": "#7f7f7f",  # grey
+    "usd_gpu_rent": "#f28e2b",      # orange, as rented GPUs
+    "usd_capex": "#8c564b",         # brown
+    "usd_power": "#d62728",         # red
+    "usd_colocation": "#e377c2",    # pink
+    "usd_ops": "#bcbd22",           # olive
 }
 COMPONENT_LABELS: dict[str, str] = {
     "usd_input": "input tokens", "usd_cached_input": "cached input", "usd_cache_write": "cache writes",

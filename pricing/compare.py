@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from pricing import api_cost, clock, quality, selfhost
+from pricing import api_cost, clock, quality, selfhost, staleness
 from pricing.catalog import Catalog, parse_model, parse_yaml_text
 from pricing.errors import DataError, Issue, UnknownIdError
 from pricing.schema import (
@@ -503,6 +503,9 @@ def headline(
         return money(float(v), currency, rate)
 
     out = [f"For {workload}, the cheapest route{floor} is {best['label']} at {m(best['monthly_usd'])}/month."]
+    age = pd.to_numeric(pd.Series([best.get("price_age_days")]), errors="coerce").iloc[0]
+    if math.isfinite(age) and age > staleness.AGING_DAYS:
+        out[0] += f" Its price is {age:.0f} days old: check it before deciding."
     for role, what in REFERENCE_ROLES:
         r = ref[role]
         if r is None:
