@@ -41,6 +41,15 @@ def _use_defaults_as_chosen(tokens: list[str]) -> None:
     ss["cands"] = "chosen"
 
 
+def _spec_label(token: str) -> str:
+    """A self-hosting token for people: 'Qwen3-32B on H100 SXM, fp8, rented on demand'."""
+    sp = state.str_to_spec(token)
+    gpu = cat.gpus[sp.gpu].name if sp.gpu in cat.gpus else sp.gpu
+    where = "owned" if sp.hosting == "owned" else f"rented {sp.price_type.replace('_', ' ')}"
+    n = f", {sp.gpus} GPUs" if sp.gpus else ""
+    return f"{sp.model.rsplit('/', 1)[-1]} on {gpu}, {sp.precision}, {where}{n}"
+
+
 def _add_selfhost() -> None:
     token = state.spec_to_str(state.str_to_spec(
         f"{ss['add_model']}@{ss['add_gpu']}:{ss['add_prec']}:{ss['add_host']}:{ss['add_price']}"
@@ -71,15 +80,17 @@ with st.expander("Candidates: which routes to compare", expanded=ss["cands"] == 
         st.multiselect("API offers", sorted(cat.offers), key="api",
                        placeholder="type to search 'openai/', 'deepseek', 'qwen' ...")
         sh_opts = list(dict.fromkeys([*ss.get("sh", []), *(t for t in defaults if "@" in t)]))
-        st.multiselect("Self-hosted deployments (model@gpu:precision:hosting[:GPUs][:spot|reserved])", sh_opts,
-                       key="sh")
-        c = st.columns([3, 2, 1, 1, 1, 1, 1])
+        st.multiselect("Self-hosted deployments", sh_opts, key="sh", format_func=_spec_label,
+                       help="Each as model@gpu:precision:hosting[:GPUs][:spot|reserved] in the link.")
+        c = st.columns([3, 2, 1.2, 1.3, 1.5, 1.2, 0.8])
         c[0].selectbox("Model", sorted(cat.models), key="add_model")
-        c[1].selectbox("GPU", sorted(cat.gpus), key="add_gpu")
+        c[1].selectbox("GPU", sorted(cat.gpus), key="add_gpu", format_func=lambda g: f"{cat.gpus[g].name} ({g})")
         c[2].selectbox("Precision", PRECISIONS, index=PRECISIONS.index("fp8"), key="add_prec")
         c[3].selectbox("Hosting", ("cloud", "owned"), key="add_host",
-                       help="cloud = cheapest on-demand price for that GPU; owned = bought and amortised")
-        c[4].selectbox("Cloud price", ("on_demand", "spot", "reserved"), key="add_price")
+                       format_func={"cloud": "rented", "owned": "owned"}.get,
+                       help="rented = the cheapest cloud price for that GPU; owned = bought and amortised")
+        c[4].selectbox("Cloud price", ("on_demand", "spot", "reserved"), key="add_price",
+                       format_func={"on_demand": "on demand", "spot": "spot", "reserved": "reserved, 1 yr"}.get)
         c[5].number_input("GPUs (0 = fit)", min_value=0, max_value=64, value=0, key="add_gpus")
         c[6].button("Add", key="add_route", on_click=_add_selfhost, width="stretch")
 
