@@ -11,10 +11,10 @@ from types import MappingProxyType
 from typing import Any, TypeVar, get_args
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from pricing import clock
+from pricing import io as _io
 from pricing.errors import DataError, Issue, UnknownIdError, field_label, plain_message
 from pricing.schema import (
     ApiOffer,
@@ -33,30 +33,18 @@ from pricing.schema import (
 )
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-MAX_FILE_BYTES = 5_000_000
+MAX_FILE_BYTES = _io.MAX_FILE_BYTES
 M = TypeVar("M", bound=BaseModel)
 
 
 def read_yaml(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Any:
-    """Parse a YAML file safely, refusing oversized files; errors name the file and line."""
-    try:
-        size = path.stat().st_size
-    except OSError as e:
-        raise DataError([Issue(str(path), "", "", f"cannot read: {e.strerror}")]) from e
-    if size > max_bytes:
-        raise DataError([Issue(str(path), "", "", f"file is {size} bytes, over the {max_bytes} limit")])
-    return parse_yaml_text(path.read_text(encoding="utf-8"), str(path))
+    """Parse a YAML file through the guarded reader (pricing.io); errors name the file and line."""
+    return _io.read_yaml(path, max_bytes)
 
 
 def parse_yaml_text(text: str, name: str) -> Any:
-    """yaml.safe_load with a message that names the file and the line of the problem."""
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise DataError([Issue(name, where, "", f"malformed YAML: {problem}")]) from e
+    """yaml.safe_load with a message that names the file and the line of the problem (pricing.io)."""
+    return _io.parse_yaml_text(text, name)
 
 
 def _entry_label(data: Any, loc: tuple[int | str, ...]) -> tuple[str, str]:
@@ -319,8 +307,15 @@ def build_catalog(data_dir: Path | str | None = None) -> tuple[Catalog | None, l
     data_dir = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
     if not data_dir.is_dir():
         return None, [Issue(str(data_dir), "", "", "data directory does not exist")]
-    parsed, issues = _load_dir(data_dir)
+    from pricing.refresh import RefreshError
+    from pricing.refresh.write import recover
+
     warnings: list[Issue] = []
+    try:  # a multi-file write killed part-way: complete or undo it before reading
+        warnings += [Issue(str(data_dir), "", "", note, "warning") for note in recover(data_dir)]
+    except (OSError, RefreshError) as e:
+        return None, [Issue(str(data_dir), "", "", f"an interrupted write could not be finished: {e}")]
+    parsed, issues = _load_dir(data_dir)
 
     models = _unique(parsed["models"].models if parsed["models"] else (), "id", "models.yaml", issues)
     gpus = _unique(parsed["gpus"].gpus if parsed["gpus"] else (), "id", "gpus.yaml", issues)
@@ -347,6 +342,11 @@ def build_catalog(data_dir: Path | str | None = None) -> tuple[Catalog | None, l
             issues.append(Issue("hosting.yaml", f"cloud ({cid})", "gpu", f"unknown GPU id {c.gpu!r}"))
     if parsed["models"] and not models:
         issues.append(Issue("models.yaml", "", "models", "no models"))
+    for pid, pf in parsed["providers"].items():
+        if not pf.offers:
+            issues.append(Issue(f"api/{pid}.yaml", "", "offers", "provider has no offers (emptied by a refresh?)"))
+    if parsed["providers"] and not offers:
+        issues.append(Issue("api/", "", "", "no API offers at all"))
 
     quality: tuple[QualityScore, ...] = parsed["quality"].scores if parsed["quality"] else ()
     efficiency = parsed["calibration"].efficiency if parsed["calibration"] else None

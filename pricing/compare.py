@@ -16,6 +16,7 @@ import yaml
 from pricing import api_cost, clock, quality, selfhost, staleness
 from pricing.catalog import Catalog, parse_model, parse_yaml_text
 from pricing.errors import DataError, Issue, UnknownIdError
+from pricing.io import read_text
 from pricing.schema import (
     ApiChoice,
     Option,
@@ -99,9 +100,7 @@ def load_scenario(source: Path | str, name: str | None = None) -> Scenario:
     """Parse a scenario from a path or YAML text; errors name the file, entry and field."""
     if isinstance(source, Path):
         label = name or str(source)
-        if source.stat().st_size > MAX_SCENARIO_BYTES:
-            raise DataError([Issue(label, "", "", f"scenario file is over {MAX_SCENARIO_BYTES} bytes")])
-        text = source.read_text(encoding="utf-8")
+        text = read_text(source, MAX_SCENARIO_BYTES, label)
     else:
         label = name or "scenario"
         text = source
@@ -339,11 +338,12 @@ def _api_rows(catalog: Catalog, ids: list[str], workloads: Sequence[Workload], o
 
 
 def _selfhost_rows(
-    catalog: Catalog, specs: list[SelfHostSpec], workloads: Sequence[Workload], ov: Overrides
+    catalog: Catalog, specs: list[SelfHostSpec], workloads: Sequence[Workload], ov: Overrides,
+    today: dt.date,
 ) -> pd.DataFrame:
     if not specs:
         return pd.DataFrame()
-    df = selfhost.selfhost_frame(catalog, specs, workloads, ov)
+    df = selfhost.selfhost_frame(catalog, specs, workloads, ov, today=today)
     df["route_kind"] = np.where(df["ownership"] == "owned", "selfhost-owned", "selfhost-cloud")
     df["provider"] = np.where(df["ownership"] == "owned", "owned", df["hosting"].astype(str))
     df["open_model"] = df["model"]
@@ -351,7 +351,12 @@ def _selfhost_rows(
 
 
 def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) -> pd.DataFrame:
-    """Every route for every workload, ranked by monthly cost within each workload."""
+    """Every route for every workload, ranked by monthly cost within each workload.
+
+    Dates (price ages, staleness warnings) are computed from `today`, else the scenario's
+    `as_of`, else the clock: pass one to make the result reproducible.
+    """
+    today = today or scenario.as_of or clock.today()
     check_scenario_ids(scenario, catalog)
     options = list(scenario.options) or default_options(scenario.workloads, catalog)
     ov = scenario.overrides
@@ -360,7 +365,7 @@ def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) 
     parts = [
         p
         for p in (_api_rows(catalog, api_ids, scenario.workloads, ov),
-                  _selfhost_rows(catalog, specs, scenario.workloads, ov))
+                  _selfhost_rows(catalog, specs, scenario.workloads, ov, today))
         if len(p)
     ]
     df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(COLUMNS))
@@ -370,7 +375,6 @@ def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) 
     for col in BREAKDOWN_COLUMNS:
         df[col] = pd.to_numeric(df[col], errors="coerce").fillna(0.0)
     df["warnings"] = df["warnings"].fillna("").astype(str)
-    today = today or clock.today()
     df["price_age_days"] = [
         (today - d).days if isinstance(d, dt.date) else np.nan for d in df["price_as_of"]
     ]
