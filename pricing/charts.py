@@ -57,8 +57,24 @@ def symbol(currency: str = "USD") -> str:
 
 
 def short(label: str, n: int = LABEL_CHARS) -> str:
-    """A label cut to n characters with an ellipsis (the whole label goes in the hover)."""
-    return label if len(label) <= n else label[: n - 1] + "…"
+    """A label cut to n characters with an ellipsis in the middle, so the start (the model) and the
+    end (the provider or hosting) both stay readable; the whole label goes in the hover."""
+    if len(label) <= n:
+        return label
+    head = (n - 1) * 3 // 5
+    return label[:head].rstrip() + "…" + label[len(label) - (n - 1 - head):].lstrip()
+
+
+def shorts(labels: Sequence[str], n: int = LABEL_CHARS) -> list[str]:
+    """short() of each label, made unique (two routes never share an axis row)."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for label in labels:
+        s = short(str(label), n)
+        k = seen.get(s, 0)
+        seen[s] = k + 1
+        out.append(s if not k else f"{s} ({k + 1})")
+    return out
 
 
 def kind_colour(kind: str) -> str:
@@ -84,7 +100,7 @@ def components(df: pd.DataFrame, currency: str = "USD", rate: float = 1.0, top: 
     """Monthly cost of each route split by component, cheapest on top (one colour per component)."""
     d = df[pd.to_numeric(df["monthly_usd"], errors="coerce").notna()].sort_values("monthly_usd").head(top)
     fig = go.Figure()
-    ys = [short(str(x)) for x in d["label"]]
+    ys = shorts(list(d["label"]))
     for col, name in COMPONENT_LABELS.items():
         if col not in d or not (d[col] > 0).any():
             continue
@@ -101,17 +117,17 @@ def components(df: pd.DataFrame, currency: str = "USD", rate: float = 1.0, top: 
 def kind_bars(df: pd.DataFrame, currency: str = "USD", rate: float = 1.0) -> go.Figure:
     """Monthly cost per route as one bar each, coloured by route kind (legend = the kinds)."""
     d = df[pd.to_numeric(df["monthly_usd"], errors="coerce").notna()].sort_values("monthly_usd")
+    d = d.assign(_y=shorts(list(d["label"])))
     fig = go.Figure()
     for kind, label in ROUTE_KIND_LABELS.items():
         g = d[d["route_kind"] == kind]
         if g.empty:
             continue
-        fig.add_bar(y=[short(str(x)) for x in g["label"]], x=g["monthly_usd"] * rate, orientation="h", name=label,
+        fig.add_bar(y=list(g["_y"]), x=g["monthly_usd"] * rate, orientation="h", name=label,
                     marker_color=kind_colour(kind), customdata=list(g["label"]),
                     text=[money(float(v), currency, rate) for v in g["monthly_usd"]], textposition="outside",
                     hovertemplate="%{customdata}<br>" + symbol(currency) + "%{x:,.0f}/month<extra></extra>")
-    order = [short(str(x)) for x in d["label"]]
-    fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], title=None)
+    fig.update_yaxes(categoryorder="array", categoryarray=list(d["_y"])[::-1], title=None)
     fig.update_xaxes(title=f"{currency} per month")
     return _layout(fig, max(300, 26 * len(d) + 120), currency)
 
@@ -217,7 +233,7 @@ def lines(series: Sequence[tuple[str, str, Sequence[float]]], currency: str = "U
 def ranges(items: Sequence[tuple[str, float, float, float, str]], currency: str = "USD") -> go.Figure:
     """P10-P90 bars with the P50 marked, per route (label, p10, p50, p90, route kind)."""
     fig = go.Figure()
-    labels = [short(x[0]) for x in items]
+    labels = shorts([x[0] for x in items])
     for (label, p10, p50, p90, kind), y in zip(items, labels, strict=True):
         fig.add_scatter(x=[p10, p90], y=[y, y], mode="lines", line={"color": kind_colour(kind), "width": 12},
                         showlegend=False, hovertemplate=f"{label}<br>P10 {money(p10, currency)} to P90 "
@@ -241,7 +257,7 @@ def tornado(rows: Sequence[tuple[str, float, float]], base: float, currency: str
     By default the value is the winner's lead over the best alternative, with a dashed red line at
     zero (past it another route wins); pass x_title and zero_line=False for another quantity."""
     fig = go.Figure()
-    labels = [short(r[0], 60) for r in rows]
+    labels = shorts([r[0] for r in rows], 60)
     fig.add_bar(y=labels, x=[r[1] - base for r in rows], base=base, orientation="h", name="at the low end",
                 marker_color="#a0cbe8", customdata=[r[0] for r in rows],
                 hovertemplate="%{customdata}<br>" + symbol(currency) + "%{x:,.0f}<extra>low end</extra>")
