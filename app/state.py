@@ -94,6 +94,7 @@ def params() -> list[Param]:
         Param("api", "list", []),
         Param("sh", "list", []),
         Param("minq", "float", 0.0, 0, 1000),
+        Param("minq_ref", "str", ""),
         Param("cur", "str", "USD"),
         Param("rate", "float", 1.0, 1e-6, 1e6),
         Param("kwh", "float", 0.0, 0, 2),
@@ -101,6 +102,8 @@ def params() -> list[Param]:
         Param("headroom", "float", 0.0, 0, 0.9),
         Param("focus", "str", ""),
         Param("be_routes", "list", []),
+        Param("be_range", "str", "zoom", choices=("zoom", "full")),
+        Param("sd_pick", "str", ""),  # "" = the cheapest self-hosted candidate on Compare; "other" = below
         Param("sd_model", "str", "meta-llama/Llama-3.3-70B-Instruct"),
         Param("sd_gpu", "str", "h100-sxm"),
         Param("sd_prec", "str", "fp8", choices=PRECISIONS),
@@ -270,8 +273,8 @@ def _room(share: float) -> float:
     return max(0.0, math.floor((1.0 - float(share)) * 1e6) / 1e6)
 
 
-def sync_url(all_params: list[Param]) -> None:
-    """Write every non-default input to the URL (and nothing else), so the link reproduces the view."""
+def query_dict(all_params: list[Param]) -> dict[str, str]:
+    """Every non-default input as URL query parameters: the state a link must carry to reproduce the view."""
     ss = st.session_state
     want: dict[str, str] = {}
     n = int(ss.get("wn", 1))
@@ -283,6 +286,12 @@ def sync_url(all_params: list[Param]) -> None:
         v = ss[p.key]
         if not _same(v, default_of(p)):
             want[p.key] = encode(p, v)
+    return want
+
+
+def sync_url(all_params: list[Param]) -> None:
+    """Write every non-default input to the URL (and nothing else), so the address bar reproduces the view."""
+    want = query_dict(all_params)
     if st.query_params.to_dict() != want:
         st.query_params.from_dict(want)
 
@@ -416,7 +425,7 @@ def _valid(model: type[M], kw: dict[str, Any], where: str) -> M:
     try:
         return model.model_validate(kw)
     except ValidationError as e:
-        raise DataError(issues_from_validation(where, kw, e)) from None
+        raise DataError(issues_from_validation(where, kw, e, model)) from None
 
 
 def apply_scenario(s: Scenario, providers: Iterable[str], gpus: Iterable[str]) -> list[str]:
