@@ -322,7 +322,7 @@ def _extreme_workloads(draw: st.DrawFn) -> Workload:
     )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(w=_extreme_workloads())
 def test_any_valid_workload_compares_without_error_or_infinite_cost(catalog: Any, w: Workload) -> None:
     from pricing import compare as cmp
