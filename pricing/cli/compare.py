@@ -27,7 +27,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("scenario", help="scenario YAML file (see data/scenarios/)")
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     p.add_argument("--json", action="store_true", help="same as --format json")
-    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output (a new or regular "
+                   "file, never the scenario itself; replaced atomically, the old one is never read)")
     p.add_argument("--data-dir", help="data directory (default: the bundled data/)")
     p.add_argument("--as-of", "--today", dest="as_of", metavar="YYYY-MM-DD",
                    help="the report's date: price ages, staleness, plan months "
