@@ -3,10 +3,15 @@
 Sizing. Mean demand = requests per month / 730 h. The interactive share (1 - batch_fraction) must be
 served at peak (x peak-to-average, from the hourly profile where given); the batch share is moved
 off-peak, so it only has to fit in the month's average: required = mean x max((1 - batch) x peak, 1).
-A replica serves `requests/s at the latency target` (pricing.perf); replicas = ceil(required /
-(per-replica x (1 - headroom))), at least 1, plus one with N+1. Replica size: every size from the
-smallest that fits (1, 2, 4, 8 GPUs, then nodes of 8) up to two sizes larger is costed and the
-cheapest wins at each volume (a larger tensor-parallel group often serves more per GPU).
+A unit serves `requests/s at the latency target` (pricing.perf, with the spec's engine profile and the
+workload's prefix-cache share); with a TTFT target that capacity is taken at the planned utilisation
+(PerfParams.planned_utilization, the load at which TTFT queueing was evaluated); units = ceil(required /
+(per-unit x (1 - headroom))), at least 1, plus one with N+1. Units: one instance of every size the
+planner lays out (1, 2, 4, 8 GPUs, then nodes of 8; tensor / pipeline / expert parallelism, attention
+DP), the best layout per size; with `gpus` set, a block of exactly that many GPUs laid out as dp
+instances. Units never cheaper at any volume (a size serving no more per GPU than a divisor size) are
+dropped; every other one is costed and the cheapest wins at each volume (sweeps of more than 64
+deployments cost the smallest and the three most efficient units per GPU).
 Autoscaled (cloud only) follows the 24-hour profile: GPU-hours = sum over hours of the replicas
 that hour needs (flat at the mean when no profile is given, with a warning).
 
