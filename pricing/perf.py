@@ -100,6 +100,7 @@ class PerfParams:
     allreduce_latency_us: float = 10.0
     max_batch: float = 1024.0
     useful_sequences: float = 8.0
+    fp4_efficiency: float = 1.0  # share of the fp4 tensor-core peak fp4 GEMMs reach relative to fp8's share
     # assumptions, not fitted (see data/calibration.yaml `source`)
     a2a_overlap: float = 0.5  # share of expert-parallel all-to-all hidden by two-micro-batch overlap
     ep_imbalance: float = 1.0  # scale of the routing-skew term (0 = perfectly balanced experts)
@@ -458,7 +459,8 @@ def rows(
             kv_full, kv_sw, kp.window,
             g.memory_gb * GIB * params.usable_memory_fraction - params.runtime_overhead_gb * 1e9,
             float(scale_up_gpus(g)), g.mem_bandwidth_tbs * 1e12,
-            peak_tflops(p, g) * 1e12, peak_tflops(_attn_precision(p, kvq or default_kv_precision(p, g)), g) * 1e12,
+            peak_tflops(p, g) * 1e12 * (params.fp4_efficiency if compute_precision(p, g) == "fp4" else 1.0),
+            peak_tflops(_attn_precision(p, kvq or default_kv_precision(p, g)), g) * 1e12,
             g.interconnect_gbs * 1e9 / 2, scale_out_bytes_s(g), 1.0 if e > 0 else 0.0,
             float(m.max_context_tokens), 0.0 if g.interconnect == "pcie" else 1.0,
         ]
