@@ -604,6 +604,29 @@ def _at_rate(r: Rows, rate: F, i_tok: F, o_tok: F, n_new: F, p: PerfParams) -> d
             "t_mem": t_mem, "t_cmp": t_cmp, "t_pre": chunks * np.maximum(t_chunk, t)}
 
 
+def _memory_fit(r: Rows, i_tok: F, o_tok: F, p: PerfParams, cached: F, min_context_tokens: F | float
+                ) -> tuple[F, NDArray[np.bool_], NDArray[np.bool_]]:
+    """(KV budget bytes, fits, fits the context) of each instance for these request lengths."""
+    kv_budget = (r.n * r.mem_per_gpu - weights_stored(r)) * (1.0 - p.prefix_cache_reserve * cached)
+    full_ctx = i_tok + o_tok
+    min_ctx = np.broadcast_to(np.asarray(min_context_tokens, dtype=float), r.n.shape)
+    fits_ctx: NDArray[np.bool_] = (full_ctx <= r.max_context) & (min_ctx <= r.max_context)
+    fits: NDArray[np.bool_] = ((kv_budget >= p.useful_sequences * _kv_seq(r, full_ctx))
+                               & (kv_budget >= _kv_seq(r, min_ctx)) & fits_ctx
+                               & ((r.n <= r.node) | (r.multinode > 0)) & (np.where(r.adp > 0, 1.0, r.tp) <= r.node))
+    return kv_budget, fits, fits_ctx
+
+
+def fits_mask(r: Rows, input_tokens: float, output_tokens: float, p: PerfParams, cached_fraction: float = 0.0,
+              min_context_tokens: float = 0.0) -> NDArray[np.bool_]:
+    """Which instances hold the model and useful_sequences full contexts (the `fits` of `evaluate`), cheaply."""
+    size = r.n.shape
+    i_tok = np.full(size, float(input_tokens))
+    o_tok = np.full(size, max(float(output_tokens), 1.0))
+    cached = np.full(size, min(max(float(cached_fraction), 0.0), 1.0))
+    return _memory_fit(r, i_tok, o_tok, p, cached, min_context_tokens)[1]
+
+
 def evaluate(
     r: Rows,
     input_tokens: F | float,
@@ -630,15 +653,9 @@ def evaluate(
     cached = np.clip(np.broadcast_to(np.asarray(cached_fraction, dtype=float), size), 0.0, 1.0)
     n_new = i_tok * (1.0 - cached)
 
-    kv_budget = (r.n * r.mem_per_gpu - weights_stored(r)) * (1.0 - p.prefix_cache_reserve * cached)
-    full_ctx = i_tok + o_tok
-    kv_full_seq = _kv_seq(r, full_ctx)
+    kv_budget, fits, fits_ctx = _memory_fit(r, i_tok, o_tok, p, cached, min_context_tokens)
     kv_mean_seq = _kv_seq(r, i_tok + o_tok / 2.0)
     b_kv = np.floor(np.maximum(kv_budget, 0.0) / np.maximum(kv_mean_seq, 1e-9))
-    min_ctx = np.broadcast_to(np.asarray(min_context_tokens, dtype=float), size)
-    fits_ctx = (full_ctx <= r.max_context) & (min_ctx <= r.max_context)
-    fits = ((kv_budget >= p.useful_sequences * kv_full_seq) & (kv_budget >= _kv_seq(r, min_ctx)) & fits_ctx
-            & ((r.n <= r.node) | (r.multinode > 0)) & (np.where(r.adp > 0, 1.0, r.tp) <= r.node))
     seqs = np.maximum(o_tok - 1.0, 1.0)  # sequences resident per request completed per step
     b_hi = np.maximum(np.minimum(b_kv, cap), 1.0)
     r_hi = b_hi / seqs
