@@ -82,6 +82,10 @@ DEFAULT_SCALE_OUT_GBPS = 400.0
 SCALE_OUT_SOURCE = "https://docs.nvidia.com/dgx/dgxh100-user-guide/introduction-to-dgxh100.html (8x ConnectX-7 400 Gb/s)"
 INTER_NODE_LATENCY_S = 20e-6
 BOUNDS = ("memory", "compute", "kv-capacity", "latency")
+RESULT_KEYS = ("fits", "fits_context", "latency_ok", "batch", "max_batch_kv", "output_tokens_per_s",
+               "requests_per_s", "per_user_tokens_per_s", "tpot_ms", "ttft_ms", "decode_step_ms", "prefill_ms",
+               "bound", "weights_gb_per_gpu", "kv_gb_per_gpu", "kv_capacity_gb_per_gpu", "overhead_gb_per_gpu",
+               "usable_gb_per_gpu")  # the keys of evaluate()
 RATE_MIN = 1e-3  # requests completed per engine step at which "a lone request" is evaluated
 
 

@@ -247,7 +247,7 @@ def capacity(
         r = perf.take(base, upos)
         r = perf.with_layout(r, la[:, 1], la[:, 2], la[:, 3], la[:, 4])
         engines = np.array([s.engine for s in specs])[key_of]
-        parts: dict[str, F] = {}
+        parts: dict[str, F] = {k: np.full(len(lays), np.nan) for k in perf.RESULT_KEYS}
         for eng in dict.fromkeys(engines.tolist()):
             p = _params(catalog, ov, eng)
             mine = engines == eng
@@ -255,8 +255,8 @@ def capacity(
             fit = perf.fits_mask(r, workload.input_tokens, _decode_tokens(workload), p,
                                  workload.cached_input_fraction, workload.min_context_tokens)
             sel = np.flatnonzero(mine & fit)
-            parts.setdefault("fits", np.full(len(lays), np.nan))[np.flatnonzero(mine & ~fit)] = 0.0
-            parts.setdefault("latency_ok", np.full(len(lays), np.nan))[np.flatnonzero(mine & ~fit)] = 0.0
+            parts["fits"][mine & ~fit] = 0.0
+            parts["latency_ok"][mine & ~fit] = 0.0
             if not sel.size:
                 continue
             out = perf.evaluate(perf.take(r, sel), workload.input_tokens, _decode_tokens(workload), p,
@@ -264,7 +264,7 @@ def capacity(
                                 cached_fraction=workload.cached_input_fraction,
                                 min_context_tokens=workload.min_context_tokens)
             for k, v in out.items():
-                parts.setdefault(k, np.full(len(lays), np.nan))[sel] = v
+                parts[k][sel] = v
         res = parts
     fits = res["fits"] > 0 if lays else np.zeros(0, dtype=bool)
     ok = fits & (res["latency_ok"] > 0) if lays else np.zeros(0, dtype=bool)
