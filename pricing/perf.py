@@ -542,25 +542,46 @@ def _allreduce_s(r: Rows, tokens: F, p: PerfParams) -> F:
     return tp_part + a2a + pp_part
 
 
-def step_s(r: Rows, dec: F, pre: F, pre_attn_flops: F, ctx: F, p: PerfParams) -> tuple[F, F, F]:
-    """(seconds, memory-time, compute-time) of one engine step: `dec` decode tokens at mean context ctx
-    plus `pre` prefill tokens (whose attention costs `pre_attn_flops`), per instance."""
-    tokens = dec + pre
-    imb = _imbalance(r, tokens, p)
-    moe = _moe_div(r, p)  # routed-expert kernels run at moe_efficiency of the dense ones
-    dense_pg = r.dense_bytes / (r.pp * np.where(r.adp > 0, 1.0, r.tp))
-    expert_pg = r.expert_bytes * _touched(r, tokens) * imb / r.n / moe
-    kv_pg = dec * _kv_seq(r, ctx) / r.n
-    t_mem = (dense_pg + expert_pg + kv_pg) / (r.bw * p.bandwidth_efficiency)
+def _comm_coeffs(r: Rows, p: PerfParams) -> tuple[F, F]:
+    """(A, B) with _allreduce_s(r, tokens, p) == A + B x tokens (every term is affine in tokens)."""
+    a = _allreduce_s(r, np.zeros_like(r.n), p)
+    return a, _allreduce_s(r, np.ones_like(r.n), p) - a
+
+
+def _static(r: Rows, ctx: F, p: PerfParams) -> dict[str, F]:
+    """The parts of a step that do not depend on the tokens in it (computed once per evaluation)."""
+    moe = _moe_div(r, p)
     attn_ctx = np.where(r.kv_sw1 > 0, (r.kv_full1 * ctx + r.kv_sw1 * np.minimum(ctx, r.window))
                         / np.maximum(r.kv_full1 + r.kv_sw1, 1e-9), ctx)
-    lin = 2e9 * (r.active_b - r.expert_act_b + r.expert_act_b * imb / moe)
-    # attention maths runs at the KV precision: its FLOPs count at attn_flops, in flops-equivalents
-    attn_scale = r.flops / r.attn_flops
-    dec_fl = dec * (lin + 4.0 * r.layers * attn_ctx * r.attn_hd * attn_scale)
-    pre_fl = pre * lin + pre_attn_flops * attn_scale
-    t_cmp = (dec_fl / p.decode_compute_efficiency + pre_fl / p.prefill_compute_efficiency) / (r.n * r.flops)
-    t = np.maximum(t_mem, t_cmp) + _allreduce_s(r, tokens, p) + p.step_overhead_ms * 1e-3
+    attn_scale = r.flops / r.attn_flops  # attention maths at the KV precision, in flops-equivalents
+    comm_a, comm_b = _comm_coeffs(r, p)
+    return {
+        "dense_pg": r.dense_bytes / (r.pp * np.where(r.adp > 0, 1.0, r.tp)),
+        "expert_pg": r.expert_bytes / r.n / moe,
+        "kv_pg": _kv_seq(r, ctx) / r.n,
+        "mem_div": r.bw * p.bandwidth_efficiency,
+        "lin_dense": 2e9 * (r.active_b - r.expert_act_b),
+        "lin_exp": 2e9 * r.expert_act_b / moe,
+        "attn_dec": 4.0 * r.layers * attn_ctx * r.attn_hd * attn_scale,
+        "attn_scale": attn_scale,
+        "cmp_div": r.n * r.flops,
+        "comm_a": comm_a, "comm_b": comm_b,
+    }
+
+
+def step_s(r: Rows, dec: F, pre: F, pre_attn_flops: F, ctx: F, p: PerfParams,
+           st: dict[str, F] | None = None) -> tuple[F, F, F]:
+    """(seconds, memory-time, compute-time) of one engine step: `dec` decode tokens at mean context ctx
+    plus `pre` prefill tokens (whose attention costs `pre_attn_flops`), per instance. `st`: _static(r, ctx, p)."""
+    st = st if st is not None else _static(r, ctx, p)
+    tokens = dec + pre
+    imb = _imbalance(r, tokens, p)
+    t_mem = (st["dense_pg"] + st["expert_pg"] * _touched(r, tokens) * imb + dec * st["kv_pg"]) / st["mem_div"]
+    lin = st["lin_dense"] + st["lin_exp"] * imb
+    dec_fl = dec * (lin + st["attn_dec"])
+    pre_fl = pre * lin + pre_attn_flops * st["attn_scale"]
+    t_cmp = (dec_fl / p.decode_compute_efficiency + pre_fl / p.prefill_compute_efficiency) / st["cmp_div"]
+    t = np.maximum(t_mem, t_cmp) + st["comm_a"] + st["comm_b"] * tokens + p.step_overhead_ms * 1e-3
     return t, t_mem, t_cmp
 
 
@@ -590,19 +611,21 @@ def _queue_factor(p: PerfParams) -> float:
     return 1.0 + rho / (2.0 * (1.0 - rho))
 
 
-def _at_rate(r: Rows, rate: F, i_tok: F, o_tok: F, n_new: F, p: PerfParams) -> dict[str, F]:
+def _at_rate(r: Rows, rate: F, i_tok: F, o_tok: F, n_new: F, p: PerfParams,
+             st: dict[str, F] | None = None) -> dict[str, F]:
     """Steady state at `rate` requests completing per step (per instance)."""
     od = o_tok - 1.0
     ctx = i_tok + o_tok / 2.0
+    st = st if st is not None else _static(r, ctx, p)
     dec = rate * od
     pre = rate * n_new
     attn1 = _prefill_attn(r, i_tok, n_new)
-    t, t_mem, t_cmp = step_s(r, dec, pre, rate * attn1, ctx, p)
+    t, t_mem, t_cmp = step_s(r, dec, pre, rate * attn1, ctx, p, st)
     # TTFT: the prompt's chunks, each in a step carrying at least that chunk, at this load, queued
     chunks = np.maximum(np.ceil(n_new / p.prefill_chunk_tokens - 1e-9), 1.0)
     chunk = n_new / chunks
     extra = np.maximum(chunk - pre, 0.0)
-    t_chunk, _, _ = step_s(r, dec, pre + extra, np.maximum(rate * attn1, attn1 / chunks), ctx, p)
+    t_chunk, _, _ = step_s(r, dec, pre + extra, np.maximum(rate * attn1, attn1 / chunks), ctx, p, st)
     ttft = chunks * np.maximum(t_chunk, t) * _queue_factor(p)
     return {"step": t, "tpot": t, "ttft": ttft, "req": rate / t, "thr": rate * o_tok / t,
             "t_mem": t_mem, "t_cmp": t_cmp, "t_pre": chunks * np.maximum(t_chunk, t)}
@@ -668,14 +691,12 @@ def evaluate(
     r_lo = np.minimum(RATE_MIN, r_hi)
     decodes = o_tok > 1.0
 
-    def ok(rate: F, idx: NDArray[np.intp] | None = None) -> NDArray[np.bool_]:
-        if idx is None:
-            rr, it, ot, nn, tl, fl, dc = r, i_tok, o_tok, n_new, tpot_lim, ttft_lim, decodes
-        else:
-            rr, it, ot, nn = take(r, idx), i_tok[idx], o_tok[idx], n_new[idx]
-            tl, fl, dc = tpot_lim[idx], ttft_lim[idx], decodes[idx]
-        m = _at_rate(rr, rate, it, ot, nn, p)
-        good: NDArray[np.bool_] = ((~dc | (m["tpot"] <= tl * (1 + 1e-9))) & (m["ttft"] <= fl * (1 + 1e-9)))
+    st_all = _static(r, i_tok + o_tok / 2.0, p)
+
+    def ok(rate: F) -> NDArray[np.bool_]:
+        m = _at_rate(r, rate, i_tok, o_tok, n_new, p, st_all)
+        good: NDArray[np.bool_] = ((~decodes | (m["tpot"] <= tpot_lim * (1 + 1e-9)))
+                                   & (m["ttft"] <= ttft_lim * (1 + 1e-9)))
         return good
 
     latency_ok = ok(r_lo)
@@ -687,9 +708,10 @@ def evaluate(
         it, ot, nn = i_tok[todo], o_tok[todo], n_new[todo]
         tl, fl, dc = tpot_lim[todo], ttft_lim[todo], decodes[todo]
         a, b = lo[todo], hi[todo]
+        st_sub = {k: v[todo] for k, v in st_all.items()}
         for _ in range(14):  # log-space bisection: r within 0.1% of the largest feasible rate
             mid = (a + b) / 2.0
-            m = _at_rate(sub, np.exp(mid), it, ot, nn, p)
+            m = _at_rate(sub, np.exp(mid), it, ot, nn, p, st_sub)
             good = (~dc | (m["tpot"] <= tl * (1 + 1e-9))) & (m["ttft"] <= fl * (1 + 1e-9))
             a = np.where(good, mid, a)
             b = np.where(good, b, mid)
@@ -697,7 +719,7 @@ def evaluate(
         lo[todo] = a
     # rows that do not fit: report the largest rate meeting the targets only roughly (lo = one sequence)
     rate = np.where(hi_ok, r_hi, np.exp(lo))
-    m = _at_rate(r, rate, i_tok, o_tok, n_new, p)
+    m = _at_rate(r, rate, i_tok, o_tok, n_new, p, st_all)
     batch = rate * seqs
     bound = np.where(
         ~hi_ok, 3, np.where((b_kv < cap) & (batch >= b_kv * (1 - 1e-9)), 2, np.where(m["t_cmp"] > m["t_mem"], 1, 0))
