@@ -3,10 +3,15 @@
 Sizing. Mean demand = requests per month / 730 h. The interactive share (1 - batch_fraction) must be
 served at peak (x peak-to-average, from the hourly profile where given); the batch share is moved
 off-peak, so it only has to fit in the month's average: required = mean x max((1 - batch) x peak, 1).
-A replica serves `requests/s at the latency target` (pricing.perf); replicas = ceil(required /
-(per-replica x (1 - headroom))), at least 1, plus one with N+1. Replica size: every size from the
-smallest that fits (1, 2, 4, 8 GPUs, then nodes of 8) up to two sizes larger is costed and the
-cheapest wins at each volume (a larger tensor-parallel group often serves more per GPU).
+A unit serves `requests/s at the latency target` (pricing.perf, with the spec's engine profile and the
+workload's prefix-cache share); with a TTFT target that capacity is taken at the planned utilisation
+(PerfParams.planned_utilization, the load at which TTFT queueing was evaluated); units = ceil(required /
+(per-unit x (1 - headroom))), at least 1, plus one with N+1. Units: one instance of every size the
+planner lays out (1, 2, 4, 8 GPUs, then nodes of 8; tensor / pipeline / expert parallelism, attention
+DP), the best layout per size; with `gpus` set, a block of exactly that many GPUs laid out as dp
+instances. Units never cheaper at any volume (a size serving no more per GPU than a divisor size) are
+dropped; every other one is costed and the cheapest wins at each volume (sweeps of more than 64
+deployments cost the smallest and the two most efficient units per GPU).
 Autoscaled (cloud only) follows the 24-hour profile: GPU-hours = sum over hours of the replicas
 that hour needs (flat at the mean when no profile is given, with a warning).
 
@@ -33,7 +38,14 @@ from pricing import clock, perf
 from pricing.catalog import Catalog
 from pricing.errors import InputError
 from pricing.perf import BOUNDS, REPLICA_SIZES, PerfParams
-from pricing.schema import CloudOffer, Overrides, OwnedAssumptions, SelfHostSpec, Workload
+from pricing.schema import (
+    PRECISIONS,
+    CloudOffer,
+    Overrides,
+    OwnedAssumptions,
+    SelfHostSpec,
+    Workload,
+)
 
 F = NDArray[np.float64]
 HOURS_PER_MONTH = 730.0
@@ -45,7 +57,7 @@ COLUMNS = (
     "usd_per_mtok", "usd_gpu_rent", "usd_capex", "usd_power", "usd_colocation", "usd_ops",
     "price_source", "price_as_of", "warnings",
 )
-SWEEP_KEYS, SWEEP_UNITS = 64, 4  # beyond 64 deployments, cost at most 4 candidate units each (speed)
+SWEEP_KEYS, SWEEP_UNITS = 64, 3  # beyond 64 deployments, cost at most 3 candidate units each (speed)
 PRICE_FIELD = {"on_demand": "usd_per_hour_on_demand", "spot": "usd_per_hour_spot", "reserved": "usd_per_hour_reserved"}
 PRICE_LABEL = {"on_demand": "on-demand", "spot": "spot", "reserved": "reserved"}
 
@@ -202,49 +214,62 @@ def capacity(
 ) -> Capacity:
     """For each spec: candidate units (best layout per size) and per-unit capacity, vectorised."""
     ov = overrides or Overrides()
-    cache: dict[tuple[Any, ...], list[tuple[int, perf.Layout]]] = {}
-    key_of: list[int] = []
-    slots: list[int] = []
+    # per (model, gpu, pins): the candidate layouts once, as arrays (slot, tp, pp, ep, adp, dp, gpus)
+    cache: dict[tuple[Any, ...], tuple[list[perf.Layout], NDArray[np.float64]]] = {}
+    key_parts: list[NDArray[np.intp]] = []
+    arr_parts: list[NDArray[np.float64]] = []
     lays: list[perf.Layout] = []
     for i, s in enumerate(specs):
         ck = (s.model, s.gpu, s.gpus, s.tp, s.ep, s.pp)
         if ck not in cache:
-            cache[ck] = _unit_layouts(catalog, s)
-        for j, lay in cache[ck]:
-            key_of.append(i)
-            slots.append(j)
-            lays.append(lay)
-    kidx = np.array(key_of, dtype=np.intp)
-    slot = np.array(slots, dtype=np.intp)
+            cand = _unit_layouts(catalog, s)
+            cache[ck] = ([lay for _, lay in cand], np.array(
+                [[j, lay.tp, lay.pp, lay.ep, 1.0 if lay.attention_dp else 0.0, lay.dp, lay.gpus] for j, lay in cand],
+                dtype=float).reshape(len(cand), 7))
+        ls, arr = cache[ck]
+        lays.extend(ls)
+        arr_parts.append(arr)
+        key_parts.append(np.full(len(ls), i, dtype=np.intp))
+    kidx = np.concatenate(key_parts) if key_parts else np.zeros(0, dtype=np.intp)
+    la = np.concatenate(arr_parts) if arr_parts else np.zeros((0, 7))
+    slot = la[:, 0].astype(np.intp)
+    key_of = kidx
     n_keys = len(specs)
-    n_slots = max([j + 1 for j in slots], default=1)
+    n_slots = int(slot.max(initial=0)) + 1
     res: dict[str, F] = {}
     if lays:
         # one rows() pass per distinct (model, gpu, precision), then repeat per layout
-        uniq = list(dict.fromkeys((s.model, s.gpu, s.precision) for s in specs))
+        trip = [(s.model, s.gpu, s.precision) for s in specs]
+        uniq = list(dict.fromkeys(trip))
         pos = {k: n for n, k in enumerate(uniq)}
         base = perf.rows([(catalog.model(m), catalog.gpu(g), pr, 1) for m, g, pr in uniq], _params(catalog, ov))
-        upos = np.array([pos[(specs[i].model, specs[i].gpu, specs[i].precision)] for i in key_of], dtype=np.intp)
+        upos = np.array([pos[t] for t in trip], dtype=np.intp)[kidx]
         r = perf.take(base, upos)
-        r = perf.with_layout(r, np.array([float(x.tp) for x in lays]), np.array([float(x.pp) for x in lays]),
-                             np.array([float(x.ep) for x in lays]),
-                             np.array([1.0 if x.attention_dp else 0.0 for x in lays]))
-        engines = np.array([specs[i].engine for i in key_of])
-        parts: dict[str, F] = {}
+        r = perf.with_layout(r, la[:, 1], la[:, 2], la[:, 3], la[:, 4])
+        engines = np.array([s.engine for s in specs])[key_of]
+        parts: dict[str, F] = {k: np.full(len(lays), np.nan) for k in perf.RESULT_KEYS}
         for eng in dict.fromkeys(engines.tolist()):
-            sel = np.flatnonzero(engines == eng)
             p = _params(catalog, ov, eng)
+            mine = engines == eng
+            # instances that cannot hold the model are never candidates: evaluate only the others (speed)
+            fit = perf.fits_mask(r, workload.input_tokens, _decode_tokens(workload), p,
+                                 workload.cached_input_fraction, workload.min_context_tokens)
+            sel = np.flatnonzero(mine & fit)
+            parts["fits"][mine & ~fit] = 0.0
+            parts["latency_ok"][mine & ~fit] = 0.0
+            if not sel.size:
+                continue
             out = perf.evaluate(perf.take(r, sel), workload.input_tokens, _decode_tokens(workload), p,
                                 workload.effective_max_tpot_ms, workload.max_ttft_ms,
                                 cached_fraction=workload.cached_input_fraction,
                                 min_context_tokens=workload.min_context_tokens)
             for k, v in out.items():
-                parts.setdefault(k, np.full(len(lays), np.nan))[sel] = v
+                parts[k][sel] = v
         res = parts
     fits = res["fits"] > 0 if lays else np.zeros(0, dtype=bool)
     ok = fits & (res["latency_ok"] > 0) if lays else np.zeros(0, dtype=bool)
-    dp = np.array([x.dp for x in lays], dtype=float)
-    unit_n = np.array([x.gpus for x in lays], dtype=float)
+    dp = la[:, 5]
+    unit_n = la[:, 6]
     derate = 1.0
     if workload.max_ttft_ms is not None:
         derate = _params(catalog, ov).planned_utilization  # TTFT was evaluated with queueing at this load
@@ -534,8 +559,16 @@ def sweep(
 ) -> tuple[list[SelfHostSpec], F]:
     """Every model x GPU x precision at every volume: (specs, monthly USD of shape (specs, volumes))."""
     ov = overrides or Overrides()
-    specs = [SelfHostSpec.model_validate({"model": m, "gpu": g, "precision": p, "hosting": hosting,
-                                          "price_type": price_type})
+    # one spec validated in full (hosting, price type); the rest differ only in catalog ids and precisions,
+    # checked here, so they are built without re-running every validator (speed: thousands of specs)
+    template = SelfHostSpec.model_validate({"model": models[0] if models else "", "gpu": gpus[0] if gpus else "",
+                                            "precision": precisions[0] if precisions else "fp8",
+                                            "hosting": hosting, "price_type": price_type})
+    bad = [p for p in precisions if p not in PRECISIONS]
+    if bad:
+        raise InputError(f"unknown precision {bad[0]!r}; use one of {', '.join(PRECISIONS)}")
+    specs = [SelfHostSpec.model_construct(model=m, gpu=g, precision=p, hosting=template.hosting,  # type: ignore[arg-type]
+                                          price_type=template.price_type)
              for m in models for g in gpus for p in precisions]
     cap = capacity(catalog, specs, workload, ov)
     vols = np.asarray(requests_per_month, dtype=float)
