@@ -249,7 +249,7 @@ def enforce_rules() -> list[str]:
     for i in range(MAX_WORKLOADS):
         c, w, r = wkey(i, "cache"), wkey(i, "cw"), wkey(i, "req")
         if isinstance(ss.get(c), int | float) and isinstance(ss.get(w), int | float) and ss[c] + ss[w] > 1 + 1e-9:
-            ss[w] = max(0.0, round(1.0 - float(ss[c]), 6))
+            ss[w] = _room(ss[c])
             out.append(f"workload {i + 1}: cache reads + cache writes were above 100% of input; "
                        f"cache writes lowered to {ss[w]:g}")
         if isinstance(ss.get(r), int | float) and ss[r] > max_requests(i):
@@ -265,7 +265,12 @@ def keep_cache_shares(i: int, moved: str) -> None:
     c, w = wkey(i, "cache"), wkey(i, "cw")
     if ss[c] + ss[w] > 1 + 1e-9:
         other = w if moved == "cache" else c
-        ss[other] = max(0.0, round(1.0 - float(ss[c if moved == "cache" else w]), 6))
+        ss[other] = _room(ss[c if moved == "cache" else w])
+
+
+def _room(share: float) -> float:
+    """1 - share, rounded down to 6 decimals (never up: the two shares must not sum above 1)."""
+    return max(0.0, math.floor((1.0 - float(share)) * 1e6) / 1e6)
 
 
 def query_dict(all_params: list[Param]) -> dict[str, str]:
