@@ -513,7 +513,9 @@ def headline(
     for role, what in REFERENCE_ROLES:
         r = ref[role]
         if r is None:
-            out.append(f"No {what.removeprefix('the ')} is among the candidates{floor}.")
+            noun = what.removeprefix("the best ").removeprefix("the ")
+            out.append(f"No {noun} among the candidates has a sourced quality score at that level." if min_quality
+                       else f"No {noun} is among the candidates.")
         elif r["route_id"] == best["route_id"]:
             out.append(f"It is itself {what}.")
         else:
