@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from pricing import api_cost, clock, quality, selfhost
+from pricing import api_cost, clock, gpu_price, quality, selfhost
 from pricing.catalog import Catalog, parse_model, parse_yaml_text
-from pricing.errors import DataError, Issue, UnknownIdError
+from pricing.errors import DataError, InputError, Issue, UnknownIdError
 from pricing.schema import (
     ApiChoice,
     Option,
@@ -43,7 +43,7 @@ COLUMNS = (
     "monthly_usd", "usd_per_mtok", "tokens_per_month", "requests_per_month",
     "gpus", "replicas", "utilization", "ttft_ms", "tpot_ms", "fits",
     "price_source", "price_as_of", "price_age_days", "quality_index", "usd_per_quality_point",
-    "warnings", *BREAKDOWN_COLUMNS, "rank",
+    "warnings", *BREAKDOWN_COLUMNS, "rank", "price_policy", "gpu_usd_per_hour",
 )
 
 # Example workloads: the user's own assumptions, typical of each use, meant to be edited.
@@ -128,6 +128,10 @@ def dump_scenario(scenario: Scenario) -> str:
 def check_scenario_ids(scenario: Scenario, catalog: Catalog) -> None:
     """Raise DataError naming each option whose offer, model, GPU or hosting id is unknown."""
     issues = []
+    try:
+        gpu_price.check_policy(scenario.overrides.gpu_price_policy, (o.provider for o in catalog.cloud.values()))
+    except InputError as e:
+        issues.append(Issue(scenario.name, "overrides", "gpu_price_policy", str(e)))
     for i, opt in enumerate(scenario.options):
         entry = f"options[{i}]"
         try:
@@ -207,11 +211,12 @@ def _api_rows(catalog: Catalog, ids: list[str], workloads: Sequence[Workload], o
 
 
 def _selfhost_rows(
-    catalog: Catalog, specs: list[SelfHostSpec], workloads: Sequence[Workload], ov: Overrides
+    catalog: Catalog, specs: list[SelfHostSpec], workloads: Sequence[Workload], ov: Overrides,
+    today: dt.date | None = None,
 ) -> pd.DataFrame:
     if not specs:
         return pd.DataFrame()
-    df = selfhost.selfhost_frame(catalog, specs, workloads, ov)
+    df = selfhost.selfhost_frame(catalog, specs, workloads, ov, today=today)
     df["route_kind"] = np.where(df["ownership"] == "owned", "selfhost-owned", "selfhost-cloud")
     df["provider"] = np.where(df["ownership"] == "owned", "owned", df["hosting"].astype(str))
     df["open_model"] = df["model"]
@@ -221,6 +226,7 @@ def _selfhost_rows(
 def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) -> pd.DataFrame:
     """Every route for every workload, ranked by monthly cost within each workload."""
     check_scenario_ids(scenario, catalog)
+    today = today or clock.today()
     options = list(scenario.options) or default_options(scenario.workloads, catalog)
     ov = scenario.overrides
     api_ids = list(dict.fromkeys(o.api for o in options if isinstance(o, ApiChoice)))
@@ -228,17 +234,16 @@ def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) 
     parts = [
         p
         for p in (_api_rows(catalog, api_ids, scenario.workloads, ov),
-                  _selfhost_rows(catalog, specs, scenario.workloads, ov))
+                  _selfhost_rows(catalog, specs, scenario.workloads, ov, today))
         if len(p)
     ]
     df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(COLUMNS))
     for col in COLUMNS:
         if col not in df:
-            df[col] = np.nan if col.startswith(("usd", "gpus", "replicas", "util", "ttft", "tpot")) else None
+            df[col] = np.nan if col.startswith(("usd", "gpus", "gpu_usd", "replicas", "util", "ttft", "tpot")) else None
     for col in BREAKDOWN_COLUMNS:
         df[col] = pd.to_numeric(df[col], errors="coerce").fillna(0.0)
     df["warnings"] = df["warnings"].fillna("").astype(str)
-    today = today or clock.today()
     df["price_age_days"] = [
         (today - d).days if isinstance(d, dt.date) else np.nan for d in df["price_as_of"]
     ]
