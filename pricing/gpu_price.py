@@ -65,6 +65,11 @@ POLICIES: dict[str, Policy] = {
 PROVIDER_PREFIX = "provider:"
 
 
+def policy_choices(providers: Iterable[str]) -> list[str]:
+    """Every policy a user can pick: the named ones, then one per provider."""
+    return [*POLICIES, *(f"{PROVIDER_PREFIX}{p}" for p in sorted(set(providers)))]
+
+
 def policy_label(policy: str) -> str:
     """What a policy id means, in words."""
     if policy.startswith(PROVIDER_PREFIX):

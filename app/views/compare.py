@@ -78,8 +78,9 @@ with st.expander("Candidates: which routes to compare", expanded=ss["cands"] == 
         c[1].selectbox("GPU", sorted(cat.gpus), key="add_gpu")
         c[2].selectbox("Precision", PRECISIONS, index=PRECISIONS.index("fp8"), key="add_prec")
         c[3].selectbox("Hosting", ("cloud", "owned"), key="add_host",
-                       help="cloud = cheapest on-demand price for that GPU; owned = bought and amortised")
-        c[4].selectbox("Cloud price", ("on_demand", "spot", "reserved"), key="add_price")
+                       help="cloud = the GPU price policy's hourly price (see below); owned = bought and amortised")
+        c[4].selectbox("Cloud price", ("on_demand", "spot", "reserved", "reserved_3y"), key="add_price",
+                       format_func=lambda v: {"reserved": "1-year", "reserved_3y": "3-year"}.get(v, v))
         c[5].number_input("GPUs (0 = fit)", min_value=0, max_value=64, value=0, key="add_gpus")
         c[6].button("Add", key="add_route", on_click=_add_selfhost, width="stretch")
 
@@ -94,6 +95,7 @@ except PricingError as e:
     ui.show_error(e)
     st.stop()
 
+st.caption(cmp.gpu_price_note(df, scn.overrides.gpu_price_policy) + " Change it under Self-hosting detail.")
 shown, dropped = ui.quality_filter(df, float(ss["minq"]))
 if dropped:
     st.info(f"{dropped} route rows are hidden by the minimum quality of {ss['minq']:g} "
