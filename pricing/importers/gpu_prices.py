@@ -14,9 +14,10 @@ Inputs, all in the repository:
                                  but not emitted (the count is reported), so a rerun after new GPUs
                                  arrive picks them up.
 
-No public machine-readable list covers these providers' 2026 prices with dates (SkyPilot's catalog
-CSVs are undated snapshots), so the sources are curated by hand from dated provider pages; this
-importer is the rerunnable step from them to the data file. Prices in hosting.yaml are per instance
+Most providers publish no machine-readable price list, so most sources are curated by hand from
+dated provider pages; `pricing refresh --source skypilot-lambda` (pricing.refresh.gpu_skypilot)
+writes data/sources/gpu_prices_skypilot_lambda.csv from SkyPilot's public catalog and reruns this
+importer. This importer is the rerunnable step from the sources to the data file. Prices in hosting.yaml are per instance
 (per GPU-hour x GPUs per instance); every row keeps its source, via and as_of.
 """
 

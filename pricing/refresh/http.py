@@ -1,4 +1,4 @@
-"""Fetch a JSON feed over HTTP: timeouts, retries with backoff, a size limit, errors that name URL and cause."""
+"""Fetch a JSON (or CSV) feed over HTTP: timeouts, retries with backoff, a size limit, errors that name URL and cause."""
 
 from __future__ import annotations
 
@@ -139,6 +139,18 @@ def fetch_json(
 
     Every failure raises RefreshError naming the URL and the cause.
     """
+    return decode_json(fetch_bytes(url, policy, sleep=sleep, client=client), url)
+
+
+def fetch_bytes(
+    url: str,
+    policy: FetchPolicy | None = None,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    client: httpx.Client | None = None,
+    accept: str = "application/json",
+) -> bytes:
+    """GET url and return its body (size-capped), with fetch_json's retries, backoff and errors."""
     policy = policy or FetchPolicy()
     check_url(url)
     timeout = httpx.Timeout(policy.read_timeout_s, connect=policy.connect_timeout_s)
@@ -151,7 +163,7 @@ def fetch_json(
         for attempt in range(1, max(1, policy.attempts) + 1):
             wait = min(policy.backoff_s * 2 ** (attempt - 1), policy.max_backoff_s)
             try:
-                with http.stream("GET", url, headers={"Accept": "application/json"}) as resp:
+                with http.stream("GET", url, headers={"Accept": accept}) as resp:
                     if resp.status_code in RETRY_STATUS:
                         asked = _retry_after_s(resp.headers.get("retry-after"))
                         if asked is not None:
@@ -162,8 +174,7 @@ def fetch_json(
                     elif resp.status_code >= 400:
                         raise RefreshError(f"{url}: HTTP {resp.status_code} {resp.reason_phrase}".rstrip())
                     else:
-                        body = _read_capped(resp, url, policy.max_bytes)
-                        return decode_json(body, url)
+                        return _read_capped(resp, url, policy.max_bytes)
             except httpx.TransportError as e:
                 last = _cause(url, e, policy)
                 if "DNS lookup failed" in last:
