@@ -52,8 +52,8 @@ def with_gpu_price_range(base: Sequence[Driver], low_high: tuple[float, float] |
     if low_high is None:
         return tuple(base)
     lo, hi = (round(x, 2) for x in low_high)
-    return tuple(replace(d, low=lo, high=hi, label="GPU price (market P10-P90; rent or purchase)")
-                 if d.id == "gpu_price" else d for d in base)
+    return tuple(replace(d, low=lo, high=hi, unit="x (market P10-P90)") if d.id == "gpu_price" else d
+                 for d in base)
 
 
 def drivers(**ranges: tuple[float, float]) -> tuple[Driver, ...]:

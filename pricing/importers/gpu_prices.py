@@ -172,7 +172,10 @@ def build(data_dir: Path) -> tuple[str, list[str]]:
             recs.append(rec)
     recs.sort(key=lambda r: (r["gpu"], r["provider"], r["instance_type"], r["as_of"]))
     _unique_ids(recs)
-    owned = yaml.safe_load((sources / "owned_hardware.yaml").read_text(encoding="utf-8"))
+    try:
+        owned = yaml.safe_load((sources / "owned_hardware.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise SourceError(f"owned_hardware.yaml: {e}".splitlines()[0]) from None
     payload = {"cloud": recs, "owned": [owned]}
     HostingFile.model_validate(payload)
     msgs = [f"skipped {k} row(s) for GPU {g!r}: not in gpus.yaml (kept in the source for a later rerun)"
