@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -144,11 +145,12 @@ def _api_per_request(catalog: Catalog, route_id: str, w: Workload, ov: Overrides
     return float(df["monthly_usd"].iloc[0])
 
 
-def route_curves(scenario: Scenario, catalog: Catalog, df: pd.DataFrame | None = None) -> list[RouteCurve]:
+def route_curves(scenario: Scenario, catalog: Catalog, df: pd.DataFrame | None = None,
+                 today: dt.date | None = None) -> list[RouteCurve]:
     """One cost curve per (workload, route) row of compare(): linear for APIs, the staircase for GPUs."""
     scenario = with_options(scenario, catalog)
     if df is None:
-        df = compare(scenario, catalog)
+        df = compare(scenario, catalog, today=today)
     specs = selfhost_specs(scenario, catalog)
     ov = scenario.overrides
     by_name = {w.name: w for w in scenario.workloads}
