@@ -156,7 +156,8 @@ def _field_of(kind: str) -> str:
 # --------------------------------------------------------------------------- default candidates
 
 
-def default_options(workloads: Sequence[Workload], catalog: Catalog, max_hosts: int = 2) -> list[Option]:
+def default_options(workloads: Sequence[Workload], catalog: Catalog, max_hosts: int = 2,
+                    today: dt.date | None = None) -> list[Option]:
     """Sensible candidates: closed flagships, makers' APIs, cheapest hosts, best-fitting GPUs."""
     opts: list[Option] = [ApiChoice(api=i) for i in DEFAULT_API_CANDIDATES if i in catalog.offers]
     frame = catalog.offers_frame()
@@ -177,7 +178,7 @@ def default_options(workloads: Sequence[Workload], catalog: Catalog, max_hosts: 
             if not any(isinstance(o, ApiChoice) and o.api == rid for o in opts):
                 opts.append(ApiChoice(api=str(rid)))
         if model_id in catalog.models:
-            for spec in selfhost.best_deployments(catalog, model_id, probe, limit=1):
+            for spec in selfhost.best_deployments(catalog, model_id, probe, limit=1, today=today):
                 opts.append(SelfHostChoice(selfhost=spec))
                 owned = spec.model_copy(update={"hosting": "owned"})
                 opts.append(SelfHostChoice(selfhost=owned))
@@ -230,7 +231,7 @@ def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) 
     """
     today = today or scenario.as_of or clock.today()
     check_scenario_ids(scenario, catalog)
-    options = list(scenario.options) or default_options(scenario.workloads, catalog)
+    options = list(scenario.options) or default_options(scenario.workloads, catalog, today=today)
     ov = scenario.overrides
     api_ids = list(dict.fromkeys(o.api for o in options if isinstance(o, ApiChoice)))
     specs = list(dict.fromkeys(o.selfhost for o in options if isinstance(o, SelfHostChoice)))

@@ -566,6 +566,7 @@ def best_deployments(
     limit: int = 3,
     overrides: Overrides | None = None,
     precisions: Sequence[str] | None = None,
+    today: dt.date | None = None,
 ) -> list[SelfHostSpec]:
     """The cheapest rented (on-demand) GPU/precision deployments that serve the workload, best first."""
     model = catalog.model(model_id)
@@ -573,7 +574,8 @@ def best_deployments(
     gpus = sorted({o.gpu for o in catalog.cloud.values()} & set(catalog.gpus))
     if not gpus:
         return []
-    specs, cost = sweep(catalog, [model_id], gpus, precs, workload, np.array([workload.requests_per_month]), overrides)
+    specs, cost = sweep(catalog, [model_id], gpus, precs, workload, np.array([workload.requests_per_month]), overrides,
+                        today=today)
     order = [i for i in np.argsort(cost[:, 0], kind="stable") if math.isfinite(cost[i, 0])]
     return [specs[i] for i in order[:limit]]
 

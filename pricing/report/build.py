@@ -58,7 +58,7 @@ def build_report(scenario: Scenario, catalog: Catalog, today: dt.date | None = N
                  ranges: Ranges | None = None) -> Report:
     """Run compare() and every analysis on one scenario; deterministic for a fixed today and seed."""
     today = today or scenario.as_of or clock.today()
-    scenario = with_options(scenario, catalog)
+    scenario = with_options(scenario, catalog, today)
 
     def run(s: Scenario) -> pd.DataFrame:
         return compare(s, catalog, today=today)
