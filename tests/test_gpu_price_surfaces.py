@@ -19,7 +19,9 @@ from tests.conftest import DATA
 TODAY = dt.date(2026, 11, 30)
 
 
-def test_catalog_hosting_json_has_every_field_the_issue_lists(capsys: pytest.CaptureFixture[str]) -> None:
+def test_catalog_hosting_json_has_every_field_the_issue_lists(capsys: pytest.CaptureFixture[str],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRICING_TODAY", TODAY.isoformat())
     assert main(["catalog", "--kind", "hosting", "--json"]) == 0
     rows = [r for r in json.loads(capsys.readouterr().out) if r["kind"] == "cloud"]
     assert len(rows) >= 100
@@ -31,7 +33,9 @@ def test_catalog_hosting_json_has_every_field_the_issue_lists(capsys: pytest.Cap
     assert (p5["gpus_per_instance"], p5["single_gpu_rentable"], p5["usd_per_gpu_hour_on_demand"]) == (8, False, 6.88)
 
 
-def test_catalog_gpus_json_gives_default_price_and_policy(capsys: pytest.CaptureFixture[str]) -> None:
+def test_catalog_gpus_json_gives_default_price_and_policy(capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRICING_TODAY", TODAY.isoformat())
     assert main(["catalog", "--kind", "gpus", "--json"]) == 0
     rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
     h100 = rows["h100-sxm"]
@@ -82,7 +86,8 @@ def test_gpu_price_note_names_policy_and_prices(catalog) -> None:
     assert note.startswith("GPU price policy: median of current specialist-cloud prices (`market-median`): h100-sxm $")
 
 
-def test_compare_page_states_the_policy_and_selfhost_page_changes_it() -> None:
+def test_compare_page_states_the_policy_and_selfhost_page_changes_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRICING_TODAY", TODAY.isoformat())
     at = new_app()
     at.run()
     no_exceptions(at)
