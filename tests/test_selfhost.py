@@ -188,7 +188,7 @@ def test_cost_curve_is_a_staircase_matching_the_frame(catalog):
 
 
 def test_best_deployments_fit_and_are_sorted(catalog):
-    best = selfhost.best_deployments(catalog, R1, CHAT, limit=3)
+    best = selfhost.best_deployments(catalog, R1, CHAT, limit=3, today=TODAY)
     assert 1 <= len(best) <= 3
     df = frame(catalog, best)
     assert df["fits"].all()
