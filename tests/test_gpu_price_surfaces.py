@@ -100,3 +100,15 @@ def test_compare_page_states_the_policy_and_selfhost_page_changes_it(monkeypatch
     at.run()
     no_exceptions(at)
     assert any(c.value.startswith("Rented price: cheapest current price at lambda") for c in at.caption)
+
+
+def test_selfhost_cost_cli_takes_a_policy_and_refuses_an_unknown_one(capsys: pytest.CaptureFixture[str],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRICING_TODAY", TODAY.isoformat())
+    base = ["selfhost-cost", "--model", "meta-llama/Llama-3.3-70B-Instruct", "--gpu", "h200", "--precision", "fp8",
+            "--requests", "3e6", "--input-tokens", "1200", "--output-tokens", "300", "--json"]
+    assert main([*base, "--gpu-price-policy", "provider:nebius"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["price_policy"] == "provider:nebius" and doc["gpu_usd_per_hour"] == 4.5
+    assert main([*base, "--gpu-price-policy", "provider:nobody"]) != 0
+    assert "no provider 'nobody'" in capsys.readouterr().err
