@@ -148,8 +148,14 @@ def resolve_price(
         if pr is None:
             return _no_price(spec, f"{o.id} has no on-demand price")
         return GpuPrice("cloud", o.id, o.provider, ptype, pr, o.gpu_count, 0, 0, 0, 0, o.source, o.as_of, tuple(warns))
-    q = gpu_price.quote(catalog.cloud.values(), gpu.id, today or clock.today(), spec.price_type,
-                        ov.gpu_price_policy, gpus_per_replica)
+    return _policy_price(catalog, gpu.id, spec.price_type, ov.gpu_price_policy, today or clock.today(),
+                         gpus_per_replica)
+
+
+def _policy_price(catalog: Catalog, gpu_id: str, price_type: str, policy: str | None, today: dt.date,
+                  gpus_per_replica: int | None) -> GpuPrice:
+    """The price policy's hourly price of one GPU for one replica size, as a GpuPrice."""
+    q = gpu_price.quote(catalog.cloud.values(), gpu_id, today, price_type, policy, gpus_per_replica)
     tag = q.policy.replace(":", "-")
     if not math.isfinite(q.usd_per_gpu_hour):
         return GpuPrice("cloud", tag, "none", q.price_type, math.nan, 1, 0, 0, 0, 0, q.describe(), None,
@@ -174,7 +180,9 @@ def price_grid(
 
     Only policy prices depend on the size; owned, own-price and named-offer prices are the same in every column.
     """
-    memo: dict[tuple[SelfHostSpec, int], GpuPrice] = {}
+    ov = overrides or Overrides()
+    day = today or clock.today()
+    memo: dict[tuple[str, str, int], GpuPrice] = {}  # the policy price depends on GPU, tier and size only
     out: list[list[GpuPrice]] = []
     for s, b, row in zip(specs, base, np.asarray(sizes), strict=True):
         if b.ownership == "owned" or s.hosting is not None or b.policy == OWN_PRICE:
@@ -185,11 +193,30 @@ def price_grid(
             if not math.isfinite(float(n)):
                 cells.append(b)
                 continue
-            key = (s, int(n))
+            key = (s.gpu, s.price_type, int(n))
             if key not in memo:
-                memo[key] = resolve_price(catalog, s, overrides, today, int(n))
+                memo[key] = _policy_price(catalog, s.gpu, s.price_type, ov.gpu_price_policy, day, int(n))
             cells.append(memo[key])
         out.append(cells)
+    return out
+
+
+def base_prices(
+    catalog: Catalog, specs: Sequence[SelfHostSpec], overrides: Overrides | None = None, today: dt.date | None = None,
+) -> list[GpuPrice]:
+    """resolve_price for each spec (any replica size), computing each GPU's policy price once."""
+    ov = overrides or Overrides()
+    day = today or clock.today()
+    memo: dict[tuple[str, str], GpuPrice] = {}
+    out = []
+    for s in specs:
+        if s.hosting is not None or s.gpu in ov.gpu_usd_per_hour:
+            out.append(resolve_price(catalog, s, ov, day))
+            continue
+        key = (s.gpu, s.price_type)
+        if key not in memo:
+            memo[key] = resolve_price(catalog, s, ov, day)
+        out.append(memo[key])
     return out
 
 
@@ -212,6 +239,7 @@ def rentable_capacity(
     cap = capacity(catalog, keys, workload, params)
     grid = price_grid(catalog, specs, base, cap.n, overrides, today)
     moved = False
+    rentable: dict[tuple[str, str, int], bool] = {}
     for i, (s, b) in enumerate(zip(specs, base, strict=True)):
         if b.policy in ("", OWN_PRICE) or s.gpus is not None or not cap.fits_any[i]:
             continue
@@ -223,14 +251,31 @@ def rentable_capacity(
         sizes = sorted({int(math.ceil(smallest / o.rent_unit) * o.rent_unit)
                         for o in catalog.cloud.values() if o.gpu == s.gpu})
         for n in sizes:  # the smallest size whose price the policy can give
-            if math.isfinite(resolve_price(catalog, s, overrides, today, n).usd_per_gpu_hour):
+            if (s.gpu, s.price_type, n) not in rentable:
+                rentable[(s.gpu, s.price_type, n)] = math.isfinite(
+                    resolve_price(catalog, s, overrides, today, n).usd_per_gpu_hour)
+            if rentable[(s.gpu, s.price_type, n)]:
                 keys[i] = (s.model, s.gpu, s.precision, n)
                 moved = True
                 break
     if moved:
-        cap = capacity(catalog, keys, workload, params)
+        idx = [i for i, (k, s) in enumerate(zip(keys, specs, strict=True)) if k[3] != s.gpus]
+        cap = _splice(cap, capacity(catalog, [keys[i] for i in idx], workload, params), idx)
         grid = price_grid(catalog, specs, base, cap.n, overrides, today)
     return cap, grid
+
+
+def _splice(cap: Capacity, sub: Capacity, idx: Sequence[int]) -> Capacity:
+    """cap with the rows idx replaced by sub's rows (sub's evaluations appended to res)."""
+    offset = len(next(iter(cap.res.values()))) if cap.res else 0
+    res = {k: np.concatenate([v, sub.res[k]]) for k, v in cap.res.items()}
+    ii = np.asarray(idx, dtype=np.intp)
+    n, req, flat = cap.n.copy(), cap.req_s.copy(), cap.flat.copy()
+    fits, lat = cap.fits_any.copy(), cap.latency_any.copy()
+    n[ii], req[ii] = sub.n, sub.req_s
+    flat[ii] = np.where(sub.flat >= 0, sub.flat + offset, -1)
+    fits[ii], lat[ii] = sub.fits_any, sub.latency_any
+    return Capacity(n, req, flat, res, fits, lat)
 
 
 def _no_price(spec: SelfHostSpec, why: str) -> GpuPrice:
@@ -434,7 +479,7 @@ def selfhost_frame(
     ov = overrides or Overrides()
     params = _params(catalog, ov)
     today = today or clock.today()
-    prices = [resolve_price(catalog, s, ov, today) for s in specs]
+    prices = base_prices(catalog, specs, ov, today)
     out: list[dict[str, Any]] = []
     if not specs:
         return pd.DataFrame(columns=list(COLUMNS))
@@ -546,7 +591,7 @@ def sweep(
     specs = [SelfHostSpec.model_validate({"model": m, "gpu": g, "precision": p, "hosting": hosting,
                                           "price_type": price_type})
              for m in models for g in gpus for p in precisions]
-    prices = [resolve_price(catalog, s, ov, today) for s in specs]
+    prices = base_prices(catalog, specs, ov, today)
     cap, grid = rentable_capacity(catalog, specs, prices, workload, _params(catalog, ov), ov, today)
     none = np.zeros(len(specs), dtype=bool)
     parts = _costs(cap, prices, workload, np.asarray(requests_per_month, dtype=float), ov, none, none, grid)

@@ -150,3 +150,15 @@ def test_market_spread_and_range_multipliers(catalog) -> None:
     q = gpu_price.quote(catalog.cloud.values(), "h100-sxm", TODAY)
     assert lo == pytest.approx(min(p10 / q.usd_per_gpu_hour, 1.0)) and hi == pytest.approx(max(p90 / q.usd_per_gpu_hour, 1.0))
     assert gpu_price.price_range_multipliers(list(catalog.cloud.values()), ["no-such-gpu"], TODAY) is None
+
+
+def test_moved_replica_costs_the_same_as_asking_for_that_size(catalog) -> None:
+    only8 = Overrides(gpu_price_policy="provider:coreweave")
+    moved = SelfHostSpec(model=L8, gpu="h100-sxm", precision="fp8")
+    other = SelfHostSpec(model=L70, gpu="h200", precision="fp8", gpus=8)
+    both = selfhost.selfhost_frame(catalog, [other, moved], [CHAT], only8, today=TODAY)
+    forced = selfhost.selfhost_frame(catalog, [moved.model_copy(update={"gpus": 8})], [CHAT], only8, today=TODAY)
+    alone = selfhost.selfhost_frame(catalog, [other], [CHAT], only8, today=TODAY)
+    cols = ["monthly_usd", "gpus_per_replica", "replicas", "ttft_ms", "tpot_ms", "gpu_usd_per_hour"]
+    assert both.iloc[1][cols].tolist() == pytest.approx(forced.iloc[0][cols].tolist())
+    assert both.iloc[0][cols].tolist() == pytest.approx(alone.iloc[0][cols].tolist())
