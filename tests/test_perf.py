@@ -249,12 +249,18 @@ def test_vectorised_rows_match_one_at_a_time(catalog):
     p = PerfParams.from_factors(catalog.efficiency)
     specs = [(catalog.model("deepseek-ai/DeepSeek-R1"), catalog.gpu("h200"), "fp8", 8),
              (catalog.model("meta-llama/Llama-3.1-8B-Instruct"), catalog.gpu("l40s"), "fp8", 1)]
-    res = perf.evaluate(perf.rows(specs, p), np.array([1000.0, 500.0]), np.array([1000.0, 200.0]), p,
+    ones = [perf.throughput(m, g, n, pr, [1000, 500][i], [1000, 200][i], p, max_tpot_ms=[50, 40][i])
+            for i, (m, g, pr, n) in enumerate(specs)]
+    lays = [perf.Layout(tp=o["layout"]["tp"], pp=o["layout"]["pp"], ep=o["layout"]["ep"],
+                        attention_dp=o["layout"]["attention_dp"]) for o in ones]
+    rows_ = perf.rows([(m, g, pr, lay.instance_gpus) for (m, g, pr, _), lay in zip(specs, lays, strict=True)],
+                      p, None, lays)
+    res = perf.evaluate(rows_, np.array([1000.0, 500.0]), np.array([1000.0, 200.0]), p,
                         max_tpot_ms=np.array([50.0, 40.0]))
-    for i, (m, g, pr, n) in enumerate(specs):
-        one = perf.throughput(m, g, n, pr, [1000, 500][i], [1000, 200][i], p, max_tpot_ms=[50, 40][i])
-        assert res["output_tokens_per_s"][i] == pytest.approx(one["output_tokens_per_s"])
-        assert res["batch"][i] == one["batch"]
+    for i, one in enumerate(ones):
+        dp = one["layout"]["dp"]
+        assert res["output_tokens_per_s"][i] * dp == pytest.approx(one["output_tokens_per_s"])
+        assert round(res["batch"][i] * dp) == one["batch"]
 
 
 def test_prefix_cache_cuts_prefill_and_ttft(catalog):
@@ -356,9 +362,13 @@ def test_vectorised_kv_matches_the_scalar_formula(catalog, model_id: str) -> Non
 
 def test_compressed_kv_is_not_replicated_under_tensor_parallelism(catalog) -> None:
     v4 = perf.rows([(catalog.model("deepseek-ai/DeepSeek-V4-Pro"), catalog.gpu("b200"), "fp4", 8)], P)
-    assert v4.kv_full[0] == v4.kv_full1[0]
+    assert perf._kv_rep(v4)[0] == 1.0  # default layout: attention DP
     llama = perf.rows([(catalog.model("meta-llama/Llama-3.1-70B-Instruct"), catalog.gpu("h100-sxm"), "fp8", 16)], P)
-    assert llama.kv_full[0] == 1.0 * llama.kv_full1[0]  # tp 8 = kv_heads 8: no copy yet
+    assert perf._kv_rep(llama)[0] == 1.0  # tp 8 = kv_heads 8: no copy yet
+    # pinned tensor-parallel attention (vLLM's TP8 for MLA) does copy the latent KV on every rank
+    v4_tp = perf.rows([(catalog.model("deepseek-ai/DeepSeek-V4-Pro"), catalog.gpu("b200"), "fp4", 8)], P, None,
+                      [perf.Layout(tp=8)])
+    assert perf._kv_rep(v4_tp)[0] == 8.0
 
 
 @pytest.mark.parametrize(("update", "message"), [
@@ -374,3 +384,27 @@ def test_bad_attention_fields_are_rejected(update: dict[str, object], message: s
     base.update(update)
     with pytest.raises(ValueError, match=message):
         ModelArch(**base)
+
+
+def test_gemma4_two_attention_geometries_by_hand(catalog) -> None:
+    """50 sliding layers (16 KV heads x 256, window 1024) + 10 global layers (4 KV heads x 512, key = value)."""
+    m = catalog.model("google/gemma-4-31B-it")
+    sliding, glob = 50 * 2 * 16 * 256 * 2, 10 * 1 * 4 * 512 * 2
+    assert perf.kv_bytes_per_token(m, "bf16") == sliding + glob == 860_160
+    assert perf.kv_bytes_per_token(m, "bf16", 131_072) == glob + sliding * 1024 / 131_072 == 47_360
+
+
+def test_kimi_k3_caches_only_its_nope_mla_latent(catalog) -> None:
+    """24 gated MLA layers keep a 512-dim latent (no RoPE key); 69 KDA layers keep none."""
+    assert perf.kv_bytes_per_token(catalog.model("moonshotai/Kimi-K3"), "bf16") == 24 * 512 * 2 == 24_576
+
+
+def test_gpu_memory_is_shown_as_the_vendor_states_it(catalog) -> None:
+    """An H100 SXM is '80 GB' (binary HBM: 80 x 2^30 bytes = 85.9 decimal GB); other figures are decimal GB."""
+    r = perf.throughput(catalog.model("meta-llama/Llama-3.1-8B-Instruct"), catalog.gpu("h100-sxm"), 1, "bf16",
+                        1000, 200, P)
+    mem = r["memory_gb_per_gpu"]
+    assert mem["total"] == 80
+    assert mem["total_decimal"] == pytest.approx(80 * 2**30 / 1e9) == pytest.approx(85.9, abs=0.01)
+    assert mem["usable"] == pytest.approx(80 * 2**30 * P.usable_memory_fraction / 1e9)
+    assert mem["weights"] == pytest.approx(8.03 * 2)  # decimal GB of bf16 weights
