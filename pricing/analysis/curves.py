@@ -123,11 +123,12 @@ def load_shape(w: Workload) -> tuple[float, ...]:
     return tuple(float(x) for x in load / load.max())
 
 
-def with_options(scenario: Scenario, catalog: Catalog) -> Scenario:
+def with_options(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) -> Scenario:
     """The scenario with its options spelled out (defaults resolved once, so reruns compare the same routes)."""
     if scenario.options:
         return scenario
-    return scenario.model_copy(update={"options": tuple(default_options(scenario.workloads, catalog))})
+    return scenario.model_copy(update={"options": tuple(default_options(scenario.workloads, catalog,
+                                                                        today=today or scenario.as_of))})
 
 
 def selfhost_specs(scenario: Scenario, catalog: Catalog) -> dict[str, SelfHostSpec]:
@@ -148,7 +149,7 @@ def _api_per_request(catalog: Catalog, route_id: str, w: Workload, ov: Overrides
 def route_curves(scenario: Scenario, catalog: Catalog, df: pd.DataFrame | None = None,
                  today: dt.date | None = None) -> list[RouteCurve]:
     """One cost curve per (workload, route) row of compare(): linear for APIs, the staircase for GPUs."""
-    scenario = with_options(scenario, catalog)
+    scenario = with_options(scenario, catalog, today)
     if df is None:
         df = compare(scenario, catalog, today=today)
     specs = selfhost_specs(scenario, catalog)
@@ -165,7 +166,7 @@ def route_curves(scenario: Scenario, catalog: Catalog, df: pd.DataFrame | None =
                   if math.isfinite(monthly) and monthly > 0}
         if kind in SELFHOST_KINDS:
             spec = specs[rid]
-            cost = _selfhost_curve(catalog, spec, w, ov)
+            cost = _selfhost_curve(catalog, spec, w, ov, today or scenario.as_of)
         else:
             per_req = monthly / w.requests_per_month if w.requests_per_month > 0 else \
                 _api_per_request(catalog, rid, w, ov)
@@ -180,7 +181,8 @@ def route_curves(scenario: Scenario, catalog: Catalog, df: pd.DataFrame | None =
     return out
 
 
-def _selfhost_curve(catalog: Catalog, spec: SelfHostSpec, w: Workload, ov: Overrides) -> Curve:
-    def cost(v: F) -> F:
-        return selfhost.selfhost_cost_curve(catalog, spec, w, np.asarray(v, dtype=float), ov)
+def _selfhost_curve(catalog: Catalog, spec: SelfHostSpec, w: Workload, ov: Overrides,
+                    today: dt.date | None = None) -> Curve:
+    def cost(v: F) -> F:  # today: the report date, so the GPU price policy's staleness cut is the report's
+        return selfhost.selfhost_cost_curve(catalog, spec, w, np.asarray(v, dtype=float), ov, today)
     return cost

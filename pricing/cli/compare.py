@@ -63,6 +63,7 @@ def table(r: Report) -> str:
         lines.append("")
     if "all workloads" in r.winners:
         lines += [r.winners["all workloads"], ""]
+    lines += [*r.gpu_price_lines[:1], *(f"  {x}" for x in r.gpu_price_lines[1:]), ""] if len(r.gpu_price_lines) > 1 else []
     flips = r.tornado[r.tornado["changes_winner"]]
     if len(flips):
         lines.append("Drivers that change the winner within their range:")
