@@ -10,6 +10,7 @@ from typing import Any
 import streamlit as st
 
 from pricing.analysis import PlanAssumptions
+from pricing.analysis.plan import API_PRICE_ASSUMPTION
 from pricing.compare import presets
 from pricing.schema import (
     PRECISIONS,
@@ -105,7 +106,8 @@ def params() -> list[Param]:
         Param("cat_q", "str", ""),
         Param("scenario_name", "str", "Dashboard scenario"),
         Param("plan_months", "int", PLAN.months, 1, 60),
-        Param("plan_api", "float", PLAN.api_price_change_per_year, -0.9, 1.0),
+        Param("plan_api_measured", "bool", True),
+        Param("plan_api", "float", API_PRICE_ASSUMPTION, -0.9, 1.0),
         Param("plan_gpu", "float", PLAN.gpu_price_change_per_year, -0.9, 1.0),
     ]
     for i in range(MAX_WORKLOADS):
@@ -152,6 +154,8 @@ def encode(p: Param, v: Any) -> str:
         return ",".join(_fmt_num(float(x)) for x in v)
     if p.kind in ("float", "int"):
         return _fmt_num(float(v))
+    if p.kind == "bool":
+        return "1" if v else "0"
     return str(v)
 
 
@@ -171,6 +175,10 @@ def decode(p: Param, text: str) -> Any:
         if (p.lo is not None and v < p.lo) or (p.hi is not None and v > p.hi):
             raise ValueError(f"outside {p.lo}..{p.hi}")
         return int(v) if p.kind == "int" else v
+    if p.kind == "bool":
+        if text not in ("0", "1"):
+            raise ValueError("not 0 or 1")
+        return text == "1"
     if p.choices is not None and text not in p.choices:
         raise ValueError(f"not one of {', '.join(p.choices)}")
     if len(text) > 200:

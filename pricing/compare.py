@@ -153,10 +153,16 @@ def _field_of(kind: str) -> str:
 # --------------------------------------------------------------------------- default candidates
 
 
-def default_options(workloads: Sequence[Workload], catalog: Catalog, max_hosts: int = 2) -> list[Option]:
-    """Sensible candidates: closed flagships, makers' APIs, cheapest hosts, best-fitting GPUs."""
-    opts: list[Option] = [ApiChoice(api=i) for i in DEFAULT_API_CANDIDATES if i in catalog.offers]
+def default_options(
+    workloads: Sequence[Workload], catalog: Catalog, max_hosts: int = 2, today: dt.date | None = None,
+) -> list[Option]:
+    """Sensible candidates: closed flagships, makers' APIs, cheapest hosts, best-fitting GPUs (never a retired offer)."""
+    live = catalog.live_offers(clock.resolve(today))
+    picked = [i if i in live else (catalog.offers[i].successor or "") for i in DEFAULT_API_CANDIDATES
+              if i in catalog.offers]  # a retired candidate gives way to the successor its provider names
+    opts: list[Option] = [ApiChoice(api=i) for i in dict.fromkeys(picked) if i in live]
     frame = catalog.offers_frame()
+    frame = frame[frame["id"].isin(list(live))]
     hosts = frame[frame["provider_kind"] == "open-host"]
     probe = workloads[0] if workloads else PRESETS["chat assistant"]
     seed_hosts = hosts[hosts["open_model"].isin(SEED_OPEN_MODELS)]
@@ -207,11 +213,12 @@ def _api_rows(catalog: Catalog, ids: list[str], workloads: Sequence[Workload], o
 
 
 def _selfhost_rows(
-    catalog: Catalog, specs: list[SelfHostSpec], workloads: Sequence[Workload], ov: Overrides
+    catalog: Catalog, specs: list[SelfHostSpec], workloads: Sequence[Workload], ov: Overrides,
+    today: dt.date | None = None,
 ) -> pd.DataFrame:
     if not specs:
         return pd.DataFrame()
-    df = selfhost.selfhost_frame(catalog, specs, workloads, ov)
+    df = selfhost.selfhost_frame(catalog, specs, workloads, ov, today=today)
     df["route_kind"] = np.where(df["ownership"] == "owned", "selfhost-owned", "selfhost-cloud")
     df["provider"] = np.where(df["ownership"] == "owned", "owned", df["hosting"].astype(str))
     df["open_model"] = df["model"]
@@ -221,14 +228,15 @@ def _selfhost_rows(
 def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) -> pd.DataFrame:
     """Every route for every workload, ranked by monthly cost within each workload."""
     check_scenario_ids(scenario, catalog)
-    options = list(scenario.options) or default_options(scenario.workloads, catalog)
+    today = today or clock.resolve(scenario.as_of)
+    options = list(scenario.options) or default_options(scenario.workloads, catalog, today=today)
     ov = scenario.overrides
     api_ids = list(dict.fromkeys(o.api for o in options if isinstance(o, ApiChoice)))
     specs = list(dict.fromkeys(o.selfhost for o in options if isinstance(o, SelfHostChoice)))
     parts = [
         p
         for p in (_api_rows(catalog, api_ids, scenario.workloads, ov),
-                  _selfhost_rows(catalog, specs, scenario.workloads, ov))
+                  _selfhost_rows(catalog, specs, scenario.workloads, ov, today))
         if len(p)
     ]
     df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(COLUMNS))
@@ -238,7 +246,7 @@ def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) 
     for col in BREAKDOWN_COLUMNS:
         df[col] = pd.to_numeric(df[col], errors="coerce").fillna(0.0)
     df["warnings"] = df["warnings"].fillna("").astype(str)
-    today = today or clock.today()
+    _mark_retired(df, catalog, today)
     df["price_age_days"] = [
         (today - d).days if isinstance(d, dt.date) else np.nan for d in df["price_as_of"]
     ]
@@ -252,6 +260,22 @@ def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) 
     df["rank"] = df.groupby("workload")["monthly_usd"].rank(method="min", na_option="bottom").astype(int)
     df = df.sort_values(["workload", "rank", "route_id"], kind="stable").reset_index(drop=True)
     return df[list(COLUMNS)]
+
+
+def _mark_retired(df: pd.DataFrame, catalog: Catalog, today: dt.date) -> None:
+    """A retired API offer cannot serve: no cost (so it never ranks or wins), a warning naming its successor."""
+    for i, rid in enumerate(df["route_id"]):
+        o = catalog.offers.get(str(rid))
+        if o is None or not str(df.at[i, "route_kind"]).startswith("api") or not o.is_retired(today):
+            continue
+        msg = f"retired on {o.retires_on}" + (f"; successor {o.successor}" if o.successor else "")
+        df.at[i, "monthly_usd"] = np.nan
+        df.at[i, "usd_per_mtok"] = np.nan
+        df.at[i, "fits"] = False
+        for col in BREAKDOWN_COLUMNS:
+            df.at[i, col] = 0.0
+        w = str(df.at[i, "warnings"])
+        df.at[i, "warnings"] = f"{msg}; {w}" if w else msg
 
 
 def portfolio(df: pd.DataFrame) -> pd.DataFrame:

@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 
 from pricing.catalog import build_catalog, parse_model, read_yaml
+from pricing.feeds.curation import Curation
 from pricing.schema import (
     CalibrationFile,
     GpusFile,
     HostingFile,
     ModelsFile,
+    PriceHistoryFile,
     ProviderFile,
     QualityFile,
     Scenario,
@@ -25,6 +27,8 @@ SCHEMAS = {
     "hosting.yaml": HostingFile,
     "calibration.yaml": CalibrationFile,
     "quality.yaml": QualityFile,
+    "curation.yaml": Curation,
+    "history/api_prices.yaml": PriceHistoryFile,
 }
 
 
