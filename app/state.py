@@ -311,8 +311,8 @@ def workloads() -> list[Workload]:
             v = ss[wkey(i, suffix)]
             if suffix == "req" and ss[wkey(i, "per")] == "day":
                 v = v * DAYS_PER_MONTH
-            if field in ("max_ttft_ms", "min_output_tokens_per_s"):
-                v = v or None
+            if field in ("max_ttft_ms", "min_output_tokens_per_s", "off_peak_fraction"):
+                v = v or None  # 0 = no target / off-peak share from the traffic shape
             kw[field] = int(v) if kind == "int" else v
         out.append(Workload(**kw))
     names = [w.name for w in out]

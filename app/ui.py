@@ -261,8 +261,9 @@ def workload_editor(i: int) -> None:
         b.number_input("Min output tokens/s per user (0 = none)", key=k("tps"), min_value=0.0,
                        max_value=10_000.0, step=1.0, format="%.1f")
         c.slider("Input written to cache", 0.0, 1.0, key=k("cw"), step=0.05)
-        d.slider("Requests in off-peak hours", 0.0, 1.0, key=k("offpk"), step=0.05,
-                 help="Share of non-batch requests sent in a provider's off-peak window (DeepSeek).")
+        d.slider("Requests in off-peak hours (0 = from the traffic shape)", 0.0, 1.0, key=k("offpk"), step=0.05,
+                 help="Share of non-batch requests sent in a provider's off-peak windows (DeepSeek). 0 computes "
+                      "it from the hourly profile (flat when none): 133/168 of the week on DeepSeek V4.")
         st.number_input("Minimum context window (tokens)", key=k("ctx"), min_value=0, max_value=100_000_000,
                         step=1000)
 

@@ -100,14 +100,40 @@ class PriceTier(Strict):
     usd_per_mtok_reasoning: OptUsd = None
 
 
+class OffPeakWindow(Strict):
+    """Hours of some weekdays (ISO 1 = Monday .. 7 = Sunday) when off-peak prices apply, UTC."""
+
+    weekdays: tuple[int, ...] = Field(min_length=1)
+    hours_utc: tuple[str, ...] = Field(min_length=1, description='"HH:MM-HH:MM"; "00:00-00:00" = the whole day')
+
+    @field_validator("weekdays")
+    @classmethod
+    def _iso(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        if any(d < 1 or d > 7 for d in v):
+            raise ValueError("weekdays are ISO numbers 1 (Monday) to 7 (Sunday)")
+        return v
+
+    @field_validator("hours_utc")
+    @classmethod
+    def _spans(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for h in v:
+            a, _, b = h.partition("-")
+            if not (_HHMM.match(a) and _HHMM.match(b)):
+                raise ValueError(f"{h!r} is not a span HH:MM-HH:MM (UTC)")
+        return v
+
+
 class OffPeak(Strict):
-    """A daily time-of-day window (UTC) with lower prices, e.g. DeepSeek's night discount."""
+    """Lower prices at some hours (UTC), e.g. DeepSeek's: a daily window, or the full weekly `windows`."""
 
     start_utc: str
     end_utc: str
     usd_per_mtok_input: Usd
     usd_per_mtok_output: Usd
     usd_per_mtok_cached_input: OptUsd = None
+    windows: tuple[OffPeakWindow, ...] = Field(
+        (), description="the full weekly schedule; empty = start_utc..end_utc every day"
+    )
 
     @field_validator("start_utc", "end_utc")
     @classmethod
@@ -544,30 +570,48 @@ class Workload(Strict):
     cached_input_fraction: Fraction = 0.0
     cache_write_fraction: Fraction = Field(0.0, description="share of input tokens written to cache")
     batch_fraction: Fraction = 0.0
-    off_peak_fraction: Fraction = 0.0
+    off_peak_fraction: Fraction | None = Field(
+        None, description="share of non-batch requests in an offer's off-peak hours; None = from the traffic shape"
+    )
     peak_to_average: float = Field(1.0, ge=1, le=100)
-    hourly_profile: tuple[float, ...] | None = Field(None, description="24 relative loads, UTC")
+    hourly_profile: tuple[float, ...] | None = Field(None, description="24 relative loads, UTC (weekdays, or every day)")
+    weekend_hourly_profile: tuple[float, ...] | None = Field(
+        None, description="24 relative loads on Saturday and Sunday, same scale; None = as hourly_profile"
+    )
     max_ttft_ms: float | None = Field(None, gt=0, le=600_000)
     max_tpot_ms: float | None = Field(None, gt=0, le=60_000)
     min_output_tokens_per_s: float | None = Field(None, gt=0, le=10_000)
     monthly_growth: float = Field(0.0, ge=-0.5, le=5)
     min_context_tokens: int = Field(0, ge=0, le=100_000_000)
 
-    @field_validator("hourly_profile")
+    @field_validator("hourly_profile", "weekend_hourly_profile")
     @classmethod
     def _profile(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
         if v is None:
             return v
         if len(v) != 24 or any(x < 0 for x in v) or sum(v) <= 0:
-            raise ValueError("hourly_profile needs 24 non-negative numbers, not all zero")
+            raise ValueError("an hourly profile needs 24 non-negative numbers, not all zero")
         return v
 
     @property
+    def has_shape(self) -> bool:
+        """True when the workload gives an hourly (or weekend) traffic shape."""
+        return bool(self.hourly_profile or self.weekend_hourly_profile)
+
+    def week_shape(self) -> tuple[tuple[float, ...], ...]:
+        """7 x 24 relative loads (ISO Monday first, UTC hours), summing to 1; flat without a profile."""
+        wd = self.hourly_profile or (
+            (sum(self.weekend_hourly_profile) / 24,) * 24 if self.weekend_hourly_profile else (1.0,) * 24)
+        we = self.weekend_hourly_profile or wd
+        total = 5 * sum(wd) + 2 * sum(we)
+        return tuple(tuple(x / total for x in (wd if d < 5 else we)) for d in range(7))
+
+    @property
     def effective_peak_to_average(self) -> float:
-        """Peak / mean load: from the hourly profile where given, else the stated ratio."""
-        if self.hourly_profile:
-            mean = sum(self.hourly_profile) / 24
-            return max(self.hourly_profile) / mean
+        """Peak hour / mean hour over the week: from the traffic shape where given, else the stated ratio."""
+        if self.has_shape:
+            cells = [x for day in self.week_shape() for x in day]
+            return max(cells) / (sum(cells) / len(cells))
         return self.peak_to_average
 
     @property

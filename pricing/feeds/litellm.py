@@ -36,7 +36,15 @@ from pydantic import ValidationError
 
 from pricing.feeds import FeedError, FeedRejected
 from pricing.feeds.curation import Curation, Pick, default_curation
-from pricing.schema import ApiOffer, BatchPrice, OffPeak, PriceTier, ProviderFile, ScheduledPrice
+from pricing.schema import (
+    ApiOffer,
+    BatchPrice,
+    OffPeak,
+    OffPeakWindow,
+    PriceTier,
+    ProviderFile,
+    ScheduledPrice,
+)
 
 DEFAULT_URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
 LITELLM_REPO = "https://github.com/BerriAI/litellm"
@@ -146,11 +154,12 @@ def _off_peak(entry: Mapping[str, Any]) -> tuple[OffPeak | None, str | None]:
         usd_per_mtok_input=mtok(op.get("input_cost_per_token")) or 0.0,
         usd_per_mtok_output=mtok(op.get("output_cost_per_token")) or 0.0,
         usd_per_mtok_cached_input=mtok(op.get("cache_read_input_token_cost")),
+        windows=tuple(OffPeakWindow(weekdays=tuple(days), hours_utc=tuple(hours))
+                      for days, hours in off_peak_windows(entry) if days and hours),
     )
     note = (
-        f"Off-peak prices apply (per LiteLLM) {'; '.join(described)} UTC; start_utc/end_utc hold the "
-        "longest weekday window. The cost engine bills the off-peak share of the workload's traffic "
-        "shape inside the full schedule (or the share a workload states)."
+        f"Off-peak prices apply (per LiteLLM) {'; '.join(described)} UTC (`windows`). The cost engine "
+        "bills the off-peak share of the workload's traffic shape inside them (or the share a workload states)."
     )
     return off, note
 
