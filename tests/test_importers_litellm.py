@@ -166,11 +166,14 @@ def _pairs(entry, offer):
         base.update(rng[0])
     yield "usd_per_mtok_input", m(base.get("input_cost_per_token")), offer.usd_per_mtok_input
     yield "usd_per_mtok_output", m(base.get("output_cost_per_token")), offer.usd_per_mtok_output
-    yield "usd_per_mtok_cached_input", m(base.get("cache_read_input_token_cost")), offer.usd_per_mtok_cached_input
+    yield "usd_per_mtok_cached_input", m(base.get("cache_read_input_token_cost")), (
+        None if offer.cached_input_source else offer.usd_per_mtok_cached_input)
     yield "usd_per_mtok_cache_write", m(base.get("cache_creation_input_token_cost")), offer.usd_per_mtok_cache_write
     yield "usd_per_mtok_reasoning", m(base.get("output_cost_per_reasoning_token")), offer.usd_per_mtok_reasoning
     yield "context_tokens", entry.get("max_input_tokens"), offer.context_tokens
-    b = offer.batch
+    b = offer.batch if offer.batch is None or offer.batch.source is None else None  # curated batch: own source
+    if offer.batch is not None and offer.batch.source is not None:
+        assert entry.get("input_cost_per_token_batches") is None, "a curated batch price hides LiteLLM's"
     yield "batch.input", m(entry.get("input_cost_per_token_batches")), b and b.usd_per_mtok_input
     yield "batch.output", m(entry.get("output_cost_per_token_batches")), b and b.usd_per_mtok_output
     yield "batch.cached", m(entry.get("cache_read_input_token_cost_batches")), b and b.usd_per_mtok_cached_input

@@ -55,11 +55,27 @@ class CachePrice(Sourced):
 
 
 class Batch(Sourced):
-    """A batch-API price the provider publishes but the feed lacks."""
+    """A batch-API price the provider publishes but the feed lacks: prices, or a fraction of the list price."""
 
-    usd_per_mtok_input: Usd
-    usd_per_mtok_output: Usd
+    usd_per_mtok_input: OptUsd = None
+    usd_per_mtok_output: OptUsd = None
     usd_per_mtok_cached_input: OptUsd = None
+    fraction_of_list: float | None = Field(None, gt=0, le=1, description="e.g. 0.5: half the listed input and output")
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Batch:
+        prices = self.usd_per_mtok_input is not None and self.usd_per_mtok_output is not None
+        if prices == (self.fraction_of_list is not None):
+            raise ValueError("give either usd_per_mtok_input and usd_per_mtok_output, or fraction_of_list")
+        return self
+
+    def prices(self, inp: float, out: float) -> tuple[float, float, float | None]:
+        """(input, output, cache read) of the batch price for an offer listed at inp / out."""
+        if self.fraction_of_list is not None:
+            return round(inp * self.fraction_of_list, 6) + 0.0, round(out * self.fraction_of_list, 6) + 0.0, None
+        assert self.usd_per_mtok_input is not None and self.usd_per_mtok_output is not None
+        return self.usd_per_mtok_input, self.usd_per_mtok_output, self.usd_per_mtok_cached_input
 
 
 class Scheduled(Sourced):
@@ -92,6 +108,7 @@ class Provider(_Strict):
     prefixes: tuple[str, ...] = ()
     no_cache_price: NonePublished | None = Field(None, description="applies to offers the feed gives no cache price")
     no_batch_api: NonePublished | None = Field(None, description="applies to offers the feed gives no batch price")
+    batch: Batch | None = Field(None, description="batch price of every offer the feed and the pick give none")
 
 
 class Pick(_Strict):

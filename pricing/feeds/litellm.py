@@ -195,12 +195,13 @@ def offer_from_entry(
             usd_per_mtok_output=mtok(entry["output_cost_per_token_batches"]) or 0.0,
             usd_per_mtok_cached_input=mtok(entry.get("cache_read_input_token_cost_batches")),
         )
-    elif pick.batch is not None:
-        batch = BatchPrice(
-            usd_per_mtok_input=pick.batch.usd_per_mtok_input, usd_per_mtok_output=pick.batch.usd_per_mtok_output,
-            usd_per_mtok_cached_input=pick.batch.usd_per_mtok_cached_input,
-            source=f"{pick.batch.source} (read {pick.batch.as_of})",
-        )
+    elif (pick.batch or meta.batch) is not None:
+        b = pick.batch or meta.batch
+        assert b is not None
+        bi, bo, bc = b.prices(mtok(base.get("input_cost_per_token")) or 0.0, mtok(base.get("output_cost_per_token")) or 0.0)
+        how = f"{b.fraction_of_list:g} x the list price; " if b.fraction_of_list is not None else ""
+        batch = BatchPrice(usd_per_mtok_input=bi, usd_per_mtok_output=bo, usd_per_mtok_cached_input=bc,
+                           source=f"{how}{b.source} (read {b.as_of})" + (f"; {b.note}" if b.note else ""))
     no_batch = pick.no_batch_api or (meta.no_batch_api if batch is None else None)
     if batch is None and no_batch is not None:
         notes.append(f"No batch API: {no_batch.note + ' ' if no_batch.note else ''}({no_batch.source}, read {no_batch.as_of}).")
