@@ -207,7 +207,7 @@ def _api_rows(catalog: Catalog, ids: list[str], workloads: Sequence[Workload], o
     df["model"] = [o.model for o in offers]
     df["open_model"] = [o.open_model for o in offers]
     df["price_source"] = [o.source for o in offers]
-    df["price_as_of"] = [o.as_of for o in offers]
+    df["price_as_of"] = [o.checked_on or o.as_of for o in offers]  # the last confirmation of the price
     df["fits"] = True
     return df
 
