@@ -83,3 +83,10 @@ def test_retired_offers_struck_through_and_price_history_chart(at, catalog) -> N
     chart = at.get("plotly_chart")[0]
     assert "gemini-3.8-flash scheduled input" in chart.proto.spec
     assert any("price per quality point" in c.value for c in at.caption)
+
+
+def test_price_history_of_a_family(at) -> None:
+    at.selectbox(key="cat_hist_family").set_value("gemini")
+    at.run()
+    no_exceptions(at)
+    assert any("gemini: google/" in c.value for c in at.caption)

@@ -291,3 +291,15 @@ def test_catalog_json_has_the_new_fields(capsys: pytest.CaptureFixture[str]) -> 
     doc = json.loads(capsys.readouterr().out)
     assert doc["offer"] == "openai/gpt-4o" and doc["points"]
     assert [p["since"] for p in doc["points"]] == sorted(p["since"] for p in doc["points"])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_off_peak_share_is_the_load_inside_the_windows(catalog: Catalog, seed: int) -> None:
+    """Random hourly shapes: the share equals the load in DeepSeek V4's hour-aligned windows, by hand."""
+    rng = np.random.default_rng(seed)
+    day, end = tuple(rng.random(24) * 10), tuple(rng.random(24) * 10)
+    w = FLAT.model_copy(update={"hourly_profile": day, "weekend_hourly_profile": end})
+    peak_hours = {1, 2, 3, 6, 7, 8, 9}  # 01:00-04:00 and 06:00-10:00 UTC on weekdays
+    total = 5 * sum(day) + 2 * sum(end)
+    want = (5 * sum(v for h, v in enumerate(day) if h not in peak_hours) + 2 * sum(end)) / total
+    assert off_peak_share(w, catalog.offers["deepseek/deepseek-v4-pro"]) == pytest.approx(want)

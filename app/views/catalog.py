@@ -95,7 +95,15 @@ if trend is not None:
                f"Measured yearly change of the price per quality point: {trend.closed.sentence()}; "
                f"{trend.open.sentence()}. Source: {trend.source}. The Plan page uses these by default.")
 changed = [oid for oid in cat.offers if len(offer_points(cat, oid)) > 1 or cat.offers[oid].scheduled]
-picked = st.multiselect("Offers", sorted(cat.offers), default=changed[:3], key="cat_hist", max_selections=8)
+families = sorted({o.family for o in cat.offers.values() if o.family})
+h1, h2 = st.columns([1, 3])
+family = h1.selectbox("A family (first party's offers)", ["", *families], key="cat_hist_family")
+picked = h2.multiselect("Offers", sorted(cat.offers), default=changed[:3], key="cat_hist", max_selections=8)
+if family:
+    kinds = {p: cat.providers[p].kind for p in cat.providers}
+    picked = [oid for oid, o in cat.offers.items()
+              if o.family == family and kinds[cat.offer_provider[oid]] != "open-host"][:8]
+    st.caption(f"{family}: {', '.join(picked)}")
 if picked:
     fig = go.Figure()
     end = clock.today()
