@@ -11,10 +11,10 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from pricing import clock
+from pricing import io as _io
 from pricing.errors import DataError, Issue, UnknownIdError
 from pricing.schema import (
     ApiOffer,
@@ -33,30 +33,18 @@ from pricing.schema import (
 )
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-MAX_FILE_BYTES = 5_000_000
+MAX_FILE_BYTES = _io.MAX_FILE_BYTES
 M = TypeVar("M", bound=BaseModel)
 
 
 def read_yaml(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Any:
-    """Parse a YAML file safely, refusing oversized files; errors name the file and line."""
-    try:
-        size = path.stat().st_size
-    except OSError as e:
-        raise DataError([Issue(str(path), "", "", f"cannot read: {e.strerror}")]) from e
-    if size > max_bytes:
-        raise DataError([Issue(str(path), "", "", f"file is {size} bytes, over the {max_bytes} limit")])
-    return parse_yaml_text(path.read_text(encoding="utf-8"), str(path))
+    """Parse a YAML file through the guarded reader (pricing.io); errors name the file and line."""
+    return _io.read_yaml(path, max_bytes)
 
 
 def parse_yaml_text(text: str, name: str) -> Any:
-    """yaml.safe_load with a message that names the file and the line of the problem."""
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise DataError([Issue(name, where, "", f"malformed YAML: {problem}")]) from e
+    """yaml.safe_load with a message that names the file and the line of the problem (pricing.io)."""
+    return _io.parse_yaml_text(text, name)
 
 
 def _entry_label(data: Any, loc: tuple[int | str, ...]) -> tuple[str, str]:
@@ -94,7 +82,12 @@ def _entry_label(data: Any, loc: tuple[int | str, ...]) -> tuple[str, str]:
 def issues_from_validation(name: str, data: Any, err: ValidationError) -> list[Issue]:
     """Turn a pydantic ValidationError into Issues naming file, entry and field."""
     out = []
-    for e in err.errors(include_url=False):
+    errors = err.errors(include_url=False)
+    locs = [tuple(e["loc"]) for e in errors]
+    for e in errors:
+        loc = tuple(e["loc"])
+        if e["type"] == "too_short" and any(len(o) > len(loc) and o[: len(loc)] == loc for o in locs):
+            continue  # "should have at least 1 item" only because its items failed: noise
         entry, fld = _entry_label(data, tuple(e["loc"]))
         msg = e["msg"]
         if e["type"] == "extra_forbidden":

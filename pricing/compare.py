@@ -14,6 +14,7 @@ import yaml
 from pricing import api_cost, clock, quality, selfhost
 from pricing.catalog import Catalog, parse_model, parse_yaml_text
 from pricing.errors import DataError, Issue, UnknownIdError
+from pricing.io import read_text
 from pricing.schema import (
     ApiChoice,
     Option,
@@ -100,9 +101,7 @@ def load_scenario(source: Path | str, name: str | None = None) -> Scenario:
     """Parse a scenario from a path or YAML text; errors name the file, entry and field."""
     if isinstance(source, Path):
         label = name or str(source)
-        if source.stat().st_size > MAX_SCENARIO_BYTES:
-            raise DataError([Issue(label, "", "", f"scenario file is over {MAX_SCENARIO_BYTES} bytes")])
-        text = source.read_text(encoding="utf-8")
+        text = read_text(source, MAX_SCENARIO_BYTES, label)
     else:
         label = name or "scenario"
         text = source
@@ -214,7 +213,7 @@ def _api_rows(catalog: Catalog, ids: list[str], workloads: Sequence[Workload], o
 
 def _selfhost_rows(
     catalog: Catalog, specs: list[SelfHostSpec], workloads: Sequence[Workload], ov: Overrides,
-    today: dt.date | None = None,
+    today: dt.date,
 ) -> pd.DataFrame:
     if not specs:
         return pd.DataFrame()
@@ -226,9 +225,13 @@ def _selfhost_rows(
 
 
 def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) -> pd.DataFrame:
-    """Every route for every workload, ranked by monthly cost within each workload."""
+    """Every route for every workload, ranked by monthly cost within each workload.
+
+    Dates (price ages, staleness warnings) are computed from `today`, else the scenario's
+    `as_of`, else the clock: pass one to make the result reproducible.
+    """
+    today = today or scenario.as_of or clock.today()
     check_scenario_ids(scenario, catalog)
-    today = today or clock.resolve(scenario.as_of)
     options = list(scenario.options) or default_options(scenario.workloads, catalog, today=today)
     ov = scenario.overrides
     api_ids = list(dict.fromkeys(o.api for o in options if isinstance(o, ApiChoice)))

@@ -2,13 +2,21 @@
 
 Model, in one place (every knob is a field of `PerfParams`, loaded from data/calibration.yaml):
 
+* Units: GPU memory is taken as the vendor states it (`memory_gb`, an H100 SXM is "80 GB"); HBM
+  sizes are binary, so the GPU holds memory_gb x 2^30 bytes (an "80 GB" H100 reports 81,559 MiB).
+  Every other GB in the arithmetic and the output (weights, KV, overhead, usable) is decimal,
+  1 GB = 1e9 bytes; `memory_gb_per_gpu.total` is the vendor figure, `total_decimal` the same in 1e9 bytes.
 * Memory per replica of N GPUs: usable = N x (memory_gb x 2^30 bytes x usable_memory_fraction
-  - runtime_overhead_gb). GPU memory sizes are binary (an "80 GB" H100 reports 81,559 MiB),
-  weights and KV are counted in decimal bytes. Weights = total params x bytes per param.
-  KV per token: GQA 2 x layers x kv_heads x head_dim x bytes; MLA layers x (kv_lora_rank +
-  qk_rope_head_dim) x bytes; sliding-window layers hold at most `window` tokens. Under tensor
-  parallelism a GQA KV head cannot be split, so KV is replicated max(1, tp / kv_heads) times;
-  MLA is assumed served with data-parallel attention (no replication), as SGLang/TRT-LLM do.
+  - runtime_overhead_gb x 1e9). Weights = total params x bytes per param.
+  KV per token (`kv_parts`): GQA 2 x layers x kv_heads x head_dim x bytes (1 x when the key and
+  value share one vector, DeepSeek V4); MLA layers x (kv_lora_rank + qk_rope_head_dim) x bytes;
+  sliding-window and chunked-attention layers (Llama 4) hold at most `window` tokens; linear-
+  attention layers hold none; compressed layers (DeepSeek V4 CSA/HCA) hold one entry per `ratio`
+  tokens plus an uncompressed local window of sliding_window_tokens; a sparse-attention indexer
+  (DSA: V3.2, GLM-5; V4's CSA layers) adds indexer_layers x (index_head_dim x key bytes + scale
+  bytes) / indexer_compress_ratio. Under tensor parallelism a GQA KV head cannot be split, so KV is
+  replicated max(1, tp / kv_heads) times; MLA and compressed attention are assumed served with
+  data-parallel attention (no replication), as SGLang/TRT-LLM do.
 * KV precision (visible, `kv_precision`): default fp8 when the weights are fp8/fp4 and the GPU
   has fp8 tensor cores, else bf16 (TRT-LLM's FP8/NVFP4 checkpoints ship an fp8 KV cache).
 * A deployment fits when weights + overhead leave KV for `useful_sequences` concurrent sequences
@@ -111,20 +119,53 @@ def weights_bytes(model: ModelArch, precision: str) -> float:
     return model.params_b_total * 1e9 * _bpp(precision)
 
 
-def kv_bytes_per_token(model: ModelArch, kv_precision: str = "bf16", context_tokens: float | None = None) -> float:
-    """KV-cache bytes per token of context; with context_tokens, sliding-window layers are capped."""
+@dataclass(frozen=True)
+class KvParts:
+    """KV-cache bytes per token of context, split by how they grow with the context."""
+
+    full: float  # every token, every context length (full-attention, compressed, indexer)
+    capped: float  # sliding-window / chunked layers: at most `window` tokens are held
+    local: float  # local window of compressed layers: at most `window` tokens (fixed per sequence)
+    window: float  # tokens held by capped and local layers (0: none)
+    replicated: bool  # GQA heads: copied under tensor parallelism beyond kv_heads
+
+
+def kv_parts(model: ModelArch, kv_precision: str = "bf16") -> KvParts:
+    """The KV-cache model of one architecture (shared by the scalar and the vectorised paths)."""
     b = _bpp(kv_precision)
+    idx = 0.0
+    if model.indexer_layers and model.index_head_dim:
+        key_b = _bpp(model.indexer_key_precision or kv_precision)
+        idx = (model.indexer_layers * (model.index_head_dim * key_b + model.indexer_scale_bytes)
+               / model.indexer_compress_ratio)
     if model.attention == "mla":
         assert model.kv_lora_rank is not None and model.qk_rope_head_dim is not None
-        return float(model.layers * (model.kv_lora_rank + model.qk_rope_head_dim) * b)
-    per_layer = 2.0 * model.kv_heads * model.head_dim * b
-    kv_layers = model.layers - model.linear_attention_layers  # linear-attention layers keep no KV
-    sw = model.sliding_window_layers
-    if not sw or context_tokens is None or not model.sliding_window_tokens:
-        return float(kv_layers * per_layer)
+        return KvParts(float(model.layers * (model.kv_lora_rank + model.qk_rope_head_dim) * b) + idx,
+                       0.0, 0.0, 0.0, False)
+    vec = (1.0 if model.key_value_shared else 2.0) * model.kv_heads * model.head_dim * b
+    comp = model.kv_compress_ratio_layers or {}
+    comp_layers = sum(comp.values())
+    comp_bytes = sum(n * vec / r for r, n in comp.items())
+    capped_layers = model.sliding_window_layers or model.chunked_attention_layers
+    window = float((model.attention_chunk_tokens if model.chunked_attention_layers
+                    else model.sliding_window_tokens) or 0)
+    full_layers = model.layers - model.linear_attention_layers - capped_layers - comp_layers
+    local = comp_layers * vec if window else 0.0
+    return KvParts(float(full_layers * vec + comp_bytes + idx), float(capped_layers * vec), float(local),
+                   window, comp_layers == 0)
+
+
+def kv_bytes_per_token(model: ModelArch, kv_precision: str = "bf16", context_tokens: float | None = None) -> float:
+    """KV-cache bytes per token of context, averaged over `context_tokens`.
+
+    Without a context, window-capped layers count in full (an upper bound) and the fixed local
+    window of compressed layers is left out (it does not grow with the context).
+    """
+    k = kv_parts(model, kv_precision)
+    if context_tokens is None or not k.window:
+        return k.full + k.capped
     c = max(float(context_tokens), 1.0)
-    capped = min(c, model.sliding_window_tokens) / c
-    return float(per_layer * ((kv_layers - sw) + sw * capped))
+    return k.full + (k.capped + k.local) * min(c, k.window) / c
 
 
 def default_kv_precision(precision: str, gpu: Gpu) -> str:
@@ -226,28 +267,24 @@ def rows(
     kvp = list(kv_precision) if kv_precision is not None else [None] * len(specs)
     for i, ((m, g, p, n), kvq) in enumerate(zip(specs, kvp, strict=True)):
         bpp = _bpp(p)
-        kvb = _bpp(kvq or default_kv_precision(p, g))
         e, k = float(m.experts_routed), float(m.experts_active)
         if e > k > 0:
             per_expert_b = (m.params_b_total - m.params_b_active) / (e - k)
             dense_b = max(m.params_b_active - k * per_expert_b, 0.0)
         else:
             per_expert_b, dense_b, e, k = 0.0, m.params_b_active, 0.0, 0.0
+        kp = kv_parts(m, kvq or default_kv_precision(p, g))
+        kv_full, kv_sw = kp.full, kp.capped + kp.local
+        kvh = float(m.kv_heads) if kp.replicated else 0.0
         if m.attention == "mla":
             assert m.kv_lora_rank is not None and m.qk_rope_head_dim is not None
-            kv_full = float(m.layers * (m.kv_lora_rank + m.qk_rope_head_dim) * kvb)
-            kv_sw, kvh = 0.0, 0.0
             hd = m.attention_heads * (m.kv_lora_rank + m.qk_rope_head_dim)
         else:
-            per_layer = 2.0 * m.kv_heads * m.head_dim * kvb
-            sw = m.sliding_window_layers if m.sliding_window_tokens else 0
-            kv_layers = m.layers - m.linear_attention_layers  # linear-attention layers keep no KV
-            kv_full, kv_sw, kvh = (kv_layers - sw) * per_layer, sw * per_layer, float(m.kv_heads)
             hd = m.attention_heads * m.head_dim
         data[i] = [
             n, 1.0, m.layers, m.hidden_size, hd, m.params_b_active, dense_b * 1e9 * bpp,
             per_expert_b * 1e9 * bpp, e, k, m.params_b_total * 1e9 * bpp, kvh, kv_full, kv_sw,
-            kv_full, kv_sw, float(m.sliding_window_tokens or 0),
+            kv_full, kv_sw, kp.window,
             g.memory_gb * GIB * params.usable_memory_fraction - params.runtime_overhead_gb * 1e9, 0.0,
             float(min(g.max_gpus_per_node, GPUS_PER_NODE)), g.mem_bandwidth_tbs * 1e12,
             peak_tflops(p, g) * 1e12, g.interconnect_gbs * 1e9 / 2, 1.0 if e > 0 else 0.0,
@@ -459,7 +496,9 @@ def throughput(
         "decode_step_ms": v["decode_step_ms"], "prefill_ms": v["prefill_ms"],
         "bound": BOUNDS[int(v["bound"])],
         "memory_gb_per_gpu": {
-            "total": gpu.memory_gb * GIB / 1e9,
+            "unit": "decimal GB (1e9 bytes); total is the vendor's figure (binary HBM: memory_gb x 2^30 bytes)",
+            "total": gpu.memory_gb,
+            "total_decimal": gpu.memory_gb * GIB / 1e9,
             "usable": v["usable_gb_per_gpu"],
             "weights": v["weights_gb_per_gpu"],
             "kv_cache": v["kv_gb_per_gpu"],

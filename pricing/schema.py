@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+import types
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -33,10 +35,42 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-class Strict(BaseModel):
-    """Base: unknown keys are errors, instances are immutable."""
+def _bool_where_number(annotation: Any, value: Any) -> str | None:
+    """Where value (or an element of it) is a bool that the annotation wants as a number ("" = itself)."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _bool_where_number(args[0], value)
+    if annotation in (float, int):
+        return "" if isinstance(value, bool) else None
+    if origin in (Union, types.UnionType):
+        if bool in args:
+            return None
+        return next((w for a in args if (w := _bool_where_number(a, value)) is not None), None)
+    if origin in (tuple, list) and isinstance(value, list | tuple) and args:
+        return next((f"[{i}]" for i, v in enumerate(value) if _bool_where_number(args[0], v) is not None), None)
+    if origin is dict and isinstance(value, dict) and len(args) == 2:
+        return next((f"[{k!r}]" for k, v in value.items() if _bool_where_number(args[1], v) is not None), None)
+    return None
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors, instances are immutable, numbers are finite and never booleans.
+
+    `allow_inf_nan=False` makes every float of every schema refuse NaN and infinity (also inside
+    tuples and dicts); the validator below refuses `true`/`false` where a number is expected
+    (pydantic would read them as 1 and 0).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, v: Any, info: ValidationInfo) -> Any:
+        f = cls.model_fields.get(info.field_name or "")
+        where = None if f is None else _bool_where_number(f.annotation, v)
+        if where is not None:
+            raise ValueError(f"expected a number{' at ' + where if where else ''}, got a boolean (true/false)")
+        return v
 
 
 class Sourced(Strict):
@@ -367,7 +401,7 @@ class ModelArch(Sourced):
     head_dim: int = Field(gt=0)
     attention: Literal["gqa", "mla"] = "gqa"
     kv_lora_rank: int | None = Field(None, gt=0)
-    qk_rope_head_dim: int | None = Field(None, gt=0)
+    qk_rope_head_dim: int | None = Field(None, ge=0, description="cached RoPE key dims of MLA (0: NoPE MLA)")
     intermediate_size: int | None = Field(None, gt=0)
     moe_intermediate_size: int | None = Field(None, gt=0)
     experts_routed: int = Field(0, ge=0)
@@ -379,6 +413,25 @@ class ModelArch(Sourced):
     linear_attention_layers: int = Field(
         0, ge=0, description="layers with a fixed-size recurrent state instead of a KV cache (hybrid models)"
     )
+    attention_chunk_tokens: int | None = Field(
+        None, gt=0, description="chunked local attention: a token attends only within its chunk (Llama 4)"
+    )
+    chunked_attention_layers: int = Field(0, ge=0, description="layers using chunked local attention")
+    key_value_shared: bool = Field(
+        False, description="one cached vector per KV head serves as both key and value (DeepSeek V4)"
+    )
+    kv_compress_ratio_layers: dict[int, int] | None = Field(
+        None,
+        description="compressed-KV layers: tokens merged per cache entry -> number of layers (DeepSeek V4 "
+        "CSA 4, HCA 128); such layers also keep an uncompressed local window of sliding_window_tokens",
+    )
+    index_head_dim: int | None = Field(None, gt=0, description="sparse-attention indexer key width (DSA)")
+    indexer_layers: int = Field(0, ge=0, description="layers that cache an indexer key per token (DSA)")
+    indexer_compress_ratio: int = Field(1, gt=0, description="tokens per cached indexer key (V4 CSA: 4)")
+    indexer_key_precision: Precision | None = Field(
+        None, description="storage of indexer keys; None = the KV-cache precision"
+    )
+    indexer_scale_bytes: int = Field(0, ge=0, description="bytes of quantisation scale per cached indexer key")
     max_context_tokens: int = Field(gt=0)
     native_precision: Precision = "bf16"
     reasoning: bool = False
@@ -396,10 +449,24 @@ class ModelArch(Sourced):
             raise ValueError("attention_heads is not a multiple of kv_heads")
         if self.experts_active > self.experts_routed:
             raise ValueError("experts_active is above experts_routed")
-        if self.sliding_window_layers + self.linear_attention_layers > self.layers:
-            raise ValueError("sliding_window_layers + linear_attention_layers is above layers")
+        compressed = sum((self.kv_compress_ratio_layers or {}).values())
+        if (self.sliding_window_layers + self.linear_attention_layers + self.chunked_attention_layers
+                + compressed > self.layers):
+            raise ValueError("sliding-window + linear-attention + chunked + compressed layers are above layers")
         if self.sliding_window_layers and not self.sliding_window_tokens:
             raise ValueError("sliding_window_layers needs sliding_window_tokens")
+        if self.chunked_attention_layers and not self.attention_chunk_tokens:
+            raise ValueError("chunked_attention_layers needs attention_chunk_tokens")
+        if self.chunked_attention_layers and self.sliding_window_layers:
+            raise ValueError("a model has either sliding-window or chunked-attention layers, not both")
+        if any(r < 2 or n < 0 for r, n in (self.kv_compress_ratio_layers or {}).items()):
+            raise ValueError("kv_compress_ratio_layers maps a ratio >= 2 to a number of layers >= 0")
+        if compressed and self.attention != "gqa":
+            raise ValueError("kv_compress_ratio_layers applies to gqa-style attention only")
+        if self.indexer_layers and not self.index_head_dim:
+            raise ValueError("indexer_layers needs index_head_dim")
+        if self.indexer_layers > self.layers:
+            raise ValueError("indexer_layers is above layers")
         return self
 
     @property
@@ -423,7 +490,10 @@ class Gpu(Sourced):
     id: str
     name: str
     vendor: Literal["nvidia", "amd", "intel", "google", "other"]
-    memory_gb: float = Field(gt=0, le=1024)
+    memory_gb: float = Field(
+        gt=0, le=1024,
+        description="memory as the vendor states it (datasheet GB; HBM sizes are binary, 80 GB = 80 x 2^30 bytes)",
+    )
     mem_bandwidth_tbs: float = Field(gt=0, le=50)
     bf16_tflops_dense: float = Field(gt=0, le=50_000)
     fp8_tflops_dense: float | None = Field(None, gt=0, le=50_000)
@@ -518,6 +588,15 @@ class HostingFile(Strict):
 # --------------------------------------------------------------------------- calibration
 
 
+# Bounds of the named factors in EfficiencyFactors.extra: (low, high, low excluded); others 0..1e6.
+EXTRA_FACTOR_BOUNDS: dict[str, tuple[float, float, bool]] = {
+    "moe_efficiency": (0.0, 1.0, True),
+    "allreduce_latency_us": (0.0, 10_000.0, False),
+    "max_batch": (1.0, 1_000_000.0, False),
+    "useful_sequences": (1.0, 10_000.0, False),
+}
+
+
 class EfficiencyFactors(Sourced):
     """Fitted efficiency factors of the throughput model, with the data they were fitted on."""
 
@@ -529,8 +608,18 @@ class EfficiencyFactors(Sourced):
     usable_memory_fraction: float = Field(gt=0, le=1)
     runtime_overhead_gb: float = Field(ge=0, le=100)
     fitted_on: str
-    median_abs_pct_error: float | None = Field(None, ge=0)
+    median_abs_pct_error: float | None = Field(None, ge=0, le=10, description="a fraction: 0.14 = 14%")
     extra: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("extra")
+    @classmethod
+    def _extra_bounds(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, x in v.items():
+            lo, hi, lo_open = EXTRA_FACTOR_BOUNDS.get(k, (0.0, 1e6, False))
+            if x > hi or x < lo or (lo_open and x == lo):
+                side = ">" if lo_open else ">="
+                raise ValueError(f"{k} = {x:g} is outside its bounds ({side} {lo:g} and <= {hi:g})")
+        return v
 
 
 class CalibrationFile(Strict):
@@ -592,6 +681,15 @@ class Workload(Strict):
         if len(v) != 24 or any(x < 0 for x in v) or sum(v) <= 0:
             raise ValueError("an hourly profile needs 24 non-negative numbers, not all zero")
         return v
+
+    @model_validator(mode="after")
+    def _cache_shares(self) -> Workload:
+        if self.cached_input_fraction + self.cache_write_fraction > 1 + 1e-9:
+            raise ValueError(
+                f"cached_input_fraction ({self.cached_input_fraction:g}) + cache_write_fraction "
+                f"({self.cache_write_fraction:g}) is above 1: they are shares of the same input tokens"
+            )
+        return self
 
     @property
     def has_shape(self) -> bool:

@@ -13,7 +13,7 @@ from pricing.cli import main
 from tests.conftest import DATA
 
 CHAT = DATA / "scenarios" / "support-chatbot.yaml"
-FAST = ["--today", "2026-11-29", "--samples", "500"]
+FAST = ["--as-of", "2026-11-29", "--samples", "500"]
 
 
 def test_table_names_the_winner(capsys) -> None:
@@ -61,7 +61,8 @@ def test_bad_format_is_a_usage_error() -> None:
 
 
 @pytest.mark.parametrize(("flags", "message"), [
-    (["--today", "29/11/2026"], "--today"),
+    (["--as-of", "29/11/2026"], "--as-of"),
+    (["--today", "29/11/2026"], "--as-of"),  # the older spelling is an alias
     (["--samples", "5"], "--samples"),
     (["--months", "0"], "--months"),
 ])

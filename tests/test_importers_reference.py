@@ -13,6 +13,7 @@ from pricing.importers import reference as ref
 from pricing.schema import GpusFile, HostingFile
 
 DATA = Path(__file__).resolve().parent.parent / "data"
+SOURCES = DATA / "sources"
 REFERENCE = ref.DEFAULT_REFERENCE_DIR
 needs_reference = pytest.mark.skipif(
     not (REFERENCE / "gpu_specs.csv").exists(), reason="shared/reference snapshot not present"
@@ -21,6 +22,8 @@ needs_reference = pytest.mark.skipif(
 ISSUE_GPU_IDS = (
     "h100-sxm", "h100-pcie", "h200", "b200", "a100-80gb", "a100-40gb", "l40s", "l4", "a10g",
     "rtx-4090", "rtx-5090", "rtx-pro-6000", "mi300x", "mi325x",
+    # issue 9
+    "h800", "h20", "gb200", "b300", "gb300", "h100-nvl", "gh200", "mi355x",
 )
 
 
@@ -30,6 +33,55 @@ def _gpus() -> GpusFile:
 
 def _hosting() -> HostingFile:
     return parse_model(HostingFile, read_yaml(DATA / "hosting.yaml"), "hosting.yaml")
+
+
+def test_gpus_yaml_rebuilds_byte_for_byte_from_the_in_repo_csv() -> None:
+    text, recs, msgs = ref.build_gpus(SOURCES)
+    assert (DATA / "gpus.yaml").read_text(encoding="utf-8") == text, "gpus.yaml is stale: rerun the importer"
+    assert len(recs) == len(_gpus().gpus)
+    assert msgs == ["gpu_specs.csv: skipped 'Gaudi 3' (no id mapping / interconnect outside the schema)"]
+
+
+def test_gpus_only_check_mode_passes_then_fails_then_write_fixes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert ref.main(["--gpus-only", "--check", "--data-dir", str(DATA)]) == 0
+    assert "differs" not in capsys.readouterr().out
+    (tmp_path / "gpus.yaml").write_text("gpus: []\n", encoding="utf-8")
+    assert ref.main(["--gpus-only", "--check", "--data-dir", str(tmp_path)]) == 1
+    assert (tmp_path / "gpus.yaml").read_text(encoding="utf-8") == "gpus: []\n"
+    assert ref.main(["--gpus-only", "--data-dir", str(tmp_path)]) == 0
+    assert ref.main(["--gpus-only", "--check", "--data-dir", str(tmp_path)]) == 0
+    assert not (tmp_path / "hosting.yaml").exists()
+
+
+def test_no_gpu_source_points_at_the_shared_snapshot() -> None:
+    """Every record names its original public sources, not a path outside the repository."""
+    csv_text = (SOURCES / "gpu_specs.csv").read_text(encoding="utf-8")
+    assert "shared/reference" not in csv_text
+    assert "shared/reference" not in (DATA / "gpus.yaml").read_text(encoding="utf-8")
+    for gpu in _gpus().gpus:
+        assert len(gpu.source) > 20, gpu.id
+
+
+def test_every_gpu_has_a_scale_up_and_scale_out_figure_or_says_why_not() -> None:
+    for gpu in _gpus().gpus:
+        assert gpu.notes and "scale_up_domain_gpus / scale_out_gbps_per_gpu:" in gpu.notes, gpu.id
+        if gpu.scale_up_domain_gpus is None or gpu.scale_out_gbps_per_gpu is None:
+            assert "sourced" in gpu.notes, f"{gpu.id}: a missing scale figure must say it was not sourced"
+
+
+def test_hand_checked_new_gpu_figures() -> None:
+    g = {x.id: x for x in _gpus().gpus}
+    assert (g["h800"].interconnect_gbs, g["h800"].fp8_tflops_dense, g["h800"].scale_out_gbps_per_gpu) == (400, 1979, 400)
+    assert (g["h20"].memory_gb, g["h20"].bf16_tflops_dense, g["h20"].interconnect_gbs) == (96, 148, 900)
+    assert (g["gb200"].memory_gb, g["gb200"].bf16_tflops_dense, g["gb200"].scale_up_domain_gpus) == (186, 2500, 72)
+    assert (g["gb300"].memory_gb, g["gb300"].fp4_tflops_dense, g["gb300"].scale_out_gbps_per_gpu) == (288, 15000, 800)
+    assert (g["h100-nvl"].memory_gb, g["h100-nvl"].bf16_tflops_dense, g["h100-nvl"].scale_up_domain_gpus) == (94, 835.5, 2)
+    assert (g["gh200"].memory_gb, g["gh200"].fp8_tflops_dense, g["gh200"].interconnect) == (96, 1979, "nvlink")
+    assert (g["mi355x"].memory_gb, g["mi355x"].interconnect, g["mi355x"].tdp_w) == (288, "infinity-fabric", 1400)
+    assert (g["h100-sxm"].scale_up_domain_gpus, g["h100-sxm"].scale_out_gbps_per_gpu) == (8, 400)
+    assert (g["b200"].scale_out_gbps_per_gpu, g["a100-80gb"].scale_out_gbps_per_gpu) == (800, 200)
+    # records first compiled in Nov 2026 keep that date; rows added for issue 9 carry their read date
+    assert g["h100-sxm"].as_of == dt.date(2026, 11, 1) and g["h800"].as_of == dt.date(2026, 11, 30)
 
 
 @needs_reference
@@ -84,7 +136,7 @@ def test_hand_checked_gpu_figures() -> None:
 
 def test_every_purchase_price_and_record_is_sourced() -> None:
     for gpu in _gpus().gpus:
-        assert gpu.source.startswith("shared/reference/gpu_specs.csv")
+        assert gpu.source and gpu.as_of
         if gpu.purchase_usd is not None:
             assert gpu.purchase_source, f"{gpu.id}: purchase_usd without purchase_source"
 
@@ -174,7 +226,7 @@ def test_same_name_different_gpus_get_gpu_suffix() -> None:
 
 
 # Calibration GPUs with no row in gpu_specs.csv (so no record to map them to).
-UNMAPPED_CALIBRATION_GPUS = {"GB200", "GH200-480GB", "RTX-3090-24GB", "RTX-A6000-48GB"}
+UNMAPPED_CALIBRATION_GPUS = {"RTX-3090-24GB", "RTX-A6000-48GB"}
 
 
 @needs_reference

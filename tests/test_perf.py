@@ -288,3 +288,89 @@ def test_linear_attention_layers_keep_no_kv_cache(catalog) -> None:
     assert kv_bytes_per_token(m, "bf16") == 12 * 2 * 2 * 256 * 2
     full = m.model_copy(update={"linear_attention_layers": 0})
     assert kv_bytes_per_token(full, "bf16") == 4 * kv_bytes_per_token(m, "bf16")
+
+
+# --------------------------------------------------------------------------- compressed, sparse, chunked KV
+
+
+def test_deepseek_v4_pro_compressed_kv_by_hand(catalog) -> None:
+    """30 CSA layers (1 entry / 4 tokens) + 31 HCA (1 / 128); entries one 512-dim bf16 vector (K = V);
+    CSA layers add a 128-dim indexer key per 4 tokens."""
+    m = catalog.model("deepseek-ai/DeepSeek-V4-Pro")
+    by_hand = 30 * 512 * 2 / 4 + 31 * 512 * 2 / 128 + 30 * 128 * 2 / 4
+    assert by_hand == 9_848
+    assert perf.kv_bytes_per_token(m, "bf16") == by_hand
+    assert perf.kv_bytes_per_token(m, "fp8") == by_hand / 2
+    # the plain-attention reading of the same config (2 x layers x 1 head x 512 x 2 bytes) was 12.7x more
+    plain = 2 * 61 * 1 * 512 * 2
+    assert plain / by_hand == pytest.approx(12.69, abs=0.01)
+    # at 1M tokens the 128-token local window of all 61 layers adds 61 x 1024 x 128 bytes per sequence:
+    # DeepSeek states 9.62 GiB for a 1M-token V4-Pro cache in bf16
+    ctx = 2**20
+    per_tok = perf.kv_bytes_per_token(m, "bf16", ctx)
+    assert per_tok == pytest.approx(by_hand + 61 * 1024 * 128 / ctx)
+    assert per_tok * ctx / 2**30 == pytest.approx(9.62, abs=0.005)
+
+
+def test_deepseek_v4_flash_sliding_and_compressed_layers_by_hand(catalog) -> None:
+    m = catalog.model("deepseek-ai/DeepSeek-V4-Flash")
+    grows = 21 * 1024 / 4 + 20 * 1024 / 128 + 21 * 256 / 4  # CSA + HCA + indexer, per token
+    assert grows == 6_880
+    assert perf.kv_bytes_per_token(m, "bf16") == grows + 2 * 1024  # no context: window layers in full
+    # 2 window-only layers + the local windows of 41 compressed layers hold 128 tokens each
+    assert perf.kv_bytes_per_token(m, "bf16", 4096) == pytest.approx(grows + (2 + 41) * 1024 * 128 / 4096)
+
+
+def test_dsa_indexer_key_cache_deepseek_v32_and_glm5(catalog) -> None:
+    """MLA latent + a 132-byte indexer key (128 fp8 + 4-byte scale) per token on every layer."""
+    v32 = catalog.model("deepseek-ai/DeepSeek-V3.2")
+    assert perf.kv_bytes_per_token(v32, "bf16") == 61 * (512 + 64) * 2 + 61 * 132 == 78_324
+    assert perf.kv_bytes_per_token(v32, "fp8") == 61 * (512 + 64) + 61 * 132 == 43_188
+    glm5 = catalog.model("zai-org/GLM-5")
+    assert perf.kv_bytes_per_token(glm5, "bf16") == 78 * (512 + 64) * 2 + 78 * 132 == 100_152
+    # the V3 model (no indexer) is unchanged
+    assert perf.kv_bytes_per_token(catalog.model("deepseek-ai/DeepSeek-V3"), "bf16") == 70_272
+
+
+def test_llama4_chunked_attention_by_hand(catalog) -> None:
+    """36 of 48 layers attend within 8192-token chunks; 12 NoPE layers keep the whole context."""
+    m = catalog.model("meta-llama/Llama-4-Scout-17B-16E-Instruct")
+    per_layer = 2 * 8 * 128 * 2
+    assert perf.kv_bytes_per_token(m, "bf16", 131_072) == 12 * per_layer + 36 * per_layer * 8192 / 131_072 == 58_368
+    assert perf.kv_bytes_per_token(m, "bf16", 8192) == 48 * per_layer == 196_608
+    assert perf.kv_bytes_per_token(m, "bf16") == 48 * per_layer  # no context: an upper bound
+
+
+@pytest.mark.parametrize("model_id", [
+    "deepseek-ai/DeepSeek-V4-Pro", "deepseek-ai/DeepSeek-V4-Flash", "deepseek-ai/DeepSeek-V3.2", "zai-org/GLM-5",
+    "meta-llama/Llama-4-Scout-17B-16E-Instruct", "openai/gpt-oss-120b", "Qwen/Qwen3-Next-80B-A3B-Instruct",
+])
+def test_vectorised_kv_matches_the_scalar_formula(catalog, model_id: str) -> None:
+    m = catalog.model(model_id)
+    ctx = np.array([100.0, 5000.0, 200_000.0])
+    for kvq in ("bf16", "fp8"):
+        r = perf.rows([(m, catalog.gpu("h200"), "fp8", 1)] * 3, P, [kvq] * 3)
+        scalar = np.array([perf.kv_bytes_per_token(m, kvq, c) * c for c in ctx])
+        np.testing.assert_allclose(perf._kv_seq(r, ctx), scalar, rtol=1e-12)
+
+
+def test_compressed_kv_is_not_replicated_under_tensor_parallelism(catalog) -> None:
+    v4 = perf.rows([(catalog.model("deepseek-ai/DeepSeek-V4-Pro"), catalog.gpu("b200"), "fp4", 8)], P)
+    assert v4.kv_full[0] == v4.kv_full1[0]
+    llama = perf.rows([(catalog.model("meta-llama/Llama-3.1-70B-Instruct"), catalog.gpu("h100-sxm"), "fp8", 16)], P)
+    assert llama.kv_full[0] == 1.0 * llama.kv_full1[0]  # tp 8 = kv_heads 8: no copy yet
+
+
+@pytest.mark.parametrize(("update", "message"), [
+    ({"chunked_attention_layers": 3}, "needs attention_chunk_tokens"),
+    ({"chunked_attention_layers": 3, "attention_chunk_tokens": 8192, "sliding_window_layers": 2,
+      "sliding_window_tokens": 128}, "not both"),
+    ({"indexer_layers": 4}, "needs index_head_dim"),
+    ({"kv_compress_ratio_layers": {4: 90}}, "above layers"),
+    ({"kv_compress_ratio_layers": {1: 4}}, "ratio >= 2"),
+])
+def test_bad_attention_fields_are_rejected(update: dict[str, object], message: str) -> None:
+    base = arch().model_dump()
+    base.update(update)
+    with pytest.raises(ValueError, match=message):
+        ModelArch(**base)

@@ -282,7 +282,10 @@ def test_changed_price_dry_run_names_it_and_writes_nothing(
     assert hashes(data_dir) == before
 
 
-def test_changed_price_is_written_and_stamped(server: FeedServer, data_dir: Path) -> None:
+def test_changed_price_is_written_and_stamped(
+    server: FeedServer, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PRICING_TODAY", "2026-12-02")  # the stamp is "today", pinned
     ds_before = (data_dir / "api" / "deepseek.yaml").read_bytes()
     url = server.serve_json("/p.json", with_price(LITELLM_SMALL, "gpt-4o", "output_cost_per_token", 12.0e-6))
     os.chmod(data_dir / "api" / "openai.yaml", 0o640)
@@ -290,7 +293,7 @@ def test_changed_price_is_written_and_stamped(server: FeedServer, data_dir: Path
     cat = load_catalog(data_dir)
     o = cat.offer("openai/gpt-4o")
     assert o.usd_per_mtok_output == 12.0
-    assert o.as_of == dt.date.today() and url in o.source
+    assert o.as_of == dt.date(2026, 12, 2) and url in o.source
     assert o.notes and "deprecation_date" in o.notes  # curated field kept
     other = cat.offer("openai/gpt-4o-mini")
     assert other.as_of == dt.date(2026, 11, 1) and url not in other.source  # unchanged offer keeps its stamp
@@ -467,8 +470,9 @@ def test_json_output_for_machines(server: FeedServer, data_dir: Path, capsys: py
 
 
 def test_openrouter_refresh_updates_changed_quality_scores_only(
-    server: FeedServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+    server: FeedServer, data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("PRICING_TODAY", "2026-12-02")
     shutil.copy(ROOT / "data" / "quality.yaml", data_dir / "quality.yaml")
     url = server.serve_json("/m0", OPENROUTER_SMALL)
     before = hashes(data_dir)
@@ -488,6 +492,6 @@ def test_openrouter_refresh_updates_changed_quality_scores_only(
     assert [k for k in after if after[k] != before[k]] == ["quality.yaml"]
     scores = {(q.key, q.index_name): q for q in load_catalog(data_dir).quality}
     changed = scores[("openai/gpt-4o-mini", "Artificial Analysis Coding Index")]
-    assert changed.value == 12.5 and changed.as_of == dt.date.today() and url in changed.source
+    assert changed.value == 12.5 and changed.as_of == dt.date(2026, 12, 2) and url in changed.source
     kept = scores[("openai/gpt-4o-mini", "Artificial Analysis Agentic Index")]
     assert kept.as_of == dt.date(2026, 8, 1)

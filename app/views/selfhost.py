@@ -106,7 +106,7 @@ with left:
                       height=400, margin={"l": 10, "r": 10, "t": 40}, legend={"orientation": "h", "y": 1.12})
     st.plotly_chart(fig, width="stretch", key="tradeoff_chart")
 with right:
-    st.subheader("Memory per GPU (GB)")
+    st.subheader("Memory per GPU (decimal GB, 1e9 bytes)")
     mem = info["memory_gb_per_gpu"]
     assert isinstance(mem, dict)
     parts = {"weights": mem["weights"], "KV cache in use": mem["kv_cache"], "runtime overhead": mem["overhead"],
@@ -114,7 +114,8 @@ with right:
     fm = go.Figure()
     for k, v in parts.items():
         fm.add_bar(x=[v], y=["per GPU"], name=k, orientation="h")
-    fm.add_vline(x=mem["total"], line_dash="dot", annotation_text=f"{mem['total']:.0f} GB on the GPU")
+    fm.add_vline(x=mem["total_decimal"], line_dash="dot",
+                 annotation_text=f"{mem['total']:g} GB GPU ({mem['total_decimal']:.1f} decimal GB)")
     fm.update_layout(barmode="stack", height=260, margin={"l": 10, "r": 10, "t": 60}, xaxis_title="GB",
                      legend={"orientation": "h", "y": 1.35})
     st.plotly_chart(fm, width="stretch", key="memory_chart")

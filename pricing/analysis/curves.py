@@ -127,11 +127,12 @@ def load_shape(w: Workload) -> tuple[float, ...]:
     return tuple(float(x) for x in load / load.max())
 
 
-def with_options(scenario: Scenario, catalog: Catalog) -> Scenario:
+def with_options(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) -> Scenario:
     """The scenario with its options spelled out (defaults resolved once, so reruns compare the same routes)."""
     if scenario.options:
         return scenario
-    return scenario.model_copy(update={"options": tuple(default_options(scenario.workloads, catalog, today=scenario.as_of))})
+    opts = default_options(scenario.workloads, catalog, today=today or scenario.as_of)
+    return scenario.model_copy(update={"options": tuple(opts)})
 
 
 def selfhost_specs(scenario: Scenario, catalog: Catalog) -> dict[str, SelfHostSpec]:
@@ -165,11 +166,12 @@ def _price_steps(catalog: Catalog, rid: str, w: Workload, ov: Overrides,
     return tuple(out)
 
 
-def route_curves(scenario: Scenario, catalog: Catalog, df: pd.DataFrame | None = None) -> list[RouteCurve]:
+def route_curves(scenario: Scenario, catalog: Catalog, df: pd.DataFrame | None = None,
+                 today: dt.date | None = None) -> list[RouteCurve]:
     """One cost curve per (workload, route) row of compare(): linear for APIs, the staircase for GPUs."""
-    scenario = with_options(scenario, catalog)
+    scenario = with_options(scenario, catalog, today)
     if df is None:
-        df = compare(scenario, catalog)
+        df = compare(scenario, catalog, today=today)
     specs = selfhost_specs(scenario, catalog)
     ov = scenario.overrides
     by_name = {w.name: w for w in scenario.workloads}

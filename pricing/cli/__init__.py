@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -50,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         rc = args.func(args)
+        sys.stdout.flush()  # a full disk or closed pipe shows here, not as a traceback at exit
         return int(rc or 0)
     except UnknownIdError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -65,5 +68,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PricingError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_INVALID
-    except BrokenPipeError:
-        return EXIT_OK
+    except OSError as e:
+        if e.filename is not None or e.errno not in _STDOUT_ERRNOS:
+            raise
+        _silence_stdout()
+        what = "closed before the output was complete" if e.errno == errno.EPIPE else (e.strerror or str(e))
+        print(f"error: could not write to standard output: {what}", file=sys.stderr)
+        return EXIT_INVALID
+
+
+# errno values of a failed write to standard output (closed pipe, full disk, I/O error, file too big)
+_STDOUT_ERRNOS = frozenset(
+    getattr(errno, n) for n in ("EPIPE", "ENOSPC", "EIO", "EFBIG", "EDQUOT") if hasattr(errno, n)
+)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again (Python docs, SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass

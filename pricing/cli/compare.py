@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
+import os
 import sys
 from pathlib import Path
 
 from pricing.catalog import load_catalog
 from pricing.compare import load_scenario, money
 from pricing.errors import InputError
+from pricing.io import check_output_path, write_output
 from pricing.report import Report, build_report, results_table, to_csv, to_html, to_json
 from pricing.report.build import DEFAULT_SAMPLES, DEFAULT_SEED
 from pricing.report.tables import rows
@@ -27,7 +29,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--json", action="store_true", help="same as --format json")
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
     p.add_argument("--data-dir", help="data directory (default: the bundled data/)")
-    p.add_argument("--today", help="report date YYYY-MM-DD (price ages; default: today)")
+    p.add_argument("--as-of", "--today", dest="as_of", metavar="YYYY-MM-DD",
+                   help="the report's date: price ages, staleness, plan months "
+                        "(default: the scenario's as_of, else today)")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="uncertainty sampling seed")
     p.add_argument("--samples", type=int, default=DEFAULT_SAMPLES, help="uncertainty samples (100..1000000)")
     p.add_argument("--months", type=int, help="plan length in months (12..36 typical; default: the scenario's)")
@@ -40,7 +44,7 @@ def _today(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"--today: {text!r} is not a date as YYYY-MM-DD") from None
+        raise InputError(f"--as-of: {text!r} is not a date as YYYY-MM-DD") from None
 
 
 def table(r: Report) -> str:
@@ -69,14 +73,13 @@ def table(r: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write(text: str, output: str | None) -> None:
-    """Standard output, or the file written atomically (temporary file, then rename)."""
+def _write(text: str, output: str | None, reads: list[Path]) -> None:
+    """Standard output, or the checked file written atomically (temporary file, then rename)."""
     if not output:
         sys.stdout.write(text)
+        sys.stdout.flush()
         return
-    from pricing.refresh.write import atomic_write_many
-
-    atomic_write_many({Path(output): text})
+    write_output(Path(output), text, reads)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,11 +90,13 @@ def run(args: argparse.Namespace) -> int:
     if args.months is not None and not 1 <= args.months <= 60:
         raise InputError("--months must be between 1 and 60")
     path = Path(args.scenario)
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise InputError(f"scenario file {args.scenario!r} not found")
+    if args.output:
+        check_output_path(Path(args.output), reads=[path])
     catalog = load_catalog(args.data_dir)
     scenario = load_scenario(path)
-    r = build_report(scenario, catalog, today=_today(args.today), seed=args.seed, samples=args.samples,
+    r = build_report(scenario, catalog, today=_today(args.as_of), seed=args.seed, samples=args.samples,
                      months=args.months)
     if fmt == "csv":
         text = to_csv(results_table(r.scenario, r.results))
@@ -101,5 +106,5 @@ def run(args: argparse.Namespace) -> int:
         text = to_html(r)
     else:
         text = table(r)
-    _write(text, args.output)
+    _write(text, args.output, [path])
     return 0

@@ -66,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
         f"{r['model']} on {r['gpus']}x {r['gpu']}, {r['precision']} (compute {r['compute_precision']}, KV {r['kv_precision']})",
         f"  fits: {'yes' if r['fits'] else 'NO'}   memory per GPU: {mem['weights']:.1f} GB weights + "
         f"{mem['kv_cache']:.1f} GB KV (capacity {mem['kv_capacity']:.1f}) + {mem['overhead']:.1f} GB overhead "
-        f"of {mem['usable']:.1f} usable / {mem['total']:.1f} GB",
+        f"of {mem['usable']:.1f} usable; GPU: {mem['total']:g} GB as the vendor states it "
+        f"= {mem['total_decimal']:.1f} GB (GB here = 1e9 bytes)",
     ]
     if r["fits"]:
         lines += [

@@ -1,9 +1,10 @@
-"""Derive data/gpus.yaml and data/hosting.yaml from the reference CSVs; rerunnable, byte-stable.
+"""Derive data/gpus.yaml and data/hosting.yaml from the source CSVs; rerunnable, byte-stable.
 
-Run `python -m pricing.importers.reference [--reference-dir DIR] [--data-dir DIR] [--check]`.
-Every figure comes from a row of ../shared/reference/gpu_specs.csv or gpu_cloud_prices.csv,
-or from the small sourced supplements below (FP4 figures, interconnect bandwidth) where the
-CSV is silent; each supplement names its own source.
+Run `python -m pricing.importers.reference [--sources-dir DIR] [--reference-dir DIR] [--data-dir DIR]
+[--check] [--gpus-only]`. GPU specs come from data/sources/gpu_specs.csv (in the repository; each
+row names its original public sources, see data/sources/README.md) plus the small sourced
+supplements below (FP4 figures, interconnect bandwidth) where the CSV is silent; cloud prices
+come from gpu_cloud_prices.csv in --reference-dir. `--gpus-only` builds and checks gpus.yaml alone.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from pricing.schema import GpusFile, HostingFile
 REPO_DIR = Path(__file__).resolve().parent.parent.parent
 DEFAULT_REFERENCE_DIR = REPO_DIR.parent / "shared" / "reference"
 DEFAULT_DATA_DIR = REPO_DIR / "data"
+DEFAULT_SOURCES_DIR = DEFAULT_DATA_DIR / "sources"
+GPU_SPECS_CSV = "gpu_specs.csv"
 
-# The reference snapshot was compiled in November 2026 (reference/README.md); gpu_specs.csv
-# carries no per-row read date, so the spec records are dated to the snapshot month.
+# The rows first compiled in November 2026 carry as_of 2026-11-01 in the CSV; later rows their read date.
 SPECS_AS_OF = dt.date(2026, 11, 1)
 REFERENCE_README = "shared/reference/README.md (owned-hardware assumptions, Nov 2026)"
 
@@ -99,6 +101,19 @@ GPU_MAP: dict[str, GpuMap] = {
         fabric_source="7 Infinity Fabric links x 128 GB/s bidirectional: wheelersnetwork.com/2024/01 (AMD MI300 launch)",
         aliases=("MI300X",),
     ),
+    "H800 SXM": GpuMap("h800", "NVIDIA H800 SXM 80GB"),
+    "H20": GpuMap("h20", "NVIDIA H20 96GB"),
+    "GB200 (NVL72)": GpuMap("gb200", "NVIDIA GB200 NVL72, per GPU, 186GB", aliases=("GB200",)),
+    "GB300 (NVL72)": GpuMap("gb300", "NVIDIA GB300 NVL72, per GPU, 288GB"),
+    "H100 NVL": GpuMap("h100-nvl", "NVIDIA H100 NVL 94GB"),
+    "GH200": GpuMap("gh200", "NVIDIA GH200 Grace Hopper Superchip, 96GB HBM3", aliases=("GH200-480GB",)),
+    "MI355X": GpuMap(
+        "mi355x", "AMD Instinct MI355X 288GB", fabric_gbs=1071.0,
+        fabric_source=(
+            "7 Infinity Fabric links (fully connected 8-GPU platform, as MI300X) x ~153 GB/s bidirectional per link "
+            "(humeconsulting.co/amd-mi355x-strong-node-level-inference-but-not-yet-rack-scale)"
+        ),
+    ),
     "MI325X": GpuMap(
         "mi325x", "AMD Instinct MI325X 256GB", fabric_gbs=896.0,
         fabric_source=(
@@ -136,7 +151,7 @@ def gpu_records(rows: Sequence[dict[str, str]]) -> tuple[list[dict[str, Any]], l
         price_parts = [p for p in parts if _PRICE_PART.match(p) or "MSRP" in p]
         purchase = _num(row["purchase_usd"])
         notes = [row["notes"].strip()] if row["notes"].strip() else []
-        fp4 = m.fp4_dense
+        fp4 = m.fp4_dense if m.fp4_dense is not None else _num(row.get("fp4_tflops_dense", ""))
         if fp4 is None:
             hit = _FP4_NOTE.search(row["notes"])
             fp4 = float(hit.group(1)) if hit else None
@@ -158,6 +173,8 @@ def gpu_records(rows: Sequence[dict[str, str]]) -> tuple[list[dict[str, Any]], l
             continue
         if m.extra_note:
             notes.append(m.extra_note)
+        if row.get("scale_source", "").strip():
+            notes.append(f"scale_up_domain_gpus / scale_out_gbps_per_gpu: {row['scale_source'].strip()}.")
         if m.aliases:
             notes.append(f"Calibration CSV aliases: {', '.join(m.aliases)}.")
         out.append(_clean({
@@ -174,11 +191,13 @@ def gpu_records(rows: Sequence[dict[str, str]]) -> tuple[list[dict[str, Any]], l
             "tdp_w": _num(row["tdp_w"]),
             "interconnect": interconnect,
             "interconnect_gbs": gbs,
+            "scale_up_domain_gpus": int(su) if (su := _num(row.get("scale_up_domain_gpus", ""))) else None,
+            "scale_out_gbps_per_gpu": _num(row.get("scale_out_gbps_per_gpu", "")),
             "purchase_usd": purchase,
             "purchase_source": "; ".join([*price_parts, *filter(None, [m.purchase_extra])]) if purchase is not None else None,
             "notes": " ".join(notes) or None,
-            "source": f"shared/reference/gpu_specs.csv row {row['gpu']!r}: {row['source']}",
-            "as_of": SPECS_AS_OF,
+            "source": row["source"],
+            "as_of": dt.date.fromisoformat(row["as_of"]) if row.get("as_of", "").strip() else SPECS_AS_OF,
         }))
     return out, skipped
 
@@ -310,8 +329,9 @@ def dump(header: str, payload: dict[str, Any]) -> str:
 
 
 GPUS_HEADER = (
-    "# GENERATED by `python -m pricing.importers.reference` from shared/reference/gpu_specs.csv;\n"
-    "# edit the CSV mapping in pricing/importers/reference.py, not this file. Dense (not sparse) figures.\n"
+    "# GENERATED by `python -m pricing.importers.reference` from data/sources/gpu_specs.csv;\n"
+    "# edit that CSV or the mapping in pricing/importers/reference.py, not this file. Dense (not sparse)\n"
+    "# figures; memory_gb as the vendor states it (binary HBM sizes: 80 GB = 80 x 2^30 bytes).\n"
 )
 HOSTING_HEADER = (
     "# GENERATED by `python -m pricing.importers.reference` from shared/reference/gpu_cloud_prices.csv\n"
@@ -319,22 +339,28 @@ HOSTING_HEADER = (
 )
 
 
-def build(reference_dir: Path) -> tuple[dict[str, str], list[str]]:
+def build_gpus(sources_dir: Path = DEFAULT_SOURCES_DIR) -> tuple[str, list[dict[str, Any]], list[str]]:
+    """gpus.yaml text, its records and messages, from sources_dir/gpu_specs.csv; validated."""
+    gpus, msgs = gpu_records(read_csv(sources_dir / GPU_SPECS_CSV))
+    payload = {"gpus": gpus}
+    GpusFile.model_validate(payload)
+    return dump(GPUS_HEADER, payload), gpus, msgs
+
+
+def build(reference_dir: Path, sources_dir: Path = DEFAULT_SOURCES_DIR) -> tuple[dict[str, str], list[str]]:
     """File name -> YAML text for gpus.yaml and hosting.yaml, plus messages; validates both."""
-    gpus, msgs = gpu_records(read_csv(reference_dir / "gpu_specs.csv"))
-    names = {row["gpu"]: GPU_MAP[row["gpu"]].id for row in read_csv(reference_dir / "gpu_specs.csv") if row["gpu"] in GPU_MAP}
+    gpus_text, gpus, msgs = build_gpus(sources_dir)
+    names = {row["gpu"]: GPU_MAP[row["gpu"]].id for row in read_csv(sources_dir / GPU_SPECS_CSV) if row["gpu"] in GPU_MAP}
     cloud, cmsgs = cloud_records(read_csv(reference_dir / "gpu_cloud_prices.csv"), names)
     msgs += cmsgs
-    gpus_payload = {"gpus": gpus}
     hosting_payload = {"cloud": cloud, "owned": [owned_defaults()]}
-    GpusFile.model_validate(gpus_payload)
     HostingFile.model_validate(hosting_payload)
     known = {g["id"] for g in gpus}
     bad = sorted({c["gpu"] for c in cloud} - known)
     if bad:
         raise ValueError(f"cloud offers name GPUs missing from gpus.yaml: {bad}")
     return {
-        "gpus.yaml": dump(GPUS_HEADER, gpus_payload),
+        "gpus.yaml": gpus_text,
         "hosting.yaml": dump(HOSTING_HEADER, hosting_payload),
     }, msgs
 
@@ -342,11 +368,17 @@ def build(reference_dir: Path) -> tuple[dict[str, str], list[str]]:
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: regenerate (or with --check, compare) data/gpus.yaml and data/hosting.yaml."""
     p = argparse.ArgumentParser(prog="python -m pricing.importers.reference", description=__doc__)
-    p.add_argument("--reference-dir", type=Path, default=DEFAULT_REFERENCE_DIR)
+    p.add_argument("--reference-dir", type=Path, default=DEFAULT_REFERENCE_DIR, help="holds gpu_cloud_prices.csv")
+    p.add_argument("--sources-dir", type=Path, default=DEFAULT_SOURCES_DIR, help="holds gpu_specs.csv")
+    p.add_argument("--gpus-only", action="store_true", help="build (or check) gpus.yaml only")
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     p.add_argument("--check", action="store_true", help="exit 1 if the files differ; write nothing")
     args = p.parse_args(argv)
-    files, msgs = build(args.reference_dir)
+    if args.gpus_only:
+        text, _, msgs = build_gpus(args.sources_dir)
+        files = {"gpus.yaml": text}
+    else:
+        files, msgs = build(args.reference_dir, args.sources_dir)
     for m in msgs:
         print(m, file=sys.stderr)
     differ = []

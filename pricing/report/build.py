@@ -50,14 +50,14 @@ def build_report(scenario: Scenario, catalog: Catalog, today: dt.date | None = N
                  drivers: Sequence[Driver] = DEFAULT_DRIVERS, months: int | None = None,
                  ranges: Ranges | None = None) -> Report:
     """Run compare() and every analysis on one scenario; deterministic for a fixed today and seed."""
-    today = today or clock.today()
-    scenario = with_options(scenario, catalog)
+    today = today or scenario.as_of or clock.today()
+    scenario = with_options(scenario, catalog, today)
 
     def run(s: Scenario) -> pd.DataFrame:
         return compare(s, catalog, today=today)
 
     results = run(scenario)
-    curves = route_curves(scenario, catalog, results)
+    curves = route_curves(scenario, catalog, results, today=today)
     winners = {str(w): winner_sentence(results, str(w)) for w in results["workload"].unique()}
     port = portfolio_frame(curves)
     if len(scenario.workloads) > 1:
