@@ -247,6 +247,20 @@ def api_cost_matrix(
     return total
 
 
+def _off_peak_shares(offers: Sequence[ApiOffer], wl: Sequence[Workload]) -> F:
+    """(offers, workloads) share of requests in each offer's off-peak windows: stated, else from the traffic shape."""
+    out: F = np.zeros((len(offers), len(wl)))
+    if not any(o.off_peak is not None for o in offers):
+        return out
+    stated = np.array([np.nan if x.off_peak_fraction is None else x.off_peak_fraction for x in wl])
+    flat = np.full(168, 1 / 168)
+    shapes = np.array([np.asarray(x.week_shape(), dtype=float).ravel() if x.has_shape else flat for x in wl])
+    for i, o in enumerate(offers):
+        if o.off_peak is not None:
+            out[i] = np.where(np.isnan(stated), shapes @ traffic.window_mask(o.off_peak).ravel(), stated)
+    return out
+
+
 def _resolve(catalog_or_offers: Any, offer_ids: Sequence[str] | None) -> tuple[dict[str, ApiOffer], dict[str, str], set[str]]:
     offers: Mapping[str, ApiOffer] = getattr(catalog_or_offers, "offers", catalog_or_offers)
     prov: Mapping[str, str] = getattr(catalog_or_offers, "offer_provider", {}) or {}
@@ -304,10 +318,7 @@ def api_cost_frame(
     )
     disc = np.array([(provider_discount or {}).get(p, 0.0) for p in prices["provider"]], dtype=float)
     p, thr = _tensor(prices)
-    op_share = np.zeros((len(prices), len(wl)))
-    for i, oid in enumerate(prices.index):
-        if offers[oid].off_peak is not None:
-            op_share[i] = [traffic.off_peak_share(x, offers[oid]) for x in wl]
+    op_share = _off_peak_shares([offers[oid] for oid in prices.index], wl)
     comp = _components(p, thr, prices["has_batch"].to_numpy(float), prices["has_off_peak"].to_numpy(float),
                        prices["usd_per_request"].to_numpy(float), disc, w, op_share)
     warn = _warnings(prices, w, [x.name for x in wl])
