@@ -217,10 +217,12 @@ def test_history_points_are_ordered_and_dated(catalog: Catalog) -> None:
         days = [p.since for p in o.points]
         assert days == sorted(set(days)), o.offer
         for p in o.points:
-            assert p.release is not None and dates[p.release] == p.since
+            assert (p.release is not None and dates[p.release] == p.since) or (p.release is None and p.source)
         prices = [(p.usd_per_mtok_input, p.usd_per_mtok_output, p.usd_per_mtok_cached_input) for p in o.points]
         assert all(a != b for a, b in itertools.pairwise(prices)), f"{o.offer}: a repeated point"
     assert sum(len(o.points) > 1 for o in h.offers) >= 20  # real price changes were found
+    v4 = next(o for o in h.offers if o.offer == "deepseek/deepseek-v4-pro").points
+    assert v4[0].since == dt.date(2026, 4, 24) and v4[0].release is None and "DeepSeek" in (v4[0].source or "")
 
 
 def test_points_keep_only_changes() -> None:

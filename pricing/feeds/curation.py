@@ -89,6 +89,15 @@ class Scheduled(Sourced):
     note: str | None = None
 
 
+class Announced(Sourced):
+    """A dated base price from a provider's announcement (price history before or between feed snapshots)."""
+
+    since: dt.date
+    usd_per_mtok_input: Usd
+    usd_per_mtok_output: Usd
+    usd_per_mtok_cached_input: OptUsd = None
+
+
 class Lifecycle(Sourced):
     """Lifecycle dates from a provider's page (override or complete the feed's deprecation_date)."""
 
@@ -128,6 +137,7 @@ class Pick(_Strict):
     no_cache_price: NonePublished | None = None
     no_batch_api: NonePublished | None = None
     scheduled: tuple[Scheduled, ...] = ()
+    announced: tuple[Announced, ...] = Field((), description="price points from announcements, for the history")
 
 
 class Family(_Strict):

@@ -48,8 +48,13 @@ def base_price(entry: Mapping[str, Any]) -> Price | None:
 def points_from_releases(
     maps: Sequence[tuple[Release, Mapping[str, Any]]], cur: Curation | None = None,
 ) -> dict[str, list[PricePoint]]:
-    """Offer id -> its price points (changes only), from (release, price map) pairs oldest first."""
-    keys = curated_keys(cur or default_curation())
+    """Offer id -> its price points (changes only), from (release, price map) pairs oldest first.
+
+    Points a provider announced (data/curation.yaml `announced`) join the releases' points; on a
+    day both give, the release's wins; a point equal to the one before it is dropped.
+    """
+    cur = cur or default_curation()
+    keys = curated_keys(cur)
     out: dict[str, list[PricePoint]] = {}
     last: dict[str, Price] = {}
     for rel, raw in sorted(maps, key=lambda m: m[0].released_on):
@@ -62,6 +67,23 @@ def points_from_releases(
                 since=rel.released_on, release=rel.version, usd_per_mtok_input=p[0], usd_per_mtok_output=p[1],
                 usd_per_mtok_cached_input=p[2],
             ))
+    for picks in cur.offers.values():
+        for pick in picks:
+            if not pick.announced:
+                continue
+            oid = keys[pick.key]
+            pts = {pt.since: pt for pt in out.get(oid, [])}
+            for a in pick.announced:
+                pts.setdefault(a.since, PricePoint(
+                    since=a.since, usd_per_mtok_input=a.usd_per_mtok_input, usd_per_mtok_output=a.usd_per_mtok_output,
+                    usd_per_mtok_cached_input=a.usd_per_mtok_cached_input, source=f"{a.source} (read {a.as_of})"))
+            merged: list[PricePoint] = []
+            for pt in sorted(pts.values(), key=lambda x: x.since):
+                prev = merged[-1] if merged else None
+                if prev is None or (prev.usd_per_mtok_input, prev.usd_per_mtok_output, prev.usd_per_mtok_cached_input) != (
+                        pt.usd_per_mtok_input, pt.usd_per_mtok_output, pt.usd_per_mtok_cached_input):
+                    merged.append(pt)
+            out[oid] = merged
     return out
 
 
