@@ -305,3 +305,15 @@ def test_off_peak_share_is_the_load_inside_the_windows(catalog: Catalog, seed: i
     total = 5 * sum(day) + 2 * sum(end)
     want = (5 * sum(v for h, v in enumerate(day) if h not in peak_hours) + 2 * sum(end)) / total
     assert off_peak_share(w, catalog.offers["deepseek/deepseek-v4-pro"]) == pytest.approx(want)
+
+
+def test_cli_api_cost_bills_deepseek_v4_off_peak_by_default_and_warns_retired(capsys: pytest.CaptureFixture[str]) -> None:
+    from pricing.cli import main
+
+    base = ["api-cost", "--requests", "1000", "--input-tokens", "2000", "--output-tokens", "500", "--json"]
+    assert main([*base, "--offer", "deepseek/deepseek-v4-pro"]) == 0
+    assert json.loads(capsys.readouterr().out)["off_peak_share"] == pytest.approx(133 / 168)
+    assert main([*base, "--offer", "deepseek/deepseek-v4-pro", "--off-peak-fraction", "0"]) == 0
+    assert json.loads(capsys.readouterr().out)["off_peak_share"] == 0.0
+    assert main([*base, "--offer", "deepseek/deepseek-chat"]) == 0
+    assert "retired on 2026-07-24; use deepseek/deepseek-v4-flash" in json.loads(capsys.readouterr().out)["warnings"]
