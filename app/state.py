@@ -5,13 +5,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
+from pydantic import BaseModel, ValidationError
 
 from pricing.analysis import PlanAssumptions
 from pricing.analysis.plan import API_PRICE_ASSUMPTION
+from pricing.catalog import issues_from_validation
 from pricing.compare import presets
+from pricing.errors import DataError
 from pricing.schema import (
     PRECISIONS,
     ApiChoice,
@@ -223,7 +226,51 @@ def init(all_params: list[Param], validators: dict[str, Callable[[Any], Any]] | 
             ss[p.key] = default_of(p)
         else:
             ss[p.key] = ss[p.key]  # re-assign: a widget's value survives pages that do not draw it
+    fixed = enforce_rules()
+    if fixed and not ss.get("_rules_checked"):
+        ss["_url_problems"] = [*ss.get("_url_problems", []), *fixed]
+    ss["_rules_checked"] = True
     return list(ss.get("_url_problems", []))
+
+
+# --------------------------------------------------------------------------- rules across inputs
+
+
+def max_requests(i: int) -> float:
+    """The volume field's upper bound in its current unit (a month holds at most 1e13 requests)."""
+    hi = next(h for s, _f, _k, _lo, h in WORKLOAD_FIELDS if s == "req")
+    return hi / DAYS_PER_MONTH if st.session_state.get(wkey(i, "per")) == "day" else hi
+
+
+def enforce_rules() -> list[str]:
+    """Bring inputs that break a rule across fields back inside it; what was changed, in words.
+
+    Cache reads + cache writes are shares of the same input tokens (sum <= 1); a per-day volume is at
+    most the monthly bound / days per month. The widgets apply the same rules (keep_cache_shares,
+    max_requests), so these only fire for values from a URL or an older session.
+    """
+    ss = st.session_state
+    out: list[str] = []
+    for i in range(MAX_WORKLOADS):
+        c, w, r = wkey(i, "cache"), wkey(i, "cw"), wkey(i, "req")
+        if isinstance(ss.get(c), int | float) and isinstance(ss.get(w), int | float) and ss[c] + ss[w] > 1 + 1e-9:
+            ss[w] = max(0.0, round(1.0 - float(ss[c]), 6))
+            out.append(f"workload {i + 1}: cache reads + cache writes were above 100% of input; "
+                       f"cache writes lowered to {ss[w]:g}")
+        if isinstance(ss.get(r), int | float) and ss[r] > max_requests(i):
+            ss[r] = max_requests(i)
+            out.append(f"workload {i + 1}: requests per {ss.get(wkey(i, 'per'), 'month')} lowered to "
+                       f"the {max_requests(i):.4g} limit")
+    return out
+
+
+def keep_cache_shares(i: int, moved: str) -> None:
+    """Widget callback: moving one cache slider lowers the other so that the two never sum above 1."""
+    ss = st.session_state
+    c, w = wkey(i, "cache"), wkey(i, "cw")
+    if ss[c] + ss[w] > 1 + 1e-9:
+        other = w if moved == "cache" else c
+        ss[other] = max(0.0, round(1.0 - float(ss[c if moved == "cache" else w]), 6))
 
 
 def sync_url(all_params: list[Param]) -> None:
@@ -259,6 +306,7 @@ def switch_period(i: int) -> None:
     ss = st.session_state
     k = wkey(i, "req")
     ss[k] = ss[k] / DAYS_PER_MONTH if ss[wkey(i, "per")] == "day" else ss[k] * DAYS_PER_MONTH
+    ss[k] = min(ss[k], max_requests(i))
 
 
 # --------------------------------------------------------------------------- inputs -> Scenario
@@ -314,7 +362,7 @@ def workloads() -> list[Workload]:
             if field in ("max_ttft_ms", "min_output_tokens_per_s", "off_peak_fraction"):
                 v = v or None  # 0 = no target / off-peak share from the traffic shape
             kw[field] = int(v) if kind == "int" else v
-        out.append(Workload(**kw))
+        out.append(_valid(Workload, kw, f"workload {i + 1}"))
     names = [w.name for w in out]
     return [w if names.count(w.name) == 1 else w.model_copy(update={"name": f"{w.name} ({i + 1})"})
             for i, w in enumerate(out)]
@@ -324,16 +372,16 @@ def overrides(providers: Iterable[str], gpus: Iterable[str]) -> Overrides:
     """The user's own numbers: discounts, GPU prices, electricity, currency."""
     ss = st.session_state
     gl = list(gpus)
-    return Overrides(
-        provider_discount={p: ss[f"disc_{p}"] for p in providers if ss.get(f"disc_{p}")},
-        gpu_usd_per_hour={g: ss[f"gpuhr_{g}"] for g in gl if ss.get(f"gpuhr_{g}")},
-        gpu_purchase_usd={g: ss[f"gpubuy_{g}"] for g in gl if ss.get(f"gpubuy_{g}")},
-        usd_per_kwh=ss.get("kwh") or None,
-        efficiency_scale=float(ss.get("eff", 1.0)),
-        headroom_fraction=float(ss.get("headroom", 0.0)),
-        currency=currency_code(),
-        usd_to_currency=float(ss.get("rate", 1.0)) if currency_code() != "USD" else 1.0,
-    )
+    return _valid(Overrides, {
+        "provider_discount": {p: ss[f"disc_{p}"] for p in providers if ss.get(f"disc_{p}")},
+        "gpu_usd_per_hour": {g: ss[f"gpuhr_{g}"] for g in gl if ss.get(f"gpuhr_{g}")},
+        "gpu_purchase_usd": {g: ss[f"gpubuy_{g}"] for g in gl if ss.get(f"gpubuy_{g}")},
+        "usd_per_kwh": ss.get("kwh") or None,
+        "efficiency_scale": float(ss.get("eff", 1.0)),
+        "headroom_fraction": float(ss.get("headroom", 0.0)),
+        "currency": currency_code(),
+        "usd_to_currency": float(ss.get("rate", 1.0)) if currency_code() != "USD" else 1.0,
+    }, "overrides")
 
 
 def currency_code() -> str:
@@ -354,13 +402,24 @@ def options() -> tuple[Option, ...]:
 
 def scenario(providers: Iterable[str], gpus: Iterable[str]) -> Scenario:
     """Everything the user entered, as a Scenario (the file shape of DESIGN.md)."""
-    return Scenario(
-        name=str(st.session_state.get("scenario_name") or "").strip() or "Dashboard scenario",
-        workloads=tuple(workloads()),
-        options=options(),
-        overrides=overrides(providers, gpus),
-        months=int(st.session_state.get("plan_months", PLAN.months)),
-    )
+    return _valid(Scenario, {
+        "name": str(st.session_state.get("scenario_name") or "").strip()[:200] or "Dashboard scenario",
+        "workloads": tuple(workloads()),
+        "options": options(),
+        "overrides": overrides(providers, gpus),
+        "months": int(st.session_state.get("plan_months", PLAN.months)),
+    }, "scenario")
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _valid(model: type[M], kw: dict[str, Any], where: str) -> M:
+    """model(**kw), or a DataError naming the input and field (a page shows it; never a traceback)."""
+    try:
+        return model.model_validate(kw)
+    except ValidationError as e:
+        raise DataError(issues_from_validation(where, kw, e)) from None
 
 
 def apply_scenario(s: Scenario, providers: Iterable[str], gpus: Iterable[str]) -> list[str]:
@@ -391,4 +450,22 @@ def apply_scenario(s: Scenario, providers: Iterable[str], gpus: Iterable[str]) -
     ss["plan_months"] = int(s.months)
     ss["cur"], ss["rate"] = ov.currency, float(ov.usd_to_currency)
     ss["scenario_name"] = s.name
-    return notes
+    return notes + clamp_to_widgets(params() + dynamic_params(providers, gpus))
+
+
+def clamp_to_widgets(all_params: list[Param]) -> list[str]:
+    """Bring values the schema allows but a widget cannot show (e.g. 2,000 tokens/s) inside its range."""
+    ss = st.session_state
+    notes = []
+    for p in all_params:
+        v = ss.get(p.key)
+        if p.kind not in ("float", "int") or not isinstance(v, int | float) or isinstance(v, bool):
+            continue
+        lo, hi = p.lo, p.hi
+        if p.key.endswith("_req"):
+            hi = max_requests(int(p.key[1 : p.key.index("_")]))
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            new = min(max(v, lo if lo is not None else v), hi if hi is not None else v)
+            ss[p.key] = int(new) if p.kind == "int" else float(new)
+            notes.append(f"{p.key} = {v:g} is outside what the inputs can show; set to {new:g}")
+    return notes + enforce_rules()

@@ -236,13 +236,14 @@ def workload_editor(i: int) -> None:
              horizontal=True)
     a, b, c, d = st.columns(4)
     a.number_input(f"Requests per {st.session_state[k('per')]}", key=k("req"), min_value=0.0,
-                   max_value=1e13, step=1000.0, format="%.0f")
+                   max_value=state.max_requests(i), step=1000.0, format="%.0f")
     b.number_input("Input tokens / request", key=k("in"), min_value=0.0, max_value=1e7, step=100.0, format="%.0f")
     c.number_input("Output tokens / request", key=k("out"), min_value=0.0, max_value=1e6, step=50.0, format="%.0f")
     d.number_input("Reasoning tokens / request", key=k("rsn"), min_value=0.0, max_value=1e6, step=100.0,
                    format="%.0f", help="Hidden thinking tokens, billed as output.")
     a, b, c, d = st.columns(4)
-    a.slider("Input served from cache", 0.0, 1.0, key=k("cache"), step=0.05)
+    a.slider("Input served from cache", 0.0, 1.0, key=k("cache"), step=0.05,
+             on_change=state.keep_cache_shares, args=(i, "cache"))
     b.slider("Sent through batch API", 0.0, 1.0, key=k("batch"), step=0.05)
     profile = st.session_state.get(k("prof")) or []
     c.number_input("Peak-to-average traffic", key=k("p2a"), min_value=1.0, max_value=100.0, step=0.5,
@@ -260,7 +261,9 @@ def workload_editor(i: int) -> None:
                        max_value=600_000.0, step=100.0, format="%.0f")
         b.number_input("Min output tokens/s per user (0 = none)", key=k("tps"), min_value=0.0,
                        max_value=10_000.0, step=1.0, format="%.1f")
-        c.slider("Input written to cache", 0.0, 1.0, key=k("cw"), step=0.05)
+        c.slider("Input written to cache", 0.0, 1.0, key=k("cw"), step=0.05,
+                 on_change=state.keep_cache_shares, args=(i, "cw"),
+                 help="With the cached share, at most 100% of input: moving one lowers the other.")
         d.slider("Requests in off-peak hours (0 = from the traffic shape)", 0.0, 1.0, key=k("offpk"), step=0.05,
                  help="Share of non-batch requests sent in a provider's off-peak windows (DeepSeek). 0 computes "
                       "it from the hourly profile (flat when none): 133/168 of the week on DeepSeek V4.")

@@ -272,8 +272,15 @@ def build_catalog(data_dir: Path | str | None = None) -> tuple[Catalog | None, l
     data_dir = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
     if not data_dir.is_dir():
         return None, [Issue(str(data_dir), "", "", "data directory does not exist")]
-    parsed, issues = _load_dir(data_dir)
+    from pricing.refresh import RefreshError
+    from pricing.refresh.write import recover
+
     warnings: list[Issue] = []
+    try:  # a multi-file write killed part-way: complete or undo it before reading
+        warnings += [Issue(str(data_dir), "", "", note, "warning") for note in recover(data_dir)]
+    except (OSError, RefreshError) as e:
+        return None, [Issue(str(data_dir), "", "", f"an interrupted write could not be finished: {e}")]
+    parsed, issues = _load_dir(data_dir)
 
     models = _unique(parsed["models"].models if parsed["models"] else (), "id", "models.yaml", issues)
     gpus = _unique(parsed["gpus"].gpus if parsed["gpus"] else (), "id", "gpus.yaml", issues)
@@ -300,6 +307,11 @@ def build_catalog(data_dir: Path | str | None = None) -> tuple[Catalog | None, l
             issues.append(Issue("hosting.yaml", f"cloud ({cid})", "gpu", f"unknown GPU id {c.gpu!r}"))
     if parsed["models"] and not models:
         issues.append(Issue("models.yaml", "", "models", "no models"))
+    for pid, pf in parsed["providers"].items():
+        if not pf.offers:
+            issues.append(Issue(f"api/{pid}.yaml", "", "offers", "provider has no offers (emptied by a refresh?)"))
+    if parsed["providers"] and not offers:
+        issues.append(Issue("api/", "", "", "no API offers at all"))
 
     quality: tuple[QualityScore, ...] = parsed["quality"].scores if parsed["quality"] else ()
     efficiency = parsed["calibration"].efficiency if parsed["calibration"] else None

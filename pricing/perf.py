@@ -10,7 +10,8 @@ Model, in one place (every knob is a field of `PerfParams`, loaded from data/cal
   - runtime_overhead_gb x 1e9). Weights = total params x bytes per param.
   KV per token (`kv_parts`): GQA 2 x layers x kv_heads x head_dim x bytes (1 x when the key and
   value share one vector, DeepSeek V4); MLA layers x (kv_lora_rank + qk_rope_head_dim) x bytes;
-  sliding-window and chunked-attention layers (Llama 4) hold at most `window` tokens; linear-
+  sliding-window and chunked-attention layers (Llama 4) hold at most `window` tokens, and full-
+  attention layers may have their own KV geometry (Gemma 4: fewer, wider heads, key = value); linear-
   attention layers hold none; compressed layers (DeepSeek V4 CSA/HCA) hold one entry per `ratio`
   tokens plus an uncompressed local window of sliding_window_tokens; a sparse-attention indexer
   (DSA: V3.2, GLM-5; V4's CSA layers) adds indexer_layers x (index_head_dim x key bytes + scale
@@ -140,7 +141,8 @@ def kv_parts(model: ModelArch, kv_precision: str = "bf16") -> KvParts:
                / model.indexer_compress_ratio)
     if model.attention == "mla":
         assert model.kv_lora_rank is not None and model.qk_rope_head_dim is not None
-        return KvParts(float(model.layers * (model.kv_lora_rank + model.qk_rope_head_dim) * b) + idx,
+        mla_layers = model.layers - model.linear_attention_layers  # hybrid MLA (Kimi K3): KDA layers keep none
+        return KvParts(float(mla_layers * (model.kv_lora_rank + model.qk_rope_head_dim) * b) + idx,
                        0.0, 0.0, 0.0, False)
     vec = (1.0 if model.key_value_shared else 2.0) * model.kv_heads * model.head_dim * b
     comp = model.kv_compress_ratio_layers or {}
@@ -150,8 +152,13 @@ def kv_parts(model: ModelArch, kv_precision: str = "bf16") -> KvParts:
     window = float((model.attention_chunk_tokens if model.chunked_attention_layers
                     else model.sliding_window_tokens) or 0)
     full_layers = model.layers - model.linear_attention_layers - capped_layers - comp_layers
+    full_vec = vec
+    if model.full_attention_kv_heads or model.full_attention_head_dim:  # Gemma 4 global layers
+        full_vec = ((1.0 if model.full_attention_key_value_shared else 2.0)
+                    * (model.full_attention_kv_heads or model.kv_heads)
+                    * (model.full_attention_head_dim or model.head_dim) * b)
     local = comp_layers * vec if window else 0.0
-    return KvParts(float(full_layers * vec + comp_bytes + idx), float(capped_layers * vec), float(local),
+    return KvParts(float(full_layers * full_vec + comp_bytes + idx), float(capped_layers * vec), float(local),
                    window, comp_layers == 0)
 
 

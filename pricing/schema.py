@@ -420,6 +420,13 @@ class ModelArch(Sourced):
     key_value_shared: bool = Field(
         False, description="one cached vector per KV head serves as both key and value (DeepSeek V4)"
     )
+    full_attention_kv_heads: int | None = Field(
+        None, gt=0, description="KV heads of the full-attention layers when they differ from the windowed ones (Gemma 4)"
+    )
+    full_attention_head_dim: int | None = Field(None, gt=0, description="head_dim of those full-attention layers")
+    full_attention_key_value_shared: bool = Field(
+        False, description="the full-attention layers cache one vector as key and value (Gemma 4 attention_k_eq_v)"
+    )
     kv_compress_ratio_layers: dict[int, int] | None = Field(
         None,
         description="compressed-KV layers: tokens merged per cache entry -> number of layers (DeepSeek V4 "

@@ -374,3 +374,27 @@ def test_bad_attention_fields_are_rejected(update: dict[str, object], message: s
     base.update(update)
     with pytest.raises(ValueError, match=message):
         ModelArch(**base)
+
+
+def test_gemma4_two_attention_geometries_by_hand(catalog) -> None:
+    """50 sliding layers (16 KV heads x 256, window 1024) + 10 global layers (4 KV heads x 512, key = value)."""
+    m = catalog.model("google/gemma-4-31B-it")
+    sliding, glob = 50 * 2 * 16 * 256 * 2, 10 * 1 * 4 * 512 * 2
+    assert perf.kv_bytes_per_token(m, "bf16") == sliding + glob == 860_160
+    assert perf.kv_bytes_per_token(m, "bf16", 131_072) == glob + sliding * 1024 / 131_072 == 47_360
+
+
+def test_kimi_k3_caches_only_its_nope_mla_latent(catalog) -> None:
+    """24 gated MLA layers keep a 512-dim latent (no RoPE key); 69 KDA layers keep none."""
+    assert perf.kv_bytes_per_token(catalog.model("moonshotai/Kimi-K3"), "bf16") == 24 * 512 * 2 == 24_576
+
+
+def test_gpu_memory_is_shown_as_the_vendor_states_it(catalog) -> None:
+    """An H100 SXM is '80 GB' (binary HBM: 80 x 2^30 bytes = 85.9 decimal GB); other figures are decimal GB."""
+    r = perf.throughput(catalog.model("meta-llama/Llama-3.1-8B-Instruct"), catalog.gpu("h100-sxm"), 1, "bf16",
+                        1000, 200, P)
+    mem = r["memory_gb_per_gpu"]
+    assert mem["total"] == 80
+    assert mem["total_decimal"] == pytest.approx(80 * 2**30 / 1e9) == pytest.approx(85.9, abs=0.01)
+    assert mem["usable"] == pytest.approx(80 * 2**30 * P.usable_memory_fraction / 1e9)
+    assert mem["weights"] == pytest.approx(8.03 * 2)  # decimal GB of bf16 weights

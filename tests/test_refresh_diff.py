@@ -120,7 +120,10 @@ def test_removal_guard_and_prune(data_dir: Path) -> None:
     p = plan(data_dir, feed_of(only_one, expected=set(mine)), TODAY)
     assert any("openai: the feed lacks 3 of the 4 offers" in r for r in p.rejected)
     assert any(r.startswith("deepseek: the feed lacks 3 of the 3") for r in p.rejected)
-    p2 = plan(data_dir, feed_of(only_one, expected=set(mine)), TODAY, allow_large=True, prune=True)
+    p_large = plan(data_dir, feed_of(only_one, expected=set(mine)), TODAY, allow_large=True, prune=True)
+    assert any("openai: the result keeps 1 of its 4 offers, below the floor of 2" in r for r in p_large.rejected)
+    assert any("deepseek: the result keeps 0 of its 3 offers" in r for r in p_large.rejected)
+    p2 = plan(data_dir, feed_of(only_one, expected=set(mine)), TODAY, allow_large=True, prune=True, allow_shrink=True)
     assert p2.rejected == [] and set(p2.pruned) == set(mine) - {"openai/gpt-4o"}
     assert [o.model for o in p2.files["openai"].offers] == ["gpt-4o"]
 

@@ -42,6 +42,7 @@ class Reply:
     delay_s: float = 0.0
     declared_length: int | None = None  # a Content-Length larger than the body = truncated transfer
     chunked: bool = False
+    drip_s: float = 0.0  # send the body one byte at a time, this long apart (a slow-drip server)
 
 
 class FeedServer:
@@ -50,6 +51,7 @@ class FeedServer:
     def __init__(self) -> None:
         self.routes: dict[str, list[Reply]] = {}
         self.hits: dict[str, int] = {}
+        self.stopping = False
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -74,6 +76,14 @@ class FeedServer:
                         return
                     self.send_header("Content-Length", str(r.declared_length or len(r.body)))
                     self.end_headers()
+                    if r.drip_s:
+                        for i in range(len(r.body)):
+                            if server.stopping:
+                                return
+                            self.wfile.write(r.body[i : i + 1])
+                            self.wfile.flush()
+                            time.sleep(r.drip_s)
+                        return
                     self.wfile.write(r.body)
                     if r.declared_length:
                         self.close_connection = True
@@ -103,6 +113,7 @@ class FeedServer:
 
     def close(self) -> None:
         """Stop serving."""
+        self.stopping = True
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -495,3 +506,169 @@ def test_openrouter_refresh_updates_changed_quality_scores_only(
     assert changed.value == 12.5 and changed.as_of == dt.date(2026, 12, 2) and url in changed.source
     kept = scores[("openai/gpt-4o-mini", "Artificial Analysis Agentic Index")]
     assert kept.as_of == dt.date(2026, 8, 1)
+
+
+# --------------------------------------------------------------------------- hostile feeds (issue 13)
+
+
+def test_redirect_is_followed(server: FeedServer) -> None:
+    server.serve_json("/real.json", [1])
+    url = server.serve("/moved", Reply(301, headers={"Location": "/real.json"}))
+    assert fetch_json(url, FAST) == [1]
+
+
+def test_redirect_loop_is_named_and_not_retried(server: FeedServer) -> None:
+    server.serve("/a", Reply(302, headers={"Location": "/b"}))
+    url_b = server.serve("/b", Reply(302, headers={"Location": "/a"}))
+    got, sleep = sleeps()
+    with pytest.raises(RefreshError, match=r"/a: redirect loop: .*/a -> .*/b -> .*/a$"):
+        fetch_json(server.url("/a"), FAST, sleep=sleep)
+    assert got == [] and server.hits["/a"] == 1 and url_b
+
+
+def test_too_many_redirects(server: FeedServer) -> None:
+    for i in range(10):
+        server.serve(f"/r{i}", Reply(302, headers={"Location": f"/r{i + 1}"}))
+    with pytest.raises(RefreshError, match=r"/r0: more than 5 redirects"):
+        fetch_json(server.url("/r0"), FAST, sleep=lambda s: None)
+
+
+@pytest.mark.parametrize("target", ["file:///etc/passwd", "ftp://127.0.0.1/x", "gopher://x/", "data:,{}"])
+def test_redirect_to_non_http_is_refused_at_once(server: FeedServer, target: str) -> None:
+    url = server.serve("/evil", Reply(302, headers={"Location": target}))
+    got, sleep = sleeps()
+    with pytest.raises(RefreshError, match=r"/evil: redirected to (.*not an http\(s\) URL; refused|an invalid URL)"):
+        fetch_json(url, FAST, sleep=sleep)
+    assert server.hits["/evil"] == 1 and got == []
+
+
+def test_corrupt_gzip_body(server: FeedServer) -> None:
+    url = server.serve("/gz", Reply(body=b"\x1f\x8b\x08\x00garbage, not deflate data" * 10,
+                                    headers={"Content-Encoding": "gzip"}))
+    with pytest.raises(RefreshError, match=r"/gz: the body could not be decoded \(corrupt gzip"):
+        fetch_json(url, FAST, sleep=lambda s: None)
+    assert server.hits["/gz"] == 1
+
+
+def test_gzip_bomb_is_capped_after_decoding(server: FeedServer) -> None:
+    import gzip
+
+    body = gzip.compress(b"[" + b"0," * 3_000_000 + b"0]")  # ~6 MB of JSON in a few kB
+    url = server.serve("/bomb", Reply(body=body, headers={"Content-Encoding": "gzip"}))
+    with pytest.raises(RefreshError, match="passed the 1,000,000-byte limit"):
+        fetch_json(url, FAST)
+
+
+@pytest.mark.timeout(20)
+def test_slow_drip_hits_the_overall_deadline(server: FeedServer) -> None:
+    url = server.serve("/drip", Reply(body=json.dumps(LITELLM_SMALL).encode(), drip_s=0.05))
+    policy = FetchPolicy(connect_timeout_s=1.0, read_timeout_s=1.0, attempts=3, backoff_s=0.01, deadline_s=1.0)
+    t0 = time.perf_counter()
+    with pytest.raises(RefreshError, match=r"/drip: body still arriving at the overall 1-s deadline"):
+        fetch_json(url, policy)
+    assert time.perf_counter() - t0 < 3.0  # each byte came well inside the 1 s read timeout
+
+
+def test_retry_after_beyond_the_deadline_gives_up_at_once(server: FeedServer) -> None:
+    url = server.serve("/rl3", Reply(503, headers={"Retry-After": "120"}))
+    policy = FetchPolicy(attempts=4, max_retry_after_s=3600, deadline_s=5.0)
+    got, sleep = sleeps()
+    with pytest.raises(RefreshError, match=r"Retry-After 120\); the next try \(in 120 s\) would pass the overall 5-s deadline"):
+        fetch_json(url, policy, sleep=sleep)
+    assert got == [] and server.hits["/rl3"] == 1
+
+
+def test_retries_stop_at_the_overall_deadline(server: FeedServer) -> None:
+    url = server.serve("/down", Reply(500))
+    now = [0.0]
+
+    def fake_sleep(s: float) -> None:
+        now[0] += s
+
+    policy = FetchPolicy(attempts=10, backoff_s=1.0, max_backoff_s=100.0, deadline_s=10.0)
+    with pytest.raises(RefreshError, match=r"HTTP 500 .*would pass the overall 10-s deadline, giving up after 4 attempt"):
+        fetch_json(url, policy, sleep=fake_sleep, clock=lambda: now[0])
+    assert now[0] == 1 + 2 + 4 and server.hits["/down"] == 4
+
+
+@pytest.mark.parametrize(("depth", "expected"), [(100_000, "nested too deep to read"), (200, "nested more than 32 levels")])
+def test_deeply_nested_json(server: FeedServer, depth: int, expected: str) -> None:
+    url = server.serve("/deep", Reply(body=b"[" * depth + b"]" * depth))
+    with pytest.raises(RefreshError, match=expected):
+        fetch_json(url, FAST)
+
+
+def test_huge_integer_in_json(server: FeedServer) -> None:
+    url = server.serve("/int", Reply(body=b'{"x": ' + b"9" * 5000 + b"}"))
+    with pytest.raises(RefreshError, match="unreadable JSON value"):
+        fetch_json(url, FAST)
+
+
+def test_not_utf8_body(server: FeedServer) -> None:
+    url = server.serve("/latin1", Reply(body=b'{"x": "caf\xe9"}'))
+    with pytest.raises(RefreshError, match="not UTF-8"):
+        fetch_json(url, FAST)
+
+
+@pytest.mark.parametrize("exc", [
+    "httpx.LocalProtocolError('bad header')", "httpx.ProxyError('proxy said no')",
+    "httpx.UnsupportedProtocol('nope')", "httpx.StreamConsumed()", "httpx.DecodingError('bad zstd')",
+    "httpx.TooManyRedirects('x')", "httpx.WriteError('broken')", "httpx.PoolTimeout('pool')",
+])
+def test_every_httpx_error_is_plain_words(exc: str) -> None:
+    import httpx
+
+    err = eval(exc)
+
+    class Boom(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            raise err
+
+    with httpx.Client(transport=Boom()) as client, pytest.raises(RefreshError, match=r"^http://feed\.test/x: \S"):
+        fetch_json("http://feed.test/x", FAST, client=client, sleep=lambda s: None)
+
+
+def test_cli_refresh_redirect_loop_and_deadline(server: FeedServer, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = hashes(data_dir)
+    server.serve("/x", Reply(302, headers={"Location": "/x"}))
+    assert refresh(server.url("/x"), data_dir) == 1
+    assert "redirect loop" in capsys.readouterr().err
+    url = server.serve("/rl", Reply(429, headers={"Retry-After": "3600"}))
+    t0 = time.perf_counter()
+    assert main(["refresh", "--source", "litellm", "--url", url, "--data-dir", str(data_dir),
+                 "--retries", "5", "--deadline", "2"]) == 1
+    assert time.perf_counter() - t0 < 5
+    assert "would pass the overall 2-s deadline" in capsys.readouterr().err
+    assert hashes(data_dir) == before
+
+
+# --------------------------------------------------------------------------- the catalog cannot be emptied by accident
+
+
+@pytest.mark.parametrize("feed", [{}, {"unrelated/model": {"input_cost_per_token": 1e-6, "output_cost_per_token": 1e-6,
+                                                            "litellm_provider": "nobody", "mode": "chat"}}])
+def test_empty_feed_with_allow_large_and_prune_is_refused(
+    server: FeedServer, data_dir: Path, capsys: pytest.CaptureFixture[str], feed: dict[str, Any]
+) -> None:
+    before = hashes(data_dir)
+    url = server.serve_json("/empty.json", feed)
+    assert refresh(url, data_dir, "--allow-large-changes", "--prune") == 1
+    io = capsys.readouterr()
+    assert "rejected" in io.out + io.err and hashes(data_dir) == before
+    assert main(["validate", "--data-dir", str(data_dir)]) == 0
+
+
+def test_shrinking_below_half_needs_its_own_flag(
+    server: FeedServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed = {k: v for k, v in LITELLM_SMALL.items() if not k.startswith("deepseek")}
+    before = hashes(data_dir)
+    url = server.serve_json("/nods.json", feed)
+    assert refresh(url, data_dir, "--allow-large-changes", "--prune") == 1
+    out = capsys.readouterr().out
+    assert "deepseek: the result keeps 0 of its 3 offers, below the floor of 2" in out
+    assert hashes(data_dir) == before
+    assert refresh(url, data_dir, "--allow-large-changes", "--prune", "--allow-shrink") == 0
+    capsys.readouterr()
+    assert main(["validate", "--data-dir", str(data_dir)]) == 1  # and validate then refuses the empty provider
+    assert "api/deepseek.yaml: offers: provider has no offers" in capsys.readouterr().out

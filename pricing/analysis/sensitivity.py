@@ -9,9 +9,10 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel
 
 from pricing.analysis.curves import HARDWARE_COLUMNS, SELFHOST_KINDS
-from pricing.schema import Scenario, Workload
+from pricing.schema import Overrides, Scenario, Workload
 
 ALL = "all workloads"
 Runner = Callable[[Scenario], pd.DataFrame]
@@ -56,11 +57,23 @@ def drivers(**ranges: tuple[float, float]) -> tuple[Driver, ...]:
                  for d in DEFAULT_DRIVERS)
 
 
+def _within(model: type[BaseModel], field: str, value: float) -> float:
+    """value clamped to the field's inclusive schema bounds (ge/le), so a moved driver stays a valid input."""
+    for m in model.model_fields[field].metadata:
+        lo, hi = getattr(m, "ge", None), getattr(m, "le", None)
+        if lo is not None:
+            value = max(value, float(lo))
+        if hi is not None:
+            value = min(value, float(hi))
+    return value
+
+
 def _workload(w: Workload, driver: str, x: float) -> Workload:
     if driver == "traffic":
-        return w.model_copy(update={"requests_per_month": w.requests_per_month * x})
+        return w.model_copy(update={"requests_per_month": _within(Workload, "requests_per_month",
+                                                                  w.requests_per_month * x)})
     if driver == "tokens":
-        return w.model_copy(update={k: getattr(w, k) * x
+        return w.model_copy(update={k: _within(Workload, k, getattr(w, k) * x)
                                     for k in ("input_tokens", "output_tokens", "reasoning_tokens")})
     if driver == "cache":
         c = min(max(w.cached_input_fraction + x, 0.0), 1.0 - w.cache_write_fraction)
@@ -70,14 +83,16 @@ def _workload(w: Workload, driver: str, x: float) -> Workload:
             prof = np.asarray(w.hourly_profile, dtype=float)
             new = np.maximum(prof.mean() + (prof - prof.mean()) * x, 0.0)
             return w.model_copy(update={"hourly_profile": tuple(float(v) for v in new)})
-        return w.model_copy(update={"peak_to_average": max(1.0, 1 + (w.peak_to_average - 1) * x)})
+        return w.model_copy(update={"peak_to_average": _within(Workload, "peak_to_average",
+                                                               max(1.0, 1 + (w.peak_to_average - 1) * x))})
     return w
 
 
 def apply_driver(scenario: Scenario, driver: Driver, x: float) -> Scenario:
     """The scenario with one workload-or-model driver moved to x (price drivers act on results)."""
     if driver.id == "efficiency":
-        ov = scenario.overrides.model_copy(update={"efficiency_scale": scenario.overrides.efficiency_scale * x})
+        scale = _within(Overrides, "efficiency_scale", scenario.overrides.efficiency_scale * x)
+        ov = scenario.overrides.model_copy(update={"efficiency_scale": scale})
         return scenario.model_copy(update={"overrides": ov})
     return scenario.model_copy(update={"workloads": tuple(_workload(w, driver.id, x) for w in scenario.workloads)})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--allow-large-changes", action="store_true",
                    help="accept prices moving more than 10x and feeds missing over 30%% of a provider's offers")
     p.add_argument("--prune", action="store_true", help="delete offers the feed should carry but no longer does")
+    p.add_argument("--allow-shrink", action="store_true",
+                   help="accept a result keeping fewer than half of a provider's (or the catalog's) offers; "
+                   "never implied by --allow-large-changes")
     p.add_argument("--check", action="store_true",
                    help="list offers where our data and the feed disagree by more than 1%% (writes nothing)")
     p.add_argument("--timeout", type=float, default=30.0, metavar="S", help="read timeout in seconds (default 30)")
     p.add_argument("--retries", type=int, default=3, help="retries on 429/5xx/timeouts (default 3)")
+    p.add_argument("--deadline", type=float, default=180.0, metavar="S",
+                   help="give up after S seconds in all, retries and Retry-After waits included (default 180)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
 
@@ -84,14 +90,18 @@ def default_url(source: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Fetch, map, diff, guard; print; write unless --dry-run/--check or a guard refused."""
-    if args.timeout <= 0 or args.retries < 0:
-        raise InputError("--timeout must be positive and --retries at least 0")
+    if not (0 < args.timeout <= 3600) or not (0 <= args.retries <= 20) or not (0 < args.deadline <= 86_400):
+        raise InputError("--timeout must be in (0, 3600] s, --retries in 0..20 and --deadline in (0, 86400] s")
     data_dir = Path(args.data_dir) if args.data_dir else DEFAULT_DATA_DIR
     if not (data_dir / "api").is_dir():
         raise InputError(f"--data-dir {data_dir} has no api/ folder")
+    from pricing.refresh.write import recover
+
+    for note in recover(data_dir):  # a refresh killed part-way: finish or undo it first
+        print(f"note: {note}", file=sys.stderr)
     url = check_url(args.url or default_url(args.source))
     policy = FetchPolicy(connect_timeout_s=min(10.0, args.timeout), read_timeout_s=args.timeout,
-                         attempts=args.retries + 1)
+                         attempts=args.retries + 1, deadline_s=args.deadline)
     today = clock.today()
     raw = fetch_json(url, policy)
     feed = _feed(args.source, raw, url, today, data_dir)
@@ -107,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
                 print(f"  {r.offer_id}: {r.field}: ours {r.ours:g} ({r.ours_as_of}, {r.ours_age_badge}) "
                       f"vs feed {r.feed:g} ({r.pct_diff:+.1f}%)")
         return EXIT_OK
-    p = plan(data_dir, feed, today, allow_large=args.allow_large_changes, prune=args.prune)
+    p = plan(data_dir, feed, today, allow_large=args.allow_large_changes, prune=args.prune,
+             allow_shrink=args.allow_shrink)
     quality_text, quality_changes = (
         _quality_update(raw, url, today, data_dir) if args.source == "openrouter" else (None, [])
     )
@@ -149,7 +160,8 @@ def render_plan(p: Plan, dry_run: bool, written: list[str]) -> str:
         lines.append("pinned in pins.yaml (kept yours, the feed says otherwise):")
         lines += [f"  {c}" for c in p.pinned]
     if p.rejected:
-        lines.append("rejected (nothing written; --allow-large-changes to accept large moves):")
+        lines.append("rejected (nothing written; --allow-large-changes to accept large moves, "
+                     "--allow-shrink to accept losing over half the offers):")
         lines += [f"  ! {r}" for r in p.rejected]
     elif dry_run:
         lines.append("dry run: nothing written")

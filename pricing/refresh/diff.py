@@ -10,7 +10,9 @@ Merge rules (a feed never overwrites what a person curated):
   removes it). Offers the feed does not cover at all are left alone.
 Guards (refused unless `allow_large`): a price moving more than 10x either way (or to/from 0),
 and a feed missing more than 30% (and at least 2) of a provider's offers it should carry (a truncated or
-re-shaped feed). Negative prices are refused while mapping, always.
+re-shaped feed). Refused unless `allow_shrink` (a separate flag, never implied by `allow_large`): a result
+keeping fewer than half of a provider's offers, or of the whole catalog's. Always refused: a feed that
+maps none of the offers it should carry, values that do not fit our schema, negative prices.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from pricing.schema import ApiOffer, ProviderFile, Strict
 MAX_FACTOR = 10.0
 MAX_MISSING_FRACTION = 0.30
 MIN_MISSING = 2  # one discontinued model never blocks a refresh
+MIN_KEEP_FRACTION = 0.5  # a result keeping fewer than half a provider's offers is refused (--allow-shrink)
 PRICE_FIELDS = (
     "usd_per_mtok_input", "usd_per_mtok_cached_input", "usd_per_mtok_cache_write",
     "usd_per_mtok_output", "usd_per_mtok_reasoning",
@@ -229,12 +232,15 @@ def plan(
     *,
     allow_large: bool = False,
     prune: bool = False,
+    allow_shrink: bool = False,
 ) -> Plan:
     """Compare the feed with data_dir/api and build the new provider files (nothing is written here)."""
     files = read_provider_files(data_dir)
     pins = load_pins(data_dir)
     out = Plan(feed=feed)
     feed_ids = feed.offer_ids()
+    large: list[str] = []  # refused unless allow_large
+    shrink: list[str] = []  # refused unless allow_shrink (a separate, explicit flag)
     providers = sorted(set(files) | set(feed.offers))
     for pid in providers:
         path_pf = files.get(pid)
@@ -285,8 +291,14 @@ def plan(
             new_list.append(f.model_copy(update={"as_of": today, "checked_on": today, "changed_on": today}))
             changed = True
         out.missing += missing_here
+        floor = math.ceil(len(ours) * MIN_KEEP_FRACTION)
+        if len(new_list) < floor:
+            shrink.append(
+                f"{pid}: the result keeps {len(new_list)} of its {len(ours)} offers, below the floor of {floor} "
+                f"(half the current count); --allow-shrink to accept"
+            )
         if len(missing_here) >= MIN_MISSING and len(missing_here) / len(expected_here) > MAX_MISSING_FRACTION:
-            out.rejected.append(
+            large.append(
                 f"{pid}: the feed lacks {len(missing_here)} of the {len(expected_here)} offers it should carry "
                 f"({len(missing_here) / len(expected_here):.0%} > {MAX_MISSING_FRACTION:.0%}: truncated or changed feed?): "
                 + ", ".join(missing_here[:5]) + (" ..." if len(missing_here) > 5 else "")
@@ -305,10 +317,14 @@ def plan(
                 f"{c}: moves more than {MAX_FACTOR:g}x"
                 + (" (to or from zero)" if math.isinf(c.factor) else f" ({c.factor:.1f}x)")
             )
+    before = sum(len(pf.offers) for _, pf in files.values())
+    after = before - len(out.pruned) + len(out.new_offers)
+    if after < math.ceil(before * MIN_KEEP_FRACTION):
+        shrink.append(f"the catalog would keep {after} of its {before} offers (below half); --allow-shrink to accept")
     if not feed_ids and feed.expected:
         out.rejected.insert(0, f"the feed maps none of the {len(feed.expected)} offers it should carry (schema change?)")
     if not allow_large:
-        out.rejected += guarded
-    else:
-        out.rejected = []
+        out.rejected += large + guarded
+    if not allow_shrink:
+        out.rejected += shrink
     return out

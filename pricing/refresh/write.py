@@ -1,14 +1,22 @@
-"""Write provider files atomically: temp file in the same directory, fsync, os.replace; all or nothing."""
+"""Write provider files as one crash-safe set: staged temporaries, a commit journal, recovery by the next command."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
+import re
+import secrets
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 import yaml
 
@@ -47,6 +55,11 @@ def refreshed_banner(old: list[str], source: str, today: dt.date) -> list[str]:
     return [*kept, f"{REFRESH_MARK} --source {source}` on {today.isoformat()}; changed offers carry that as_of."]
 
 
+JOURNAL = ".pricing-write-journal.json"
+# Our own temporaries: staged new files and hard-link backups of the old ones (see atomic_write_many).
+_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]{6,12}\.(tmp|bak)$")
+
+
 def _fsync_dir(path: Path) -> None:
     """Make a rename durable (POSIX; a no-op where directories cannot be opened)."""
     try:
@@ -77,41 +90,193 @@ def _temp_beside(path: Path, data: bytes) -> Path:
     return Path(tmp)
 
 
-def atomic_write_many(texts: Mapping[Path, str]) -> None:
-    """Replace every file or none: stage fsynced temp files, rename each, roll back on failure.
+def _backup_name(path: Path) -> Path:
+    """A fresh name beside path for a hard-link backup of it."""
+    return path.parent / f".{path.name}.{secrets.token_hex(4)}.bak"
 
-    A failure leaves every target as it was and no temp file behind (RefreshError names the file).
-    """
-    staged: dict[Path, Path] = {}
-    old: dict[Path, bytes | None] = {p: (p.read_bytes() if p.exists() else None) for p in texts}
-    done: list[Path] = []
+
+@contextlib.contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    """An exclusive advisory lock on the folder itself (no lock file left behind); no-op without flock."""
     try:
-        for path, text in texts.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            staged[path] = _temp_beside(path, text.encode("utf-8"))
-        for path, tmp in staged.items():
-            os.replace(tmp, path)
-            done.append(path)
-        for d in {p.parent for p in texts}:
-            _fsync_dir(d)
-    except BaseException as e:
-        for tmp in staged.values():
-            tmp.unlink(missing_ok=True)
-        for path in done:
-            before = old[path]
-            with contextlib.suppress(OSError):
-                if before is None:
-                    path.unlink()
-                else:
-                    tmp = _temp_beside(path, before)
-                    try:
-                        os.replace(tmp, path)
-                    finally:
-                        tmp.unlink(missing_ok=True)
-        if isinstance(e, OSError):
-            where = getattr(e, "filename", None) or next(iter(texts), "")
-            raise RefreshError(f"could not write {where}: {e.strerror or e}; previous files kept") from e
+        fd = os.open(root, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _write_journal(root: Path, state: str, entries: list[dict[str, str | None]]) -> None:
+    """Atomically (temp + rename) set the journal: its appearance with state 'commit' is the commit point."""
+    tmp = _temp_beside(root / JOURNAL, json.dumps({"state": state, "entries": entries}).encode("utf-8"))
+    try:
+        os.rename(tmp, root / JOURNAL)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise
+    _fsync_dir(root)
+
+
+def _inside(root: Path, rel: str | None, leftover: bool) -> Path | None:
+    """A journal path, refused unless it names a file directly under root's tree (and ours, for temporaries)."""
+    if rel is None:
+        return None
+    p = (root / rel).resolve()
+    if not str(p).startswith(str(root.resolve()) + os.sep) or (leftover and not _LEFTOVER.match(p.name)):
+        raise RefreshError(f"{root / JOURNAL}: names a path outside {root} ({rel!r}); refusing to act on it")
+    return p
+
+
+def _finish(root: Path) -> str | None:
+    """Complete (state commit) or undo (state rollback) the write a journal under root records; None if none."""
+    jpath = root / JOURNAL
+    if not jpath.is_file():
+        return None
+    try:
+        doc = json.loads(jpath.read_text(encoding="utf-8"))
+        state, entries = doc["state"], doc["entries"]
+        assert state in ("commit", "rollback") and isinstance(entries, list)
+    except Exception:
+        # a journal that is not complete JSON was never renamed into place by us: the write never committed
+        jpath.unlink(missing_ok=True)
+        return "removed an unreadable write journal (the interrupted write had not committed)"
+    targets = []
+    for e in entries:
+        target, staged, backup = (_inside(root, e.get("target"), False), _inside(root, e.get("staged"), True),
+                                  _inside(root, e.get("backup"), True))
+        assert target is not None
+        targets.append(target)
+        if state == "commit":
+            if staged is not None and staged.exists():
+                os.replace(staged, target)
+        elif backup is not None and backup.exists():
+            os.replace(backup, target)
+        elif backup is None and e.get("existed") == "no":
+            target.unlink(missing_ok=True)
+    for d in {t.parent for t in targets} | {root}:
+        _fsync_dir(d)
+    jpath.unlink()
+    _fsync_dir(root)
+    done = "completed" if state == "commit" else "rolled back"
+    return f"{done} an interrupted write of {len(targets)} file(s) under {root}"
+
+
+def _clean_leftovers(folder: Path) -> int:
+    """Remove our staged/backup temporaries from a folder that has no pending journal; their count."""
+    n = 0
+    with contextlib.suppress(OSError):
+        for p in folder.iterdir():
+            if _LEFTOVER.match(p.name) and p.is_file() and not p.is_symlink():
+                p.unlink(missing_ok=True)
+                n += 1
+    return n
+
+
+def _pending(folder: Path) -> bool:
+    try:
+        return any(n == JOURNAL or _LEFTOVER.match(n) for n in os.listdir(folder))
+    except OSError:
+        return False
+
+
+def recover(data_dir: Path) -> list[str]:
+    """Finish or undo an interrupted multi-file write under data_dir (it and its sub-folders), clean temporaries.
+
+    Called by the next command (validate, compare, refresh, the app): after a kill at any point of
+    atomic_write_many the set of files is either all new (journal committed) or all old.
+    """
+    data_dir = Path(data_dir)
+    folders = [data_dir]
+    with contextlib.suppress(OSError):
+        folders += sorted(p for p in data_dir.iterdir() if p.is_dir() and not p.is_symlink())
+    if not any(_pending(f) for f in folders):
+        return []
+    notes: list[str] = []
+    with _locked(data_dir):
+        for f in folders:
+            note = _finish(f)
+            if note:
+                notes.append(note)
+        cleaned = sum(_clean_leftovers(f) for f in folders)
+    if cleaned:
+        notes.append(f"removed {cleaned} temporary file(s) left by an interrupted write")
+    return notes
+
+
+def atomic_write_many(texts: Mapping[Path, str]) -> None:
+    """Replace every file or none, even across a kill: stage, back up, commit a journal, replace, clean up.
+
+    1. each new text goes to a fsynced temporary beside its target; each existing target gets a
+       hard-link backup (no reading of the targets);
+    2. a journal (temp + rename in the targets' common folder) commits the set;
+    3. each staged file is renamed over its target; then the journal and the backups are removed.
+    A kill before step 2 leaves the old files (the next command's `recover` removes temporaries); a
+    kill after it is completed by `recover`. An OSError here rolls back to the old files and no
+    temporary is left (RefreshError names the file).
+    """
+    if not texts:
+        return
+    paths = [Path(os.path.abspath(p)) for p in texts]
+    root = Path(os.path.commonpath([str(p.parent) for p in paths]))
+    for p in paths:
+        p.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(root):
+        _finish(root)
+        entries: list[dict[str, str | None]] = []
+        staged: list[Path] = []
+        committed, replaced = False, 0
+        try:
+            for path, text in zip(paths, texts.values(), strict=True):
+                tmp = _temp_beside(path, text.encode("utf-8"))
+                staged.append(tmp)
+                backup = None
+                if path.exists():
+                    backup = _backup_name(path)
+                    os.link(path, backup)
+                    staged.append(backup)
+                entries.append({"target": os.path.relpath(path, root), "staged": os.path.relpath(tmp, root),
+                                "backup": None if backup is None else os.path.relpath(backup, root),
+                                "existed": "yes" if backup else "no"})
+            for d in {p.parent for p in paths}:
+                _fsync_dir(d)
+            _write_journal(root, "commit", entries)
+            committed = True
+            for e in entries:
+                os.replace(root / str(e["staged"]), root / str(e["target"]))
+                replaced += 1
+            for d in {p.parent for p in paths}:
+                _fsync_dir(d)
+            (root / JOURNAL).unlink()
+            _fsync_dir(root)
+            for e in entries:
+                if e["backup"]:
+                    (root / e["backup"]).unlink(missing_ok=True)
+        except BaseException as exc:
+            undone = True
+            if committed:
+                try:
+                    if replaced:
+                        _write_journal(root, "rollback", entries)
+                        _finish(root)
+                    else:
+                        (root / JOURNAL).unlink(missing_ok=True)
+                except (OSError, RefreshError):
+                    undone = False  # keep journal and backups: the next command finishes the rollback
+            if undone:
+                for t in staged:
+                    with contextlib.suppress(OSError):
+                        t.unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                where = getattr(exc, "filename", None) or paths[0]
+                after = ("previous files kept" if undone else
+                         "the write was interrupted; the next command (e.g. pricing validate) restores the previous files")
+                raise RefreshError(f"could not write {where}: {exc.strerror or exc}; {after}") from exc
+            raise
 
 
 def write_provider_files(
