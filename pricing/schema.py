@@ -705,9 +705,13 @@ class Workload(Strict):
 
     def week_shape(self) -> tuple[tuple[float, ...], ...]:
         """7 x 24 relative loads (ISO Monday first, UTC hours), summing to 1; flat without a profile."""
-        wd = self.hourly_profile or (
-            (sum(self.weekend_hourly_profile) / 24,) * 24 if self.weekend_hourly_profile else (1.0,) * 24)
-        we = self.weekend_hourly_profile or wd
+        top = max((*(self.hourly_profile or ()), *(self.weekend_hourly_profile or ()), 0.0))
+        scale = 1.0 / top if top > 0 else 1.0  # relative loads: rescaled first so huge values cannot overflow
+        wd = tuple(x * scale for x in self.hourly_profile) if self.hourly_profile else None
+        we = tuple(x * scale for x in self.weekend_hourly_profile) if self.weekend_hourly_profile else None
+        if wd is None:
+            wd = (sum(we) / 24,) * 24 if we else (1.0,) * 24
+        we = we or wd
         total = 5 * sum(wd) + 2 * sum(we)
         return tuple(tuple(x / total for x in (wd if d < 5 else we)) for d in range(7))
 
