@@ -95,6 +95,7 @@ def params() -> list[Param]:
         Param("api", "list", []),
         Param("sh", "list", []),
         Param("minq", "float", 0.0, 0, 1000),
+        Param("minq_ref", "str", ""),
         Param("cur", "str", "USD"),
         Param("rate", "float", 1.0, 1e-6, 1e6),
         Param("kwh", "float", 0.0, 0, 2),
@@ -102,6 +103,8 @@ def params() -> list[Param]:
         Param("headroom", "float", 0.0, 0, 0.9),
         Param("focus", "str", ""),
         Param("be_routes", "list", []),
+        Param("be_range", "str", "zoom", choices=("zoom", "full")),
+        Param("sd_pick", "str", ""),  # "" = the cheapest self-hosted candidate on Compare; "other" = below
         Param("sd_model", "str", "meta-llama/Llama-3.3-70B-Instruct"),
         Param("sd_gpu", "str", "h100-sxm"),
         Param("sd_prec", "str", "fp8", choices=PRECISIONS),
@@ -254,7 +257,7 @@ def enforce_rules() -> list[str]:
     for i in range(MAX_WORKLOADS):
         c, w, r = wkey(i, "cache"), wkey(i, "cw"), wkey(i, "req")
         if isinstance(ss.get(c), int | float) and isinstance(ss.get(w), int | float) and ss[c] + ss[w] > 1 + 1e-9:
-            ss[w] = max(0.0, round(1.0 - float(ss[c]), 6))
+            ss[w] = _room(ss[c])
             out.append(f"workload {i + 1}: cache reads + cache writes were above 100% of input; "
                        f"cache writes lowered to {ss[w]:g}")
         if isinstance(ss.get(r), int | float) and ss[r] > max_requests(i):
@@ -270,11 +273,16 @@ def keep_cache_shares(i: int, moved: str) -> None:
     c, w = wkey(i, "cache"), wkey(i, "cw")
     if ss[c] + ss[w] > 1 + 1e-9:
         other = w if moved == "cache" else c
-        ss[other] = max(0.0, round(1.0 - float(ss[c if moved == "cache" else w]), 6))
+        ss[other] = _room(ss[c if moved == "cache" else w])
 
 
-def sync_url(all_params: list[Param]) -> None:
-    """Write every non-default input to the URL (and nothing else), so the link reproduces the view."""
+def _room(share: float) -> float:
+    """1 - share, rounded down to 6 decimals (never up: the two shares must not sum above 1)."""
+    return max(0.0, math.floor((1.0 - float(share)) * 1e6) / 1e6)
+
+
+def query_dict(all_params: list[Param]) -> dict[str, str]:
+    """Every non-default input as URL query parameters: the state a link must carry to reproduce the view."""
     ss = st.session_state
     want: dict[str, str] = {}
     n = int(ss.get("wn", 1))
@@ -286,6 +294,12 @@ def sync_url(all_params: list[Param]) -> None:
         v = ss[p.key]
         if not _same(v, default_of(p)):
             want[p.key] = encode(p, v)
+    return want
+
+
+def sync_url(all_params: list[Param]) -> None:
+    """Write every non-default input to the URL (and nothing else), so the address bar reproduces the view."""
+    want = query_dict(all_params)
     if st.query_params.to_dict() != want:
         st.query_params.from_dict(want)
 
@@ -419,7 +433,7 @@ def _valid(model: type[M], kw: dict[str, Any], where: str) -> M:
     try:
         return model.model_validate(kw)
     except ValidationError as e:
-        raise DataError(issues_from_validation(where, kw, e)) from None
+        raise DataError(issues_from_validation(where, kw, e, model)) from None
 
 
 def apply_scenario(s: Scenario, providers: Iterable[str], gpus: Iterable[str]) -> list[str]:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from app import state
-from pricing import clock, report, staleness
+from pricing import charts, clock, quality, report, staleness
 from pricing import compare as cmp
 from pricing.catalog import Catalog, default_catalog
 from pricing.errors import DataError, Issue, PricingError
@@ -20,12 +20,7 @@ from pricing.schema import ApiChoice, Option, Scenario, SelfHostChoice, Workload
 from pricing.staleness import price_age
 
 FRESH_DAYS, STALE_DAYS = staleness.FRESH_DAYS, staleness.AGING_DAYS  # badge thresholds of the core
-COMPONENT_LABELS = {
-    "usd_input": "input tokens", "usd_cached_input": "cached input", "usd_cache_write": "cache writes",
-    "usd_output": "output tokens", "usd_reasoning": "reasoning tokens", "usd_request_fees": "request fees",
-    "usd_gpu_rent": "GPU rent", "usd_capex": "hardware (amortised)", "usd_power": "power",
-    "usd_colocation": "colocation", "usd_ops": "operations",
-}
+COMPONENT_LABELS = charts.COMPONENT_LABELS
 
 
 # --------------------------------------------------------------------------- cached core calls
@@ -79,8 +74,15 @@ def all_params() -> list[state.Param]:
 
 
 def scenario() -> Scenario:
-    """The scenario the inputs describe."""
-    return state.scenario(providers(), gpus())
+    """The scenario the inputs describe; bad inputs raise DataError in the page's words."""
+    from pydantic import ValidationError
+
+    from pricing.catalog import issues_from_validation
+
+    try:
+        return state.scenario(providers(), gpus())
+    except ValidationError as e:
+        raise DataError(issues_from_validation("Your inputs", {}, e, Workload)) from None
 
 
 def with_options(s: Scenario) -> Scenario:
@@ -142,8 +144,8 @@ def results_csv(scn: Scenario, df: pd.DataFrame) -> str:
 
 
 def show_error(e: PricingError) -> None:
-    """A user-fixable error in the page, one line per issue, never a traceback."""
-    st.error(f"**{type(e).__name__}**: " + str(e).replace("\n", "  \n"))
+    """A user-fixable error in the page, one line per issue, never a traceback or a class name."""
+    st.error(str(e).replace("\n", "  \n"), icon=":material/error:")
 
 
 # --------------------------------------------------------------------------- shared widgets
@@ -271,46 +273,157 @@ def workload_editor(i: int) -> None:
                         step=1000)
 
 
+KIND_SHORT = {
+    "api-closed": "Closed API", "api-open-first-party": "Maker's API", "api-open-host": "Hosted open weights",
+    "selfhost-cloud": "Self-hosted, rented", "selfhost-owned": "Self-hosted, owned",
+}
+# The columns that decide, always shown; the rest are picked under "More columns".
+DECISIVE = ("Rank", "Route", "Kind", "Monthly cost", "Per 1M tokens", "Quality", "Price age")
+
+
+def _num(s: Any) -> pd.Series:
+    return pd.to_numeric(s, errors="coerce")
+
+
 def table_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """The ranked results as people read them (money in the display currency)."""
-    code, rate = currency()
+    """The ranked results as people read them: human names, money in the display currency, blanks
+    (never None) where there is nothing, fractions as %."""
+    _code, rate = currency()
     out = pd.DataFrame({
-        "rank": df["rank"],
-        "route": df["label"],
-        "kind": df["route_kind"].map(cmp.ROUTE_KIND_LABELS).fillna(df["route_kind"]),
-        f"monthly ({code})": df["monthly_usd"] * rate,
-        f"per 1M tokens ({code})": df["usd_per_mtok"] * rate,
-        "GPUs": pd.to_numeric(df["gpus"], errors="coerce"),
-        "utilisation": pd.to_numeric(df["utilization"], errors="coerce"),
-        "TTFT (ms)": pd.to_numeric(df["ttft_ms"], errors="coerce"),
-        "TPOT (ms)": pd.to_numeric(df["tpot_ms"], errors="coerce"),
-        "quality": pd.to_numeric(df["quality_index"], errors="coerce"),
-        f"{code} per quality point": df["usd_per_quality_point"] * rate,
-        "price age": [age_badge(d) for d in df["price_as_of"]],
-        "price as of": df["price_as_of"],
-        "source": [link_or_none(s) for s in df["price_source"]],
-        "warnings": df["warnings"],
-        "route id": df["route_id"],
+        "Rank": df["rank"],
+        "Route": df["label"].astype(str),
+        "Kind": df["route_kind"].map(KIND_SHORT).fillna(df["route_kind"]).astype(str),
+        "Monthly cost": _num(df["monthly_usd"]) * rate,
+        "Per 1M tokens": _num(df["usd_per_mtok"]) * rate,
+        "Quality": _num(df["quality_index"]),
+        "Price age": [age_badge(d) if isinstance(d, dt.date) else "" for d in df["price_as_of"]],
+        "Tokens per month": _num(df["tokens_per_month"]),
+        "GPUs": _num(df["gpus"]),
+        "Busy at peak": _num(df["utilization"]),
+        "Time to first token": _num(df["ttft_ms"]),
+        "Time per output token": _num(df["tpot_ms"]),
+        "Per quality point": _num(df["usd_per_quality_point"]) * rate,
+        "Price as of": [d.isoformat() if isinstance(d, dt.date) else "" for d in df["price_as_of"]],
+        "Source": [link_or_none(s) or "" for s in df["price_source"]],
+        "Warnings": df["warnings"].fillna("").astype(str),
+        "Route id": df["route_id"].astype(str),
     })
     return out
 
 
 def table_config() -> dict[str, Any]:
-    """Column formats of table_frame."""
+    """Column labels (with units), widths and help of table_frame; numbers are formatted by table_style."""
+    code, _ = currency()
+    sym = "$" if code == "USD" else code
+    return {
+        "Rank": st.column_config.NumberColumn(width=48, pinned=True),
+        "Route": st.column_config.TextColumn(width=360, pinned=True,
+                                             help="Model and provider, or model on GPUs; select a cell to read it whole"),
+        "Kind": st.column_config.TextColumn(width=150),
+        "Monthly cost": st.column_config.NumberColumn(f"Monthly ({sym})", width=95,
+                                                      help=f"{code} per month at your volume, every component"),
+        "Per 1M tokens": st.column_config.NumberColumn(f"{sym} / 1M tok", width=95,
+                                                       help=f"Monthly {code} per million tokens served"),
+        "Quality": st.column_config.NumberColumn("Quality", width=80,
+                                                 help="Artificial Analysis Intelligence Index; blank = no sourced score"),
+        "Price age": st.column_config.TextColumn(width=125, help=f"Age of the price: fresh up to {FRESH_DAYS} "
+                                                 f"days, aging up to {STALE_DAYS}, STALE beyond"),
+        "Tokens per month": st.column_config.NumberColumn(help="input + output + reasoning tokens"),
+        "GPUs": st.column_config.NumberColumn(help="GPUs in all replicas (self-hosted)"),
+        "Busy at peak": st.column_config.NumberColumn(help="Share of capacity used at the peak hour"),
+        "Time to first token": st.column_config.NumberColumn(help="Self-hosted, modelled"),
+        "Time per output token": st.column_config.NumberColumn(help="Self-hosted, modelled"),
+        "Per quality point": st.column_config.NumberColumn(f"{sym} per quality point",
+                                                           help=f"Monthly {code} / quality index"),
+        "Source": st.column_config.LinkColumn(display_text="source"),
+    }
+
+
+HIGHER_IS_BETTER = ("Quality",)
+
+
+def table_style(frame: pd.DataFrame) -> Any:
+    """The frame with people's formats: $3.2k, 2.8B, 30%, and a blank (never None or nan) where a value
+    is missing. The grid prints None for a missing number, so a missing value is stored as +inf (-inf
+    where higher is better: it sorts last either way) and drawn as an empty cell."""
     code, _ = currency()
     sym = "$" if code == "USD" else f"{code} "
-    return {
-        f"monthly ({code})": st.column_config.NumberColumn(format=f"{sym}%,.0f"),
-        f"per 1M tokens ({code})": st.column_config.NumberColumn(format=f"{sym}%.3f"),
-        "GPUs": st.column_config.NumberColumn(format="%.0f"),
-        "utilisation": st.column_config.NumberColumn(format="percent"),
-        "TTFT (ms)": st.column_config.NumberColumn(format="%.0f", help="Time to first token (self-hosted, modelled)"),
-        "TPOT (ms)": st.column_config.NumberColumn(format="%.1f", help="Time per output token (self-hosted, modelled)"),
-        "quality": st.column_config.NumberColumn(format="%.1f", help="Missing = no sourced score"),
-        f"{code} per quality point": st.column_config.NumberColumn(format=f"{sym}%,.0f"),
-        "price as of": st.column_config.DateColumn(),
-        "source": st.column_config.LinkColumn(display_text="source"),
+
+    def blank(fmt: Any) -> Any:
+        return lambda v: fmt(float(v)) if np.isfinite(float(v)) else ""
+
+    fmts: dict[str, Any] = {
+        "Rank": blank(lambda v: f"{v:.0f}"), "Monthly cost": blank(lambda v: cmp.money(v, code)),
+        "Per quality point": blank(lambda v: cmp.money(v, code)), "Per 1M tokens": blank(lambda v: f"{sym}{v:,.3f}"),
+        "Quality": blank(lambda v: f"{v:.1f}"), "Tokens per month": blank(cmp.compact),
+        "GPUs": blank(lambda v: f"{v:.0f}"), "Busy at peak": blank(lambda v: f"{v:.0%}"),
+        "Time to first token": blank(lambda v: f"{v:,.0f} ms"), "Time per output token": blank(lambda v: f"{v:.1f} ms"),
     }
+    out = frame.copy()
+    for col in fmts:
+        if col in out:
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype(float).fillna(
+                -np.inf if col in HIGHER_IS_BETTER else np.inf)
+    return out.style.format({k: v for k, v in fmts.items() if k in out.columns})
+
+
+HUMAN_NAMES = {
+    "id": "Id", "provider": "Provider", "provider_kind": "Provider kind", "model": "Model",
+    "display_name": "Name", "open_model": "Open weights (HF id)", "family": "Family", "reasoning": "Reasoning",
+    "context_tokens": "Context (tokens)", "usd_per_mtok_input": "Input $/1M tok",
+    "usd_per_mtok_cached_input": "Cached input $/1M tok", "usd_per_mtok_cache_write": "Cache write $/1M tok",
+    "usd_per_mtok_output": "Output $/1M tok", "usd_per_mtok_batch_input": "Batch input $/1M tok",
+    "usd_per_mtok_batch_output": "Batch output $/1M tok", "tier_above_input_tokens": "Long-prompt tier above (tokens)",
+    "off_peak": "Off-peak prices", "usd_per_request": "$ per request", "source": "Source", "as_of": "As of",
+    "age": "Price age", "params_b_total": "Parameters (B)", "params_b_active": "Active parameters (B)",
+    "layers": "Layers", "attention": "Attention", "kv_heads": "KV heads", "experts_routed": "Experts",
+    "experts_active": "Active experts", "max_context_tokens": "Max context (tokens)",
+    "native_precision": "Native precision", "license": "Licence", "name": "Name", "vendor": "Vendor",
+    "memory_gb": "Memory (GB)", "mem_bandwidth_tbs": "Bandwidth (TB/s)", "bf16_tflops_dense": "BF16 TFLOPS (dense)",
+    "fp8_tflops_dense": "FP8 TFLOPS (dense)", "fp4_tflops_dense": "FP4 TFLOPS (dense)", "tdp_w": "Power (W)",
+    "interconnect": "Interconnect", "purchase_usd": "Purchase $ per GPU", "purchase_source": "Purchase source",
+    "instance_type": "Instance type", "gpu": "GPU", "gpu_count": "GPUs", "region": "Region",
+    "usd_per_hour_on_demand": "On-demand $/hour", "usd_per_hour_spot": "Spot $/hour",
+    "usd_per_hour_reserved": "Reserved $/hour (1 yr)", "amortization_years": "Amortisation (years)",
+    "residual_value_fraction": "Residual value", "server_usd_per_8_gpus": "Server $ per 8 GPUs",
+    "networking_fraction": "Networking share", "usd_per_kwh": "$ per kWh", "pue": "PUE",
+    "node_power_multiplier": "Node power / GPU TDP", "colocation_usd_per_kw_month": "Colocation $/kW-month",
+    "ops_usd_per_node_month": "Operations $/node-month", "average_power_fraction": "Average power share",
+}
+FRACTION_COLUMNS = ("residual_value_fraction", "networking_fraction", "average_power_fraction")
+
+
+def readable(df: pd.DataFrame) -> Any:
+    """A data table for people: human column names with units, blanks (never None/nan) for missing
+    values, fractions as %, dates as YYYY-MM-DD. Missing numbers are stored as +inf (drawn blank)."""
+    out = df.copy()
+    fmts: dict[str, Any] = {}
+    for col in out.columns:
+        ser = out[col]
+        if pd.api.types.is_bool_dtype(ser):
+            out[col] = ser.map({True: "yes", False: "no"})
+        elif pd.api.types.is_numeric_dtype(ser):
+            pct = col in FRACTION_COLUMNS
+            out[col] = pd.to_numeric(ser, errors="coerce").astype(float).fillna(np.inf)
+            fmts[HUMAN_NAMES.get(col, col)] = (lambda p: lambda v: "" if not np.isfinite(v) else
+                                               (f"{v:.0%}" if p else f"{v:,.4g}"))(pct)
+        else:
+            out[col] = [("" if v is None or (isinstance(v, float) and v != v) else
+                         v.isoformat() if isinstance(v, dt.date) else v) for v in ser]
+    out = out.rename(columns=HUMAN_NAMES)
+    return out.style.format(fmts)
+
+
+def ranked_table(df: pd.DataFrame, key: str, height: int | None = None) -> pd.DataFrame:
+    """The ranked routes: the deciding columns always, the others picked by the user; returns what is shown."""
+    frame = table_frame(df)
+    extra = [c for c in frame.columns if c not in DECISIVE]
+    picked = st.multiselect("More columns", extra, key=f"{key}_cols", placeholder="GPUs, latency, source, warnings ...",
+                            help="The deciding columns are always shown; add any of the others.")
+    order = [*DECISIVE, *[c for c in extra if c in picked]]
+    st.dataframe(table_style(frame), column_config=table_config(), column_order=order, hide_index=True,
+                 width="stretch", height=height or min(560, 38 + 35 * max(len(frame), 1)), key=key)
+    return frame[order]
 
 
 def quality_filter(df: pd.DataFrame, min_quality: float) -> tuple[pd.DataFrame, int]:
@@ -323,14 +436,66 @@ def quality_filter(df: pd.DataFrame, min_quality: float) -> tuple[pd.DataFrame, 
 
 def fmt_tokens(n: float) -> str:
     """A token or request count for people: 2.1B, 340M."""
-    if not math.isfinite(n):
-        return "n/a"
-    for div, suf in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(n) >= div:
-            return f"{n / div:,.1f}{suf}"
-    return f"{n:,.0f}"
+    return cmp.compact(n)
 
 
 def route_choices(df: pd.DataFrame) -> Sequence[str]:
     """Route ids of a results frame, cheapest first."""
     return list(dict.fromkeys(df.sort_values("monthly_usd")["route_id"]))
+
+
+# --------------------------------------------------------------------------- sharing and quality
+
+
+def share_query() -> str:
+    """The query string that reproduces the current inputs (what the address bar carries)."""
+    from urllib.parse import urlencode
+
+    return urlencode(state.query_dict(all_params()), safe=",@:/+")
+
+
+def share_url() -> str:
+    """The link to this view: the app's address (Compare, the home page) and every non-default input."""
+    url = (st.context.url or "").split("?", 1)[0]
+    for page in ("/scenario", "/breakeven", "/offers", "/plan", "/sensitivity", "/selfhost", "/catalog"):
+        if url.endswith(page):
+            url = url[: -len(page)]
+    home = url if url.endswith("/") else url + "/"
+    q = share_query()
+    return f"{home}?{q}" if q else home
+
+
+def share_box(key: str) -> None:
+    """The link to this view with a copy button (the code block's own copy icon works too)."""
+    import html as _html
+
+    link = share_url()
+    st.code(link, language=None, wrap_lines=True)
+    js_link = json.dumps(link).replace("<", "\\u003c").replace(">", "\\u003e")  # stays inside the script
+    st.iframe(
+        f"""<button id="b" style="font:14px system-ui;padding:6px 14px;border:1px solid #1f6feb;border-radius:6px;
+        background:#1f6feb;color:white;cursor:pointer" title="{_html.escape(link)}">Copy link</button>
+        <span id="m" style="font:13px system-ui;margin-left:8px;color:#555"></span>
+        <script>document.getElementById("b").onclick=async()=>{{try{{await navigator.clipboard.writeText({js_link});
+        document.getElementById("m").textContent="copied";}}catch(e){{document.getElementById("m").textContent=
+        "select the link above and copy it";}}}};</script>""", height=44)
+    st.caption("Opening the link restores every input of this view: workloads, candidates, quality floor, "
+               "overrides and currency.")
+
+
+def quality_choices() -> dict[str, float]:
+    """API offers with a sourced quality index, best first: offer id -> index (for 'at least as good as')."""
+    cat = catalog()
+    got = {oid: quality.score(cat, oid) for oid in cat.offers}
+    scored = {k: float(v) for k, v in got.items() if v is not None}
+    return dict(sorted(scored.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def min_quality() -> tuple[float, str | None]:
+    """The quality floor: the chosen reference model's index when one is picked, else the typed number."""
+    ref = str(st.session_state.get("minq_ref") or "")
+    if ref:
+        q = quality_choices().get(ref)
+        if q is not None:
+            return q, f"{ref} ({q:g})"
+    return float(st.session_state.get("minq") or 0.0), None

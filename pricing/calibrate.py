@@ -1,7 +1,9 @@
 """Fit the throughput model's efficiency factors on measured serving throughput; `python -m pricing.calibrate`.
 
-Data: shared/reference/throughput_calibration.csv only. Rows whose model, GPU or setup we cannot
-model are excluded with a printed reason. The fit minimises the mean absolute log error
+Data: data/measurements/throughput.csv (each row with its original public source, engine, regime and
+layout; see data/measurements/README.md). Rows whose model, GPU or setup we cannot model are excluded
+with a printed reason. MLCommons MLPerf results live apart (data/measurements/holdout_mlperf.csv) and
+are never read here. The fit minimises the mean absolute log error
 (robust, symmetric in over/under-prediction) by coordinate search on log-spaced grids: numpy only.
 """
 
@@ -24,7 +26,8 @@ from pricing.catalog import Catalog, load_catalog
 from pricing.perf import PerfParams
 
 ROOT = Path(__file__).resolve().parent.parent
-CSV_PATH = ROOT.parent / "shared" / "reference" / "throughput_calibration.csv"
+CSV_PATH = ROOT / "data" / "measurements" / "throughput.csv"
+ENGINES = ("vllm", "sglang", "trtllm", "other")
 CALIBRATION_YAML = ROOT / "data" / "calibration.yaml"
 
 # The CSV's model names -> Hugging Face ids in data/models.yaml (base and instruct share an architecture).
@@ -80,11 +83,15 @@ SHAREGPT_INPUT, SHAREGPT_OUTPUT = 229.711, 203.068
 SHAREGPT_PROMPTS = 1000.0
 
 # Factors fitted, with (low, high) search bounds; the rest of PerfParams stays at its documented value.
+# FIT_BOUNDS note: the per-step overhead is barely identifiable from max-throughput rows (a big step hides
+# it); left free, the fit parks ~20 ms there, which would cap every deployment at ~50 tokens/s per user.
+# Single-stream decode runs at 60-85% of memory bandwidth (the llama.cpp rows of data/measurements: 14.8 ms
+# per token for 16 GB of weights on an H100 PCIe at 2 TB/s), so a step's fixed cost is a few ms at most.
 FIT_BOUNDS: dict[str, tuple[float, float]] = {
     "bandwidth_efficiency": (0.3, 1.0),
     "decode_compute_efficiency": (0.05, 1.0),
     "prefill_compute_efficiency": (0.05, 1.0),
-    "step_overhead_ms": (0.05, 30.0),
+    "step_overhead_ms": (0.05, 5.0),  # see FIT_BOUNDS note
     "interconnect_efficiency": (0.05, 1.0),
     "moe_efficiency": (0.05, 1.0),
 }
@@ -108,6 +115,11 @@ class CalRow:
     max_batch: float | None
     engine: str
     family: str
+    regime: str = "offline"  # offline | server | interactive
+    min_tokens_per_s_per_user: float | None = None  # the row's latency target, if any
+    layout: str = ""  # as published, e.g. "TP8 EP8"
+    notes: str = ""
+    metric: str = "output_tokens_per_s"  # or "ttft_ms" (batch-1 time to first token)
 
 
 @dataclass(frozen=True)
@@ -132,15 +144,14 @@ def _precision(text: str) -> tuple[str | None, str | None]:
     return None, kv
 
 
-def _engine(source: str, notes: str) -> str:
-    s = (source + " " + notes).lower()
-    if "tensorrt-llm" in s or "trt-llm" in s:
-        return "trtllm"
-    if "gpustack" in s:
-        return "sglang" if "sglang" in notes.lower().split(";")[0] else "vllm"
-    if "llama.cpp" in s or "gpu-benchmarks-on-llm" in s:
-        return "llama.cpp"
-    return "other"
+def _engine(rec: dict[str, str]) -> str:
+    """The row's serving engine (the CSV's `engine` column): vllm, sglang, trtllm or other."""
+    e = (rec.get("engine") or "other").strip().lower()
+    return e if e in ENGINES else "other"
+
+
+def _is_llamacpp(rec: dict[str, str]) -> bool:
+    return "llama.cpp" in (rec["date_version"] + rec["notes"]).lower()
 
 
 def load_rows(catalog: Catalog, path: Path = CSV_PATH) -> tuple[list[CalRow], list[Excluded]]:
@@ -151,7 +162,7 @@ def load_rows(catalog: Catalog, path: Path = CSV_PATH) -> tuple[list[CalRow], li
         for line, rec in enumerate(csv.DictReader(fh), start=2):
             label = f"{rec['model']} {rec['precision']} {rec['gpu_count']}x{rec['gpu']} {rec['scenario']}"
             notes, scen = rec["notes"], rec["scenario"].lower()
-            engine = _engine(rec["source"], notes)
+            engine = _engine(rec)
 
             def skip(reason: str, _line: int = line, _label: str = label) -> None:
                 out.append(Excluded(_line, _label, reason))
@@ -180,7 +191,7 @@ def load_rows(catalog: Catalog, path: Path = CSV_PATH) -> tuple[list[CalRow], li
             if "interpolated" in notes.lower():
                 skip("interpolated per-GPU figure of an unknown deployment size; output-only unclear")
                 continue
-            if engine == "llama.cpp":
+            if _is_llamacpp(rec):
                 skip("llama.cpp single stream: not a batching server (and GGUF Q4_K_M is ~4.8 bits/weight, not 4)")
                 continue
             if "static batch" in scen:
@@ -190,8 +201,10 @@ def load_rows(catalog: Catalog, path: Path = CSV_PATH) -> tuple[list[CalRow], li
             if rec["input_len"] == "ShareGPT":
                 o_len = SHAREGPT_OUTPUT
                 m = re.search(r"Total TPS ([\d.]+)", notes)
-                ratio = (float(m.group(1)) - float(rec["throughput_tokens_per_s"])) / float(
-                    rec["throughput_tokens_per_s"]) if m else SHAREGPT_INPUT / SHAREGPT_OUTPUT
+                mr = re.search(r"input/output token ratio ([\d.]+)", notes)
+                ratio = ((float(m.group(1)) - float(rec["value"])) / float(
+                    rec["value"]) if m else float(mr.group(1)) if mr
+                    else SHAREGPT_INPUT / SHAREGPT_OUTPUT)
                 i_len = o_len * ratio
                 max_batch = SHAREGPT_PROMPTS
                 kvp = kvp or "bf16"  # vLLM/SGLang default kv-cache-dtype auto = model dtype
@@ -201,31 +214,58 @@ def load_rows(catalog: Catalog, path: Path = CSV_PATH) -> tuple[list[CalRow], li
                 except ValueError:
                     skip("input/output lengths not given")
                     continue
-            mc = re.search(r"concurrency (\d+)", notes)
-            if mc:
-                max_batch = float(mc.group(1))
+            if rec.get("concurrency"):
+                max_batch = float(rec["concurrency"])
+            mtps = float(rec["min_tokens_per_s_per_user"]) if rec.get("min_tokens_per_s_per_user") else None
             arch = catalog.models[model_id]
             keep.append(CalRow(
                 line=line, source=rec["source"], model_name=rec["model"], model=model_id, gpu=gpu_id,
                 precision=prec, kv_precision=kvp, gpus=int(rec["gpu_count"]), input_tokens=i_len,
-                output_tokens=o_len, measured=float(rec["throughput_tokens_per_s"]),
+                output_tokens=o_len, measured=float(rec["value"]),
                 max_batch=max_batch, engine=engine, family=arch.family.split("-")[0].split(".")[0],
+                regime=rec.get("regime") or "offline", min_tokens_per_s_per_user=mtps,
+                layout=rec.get("layout") or "", notes=notes, metric=rec.get("metric") or "output_tokens_per_s",
             ))
     return keep, out
 
 
+def row_layout(r: CalRow) -> perf.Layout:
+    """The layout the source states (`TP8`, `TP8 EP8` + attention DP, `TP1 PP8`); default one TP group."""
+    def num(tag: str) -> int | None:
+        m = re.search(tag + r"(\d+)", r.layout)
+        return int(m.group(1)) if m else None
+    tp, pp, ep = num("TP"), num("PP"), num("EP")
+    if tp is None:
+        tp = r.gpus // (pp or 1)
+    pp = pp or max(r.gpus // tp, 1)
+    adp = "attention-dp" in r.notes.lower() or "dp-attention" in r.notes.lower()
+    if ep and ep > 1:
+        # EP over the whole group (the model spreads experts over tp x pp GPUs)
+        return perf.Layout(tp=tp, pp=1, ep=tp, attention_dp=adp)
+    return perf.Layout(tp=tp, pp=pp, attention_dp=False)
+
+
 def predictor(catalog: Catalog, rows: Sequence[CalRow]) -> Callable[[PerfParams], np.ndarray]:
-    """A function params -> predicted output tokens/s for every row (vectorised)."""
-    specs = [(catalog.models[r.model], catalog.gpus[r.gpu], r.precision, r.gpus) for r in rows]
+    """A function params -> predicted output tokens/s for every row at its published layout (vectorised)."""
+    lays = [row_layout(r) for r in rows]
+    specs = [(catalog.models[r.model], catalog.gpus[r.gpu], r.precision, lay.instance_gpus)
+             for r, lay in zip(rows, lays, strict=True)]
     kvp = [r.kv_precision for r in rows]
     i_tok = np.array([r.input_tokens for r in rows])
     o_tok = np.array([r.output_tokens for r in rows])
     caps = [r.max_batch for r in rows]
+    tpot = np.array([1e3 / r.min_tokens_per_s_per_user if r.min_tokens_per_s_per_user else np.inf for r in rows])
+    dp = np.array([max(r.gpus // lay.instance_gpus, 1) for r, lay in zip(rows, lays, strict=True)], dtype=float)
+
+    ttft = np.array([r.metric == "ttft_ms" for r in rows])
 
     def predict(p: PerfParams) -> np.ndarray:
-        cap = np.array([c if c is not None else p.max_batch for c in caps])
-        res = perf.evaluate(perf.rows(specs, p, kvp), i_tok, o_tok, p, max_batch=cap)
-        out: np.ndarray = res["output_tokens_per_s"]
+        cap = np.array([c if c is not None else p.max_batch for c in caps]) / dp
+        r = perf.rows(specs, p, kvp, lays)
+        res = perf.evaluate(r, i_tok, o_tok, p, max_tpot_ms=tpot, max_batch=cap)
+        out: np.ndarray = res["output_tokens_per_s"] * dp
+        if ttft.any():  # a lone prompt's prefill, no queue
+            out = np.where(ttft, perf.prefill_s(r, i_tok, p) * 1e3, out)
         return out
 
     return predict
@@ -269,44 +309,166 @@ def _nelder_mead(f: Callable[[np.ndarray], float], x0: np.ndarray, step: float =
     return best
 
 
-def fit(catalog: Catalog, rows: Sequence[CalRow], start: PerfParams | None = None,
-        names: Sequence[str] = tuple(FIT_BOUNDS), passes: int = 6) -> PerfParams:
-    """Minimise mean |log(pred / measured)|: coordinate search on log grids, then a simplex polish."""
-    predict = predictor(catalog, rows)
-    meas = np.array([r.measured for r in rows])
-    p = start or PerfParams()
-
-    def loss(q: PerfParams) -> float:
-        pred = predict(q)
-        return float(np.mean(np.abs(np.log(np.maximum(pred, 1e-9) / meas))))
-
-    best = loss(p)
-    width = 1.0  # search +- width in natural-log units around the current value
+def _coord_search(f: Callable[[np.ndarray], float], x0: np.ndarray, lows: np.ndarray, highs: np.ndarray,
+                  passes: int = 6) -> np.ndarray:
+    """Minimise f over x (natural-log values) by coordinate search on grids, then a simplex polish."""
+    x = np.clip(x0.astype(float), lows, highs)
+    best = f(x)
+    width = 1.0
     for _ in range(passes):
         improved = False
-        for name in names:
-            lo, hi = FIT_BOUNDS[name]
-            cur = getattr(p, name)
-            grid = np.unique(np.clip(cur * np.exp(np.linspace(-width, width, 25)), lo, hi))
-            for v in grid:
-                q = replace(p, **{name: float(v)})
-                val = loss(q)
+        for j in range(x.size):
+            for v in np.unique(np.clip(x[j] + np.linspace(-width, width, 25), lows[j], highs[j])):
+                y = x.copy()
+                y[j] = v
+                val = f(y)
                 if val < best - 1e-12:
-                    best, p, improved = val, q, True
+                    best, x, improved = val, y, True
         if not improved:
             width /= 2.5
             if width < 0.01:
                 break
+    polished: np.ndarray = np.clip(_nelder_mead(lambda z: f(np.clip(z, lows, highs)), x), lows, highs)
+    return polished if f(polished) <= best else x
 
+
+def fit(catalog: Catalog, rows: Sequence[CalRow], start: PerfParams | None = None,
+        names: Sequence[str] = tuple(FIT_BOUNDS), passes: int = 6,
+        engines: dict[str, dict[str, float]] | None = None) -> PerfParams:
+    """The shared factors minimising mean |log(pred / measured)| over all rows.
+
+    `engines` (engine -> factor multipliers) are applied to each engine's rows while the shared
+    factors are fitted, so engine differences do not bend the shared fit.
+    """
+    predict = multi_predictor(catalog, rows)
+    meas = np.array([r.measured for r in rows])
+    p = start or PerfParams()
+    mult = engines or {}
     lows = np.log([FIT_BOUNDS[n][0] for n in names])
     highs = np.log([FIT_BOUNDS[n][1] for n in names])
 
     def at(x: np.ndarray) -> PerfParams:
-        return replace(p, **{n: float(np.exp(v)) for n, v in zip(names, np.clip(x, lows, highs), strict=True)})
+        return replace(p, **{n: float(np.exp(v)) for n, v in zip(names, x, strict=True)})
 
-    x = _nelder_mead(lambda x: loss(at(x)), np.log([getattr(p, n) for n in names]))
-    q = at(x)
-    return q if loss(q) <= best else p
+    def loss(x: np.ndarray) -> float:
+        return float(np.mean(np.abs(np.log(np.maximum(predict(at(x), mult), 1e-9) / meas))))
+
+    return at(_coord_search(loss, np.log([getattr(p, n) for n in names]), lows, highs, passes))
+
+
+# Engine profiles: these factors get a per-engine multiplier, shrunk toward 1 (the shared fit) by a
+# ridge penalty PRIOR_ROWS / rows x sum(log multiplier^2): an engine with few rows stays near the
+# shared fit (shrinkage weight PRIOR_ROWS / (PRIOR_ROWS + rows), written to data/calibration.yaml).
+ENGINE_FACTORS = ("bandwidth_efficiency", "decode_compute_efficiency", "prefill_compute_efficiency",
+                  "step_overhead_ms", "moe_efficiency")
+PROFILE_ENGINES = ("vllm", "sglang", "trtllm")
+PRIOR_ROWS = 5.0
+
+
+def apply_multipliers(p: PerfParams, mult: dict[str, float] | None) -> PerfParams:
+    """p with each named factor multiplied (and kept within FIT_BOUNDS)."""
+    if not mult:
+        return p
+    return replace(p, **{k: float(np.clip(getattr(p, k) * v, *FIT_BOUNDS[k])) for k, v in mult.items()})
+
+
+def multi_predictor(catalog: Catalog, rows: Sequence[CalRow]
+                    ) -> Callable[[PerfParams, dict[str, dict[str, float]]], np.ndarray]:
+    """(shared params, engine multipliers) -> predictions, each row with its engine's factors."""
+    groups: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        groups.setdefault(r.engine, []).append(i)
+    preds = {e: (np.array(idx), predictor(catalog, [rows[i] for i in idx])) for e, idx in groups.items()}
+
+    def predict(p: PerfParams, mult: dict[str, dict[str, float]]) -> np.ndarray:
+        out = np.zeros(len(rows))
+        for e, (idx, fn) in preds.items():
+            out[idx] = fn(apply_multipliers(p, mult.get(e)))
+        return out
+
+    return predict
+
+
+def fit_engine(catalog: Catalog, rows: Sequence[CalRow], shared: PerfParams, engine: str,
+               passes: int = 4) -> tuple[dict[str, float], int, float]:
+    """(factor multipliers, rows, shrinkage weight) of one engine's profile, shrunk toward the shared fit."""
+    mine = [r for r in rows if r.engine == engine]
+    shrink = PRIOR_ROWS / (PRIOR_ROWS + len(mine))
+    if not mine:
+        return {}, 0, 1.0
+    predict = predictor(catalog, mine)
+    meas = np.array([r.measured for r in mine])
+    lam = PRIOR_ROWS / len(mine)
+
+    def loss(x: np.ndarray) -> float:
+        q = apply_multipliers(shared, dict(zip(ENGINE_FACTORS, np.exp(x), strict=True)))
+        err = np.mean(np.abs(np.log(np.maximum(predict(q), 1e-9) / meas)))
+        return float(err + lam * 0.01 * np.sum(x**2))
+
+    k = len(ENGINE_FACTORS)
+    x = _coord_search(loss, np.zeros(k), np.full(k, -1.5), np.full(k, 1.5), passes)
+    return {n: float(np.exp(v)) for n, v in zip(ENGINE_FACTORS, x, strict=True)}, len(mine), shrink
+
+
+@dataclass(frozen=True)
+class Fit:
+    """The shared factors and each engine's multipliers."""
+
+    shared: PerfParams
+    engines: dict[str, dict[str, float]]
+    rows: dict[str, int]
+    shrinkage: dict[str, float]
+
+    def params(self, engine: str) -> PerfParams:
+        """Absolute factors of one engine profile ('default' = shared)."""
+        return apply_multipliers(self.shared, self.engines.get(engine))
+
+
+def fit_all(catalog: Catalog, rows: Sequence[CalRow], start: PerfParams | None = None, rounds: int = 3,
+            passes: int = 6) -> Fit:
+    """Alternate: shared factors given the engine multipliers, then each engine's multipliers."""
+    shared = start or PerfParams()
+    mult: dict[str, dict[str, float]] = {}
+    n_rows: dict[str, int] = {}
+    shrink: dict[str, float] = {}
+    for _ in range(rounds):
+        shared = fit(catalog, rows, start=shared, engines=mult, passes=passes)
+        for e in PROFILE_ENGINES:
+            m, n, w = fit_engine(catalog, rows, shared, e, passes=max(passes - 2, 2))
+            mult[e], n_rows[e], shrink[e] = m, n, w
+        shared, mult = _recentre(shared, mult, n_rows, {r.engine for r in rows})
+    return Fit(shared, mult, n_rows, shrink)
+
+
+def _recentre(shared: PerfParams, mult: dict[str, dict[str, float]], n_rows: dict[str, int],
+              present: set[str]) -> tuple[PerfParams, dict[str, dict[str, float]]]:
+    """Move the common part of the engine multipliers into the shared factors (same predictions, less
+    shrinkage penalty): shared x exp(c), multipliers / exp(c), c = the rows-weighted mean log multiplier.
+    Only when every fitted row belongs to a profiled engine (else those rows' predictions would move)."""
+    if not present <= set(PROFILE_ENGINES) or not mult:
+        return shared, mult
+    w = {e: float(n_rows.get(e, 0)) for e in mult}
+    tot = sum(w.values())
+    if tot <= 0:
+        return shared, mult
+    new_shared = shared
+    out = {e: dict(m) for e, m in mult.items()}
+    for k in ENGINE_FACTORS:
+        c = sum(w[e] * math.log(mult[e].get(k, 1.0)) for e in mult) / tot
+        lo, hi = FIT_BOUNDS[k]
+        v = float(np.clip(getattr(shared, k) * math.exp(c), lo, hi))
+        ratio = v / getattr(shared, k)
+        new_shared = replace(new_shared, **{k: v})
+        for e in out:
+            out[e][k] = out[e].get(k, 1.0) / ratio
+    return new_shared, out
+
+
+def fit_errors(catalog: Catalog, rows: Sequence[CalRow], f: Fit) -> np.ndarray:
+    """|predicted - measured| / measured per row, each row with its engine's profile."""
+    pred = multi_predictor(catalog, rows)(f.shared, f.engines)
+    out: np.ndarray = abs_pct_errors(pred, np.array([r.measured for r in rows]))
+    return out
 
 
 def median_error(catalog: Catalog, rows: Sequence[CalRow], p: PerfParams) -> float:
@@ -326,19 +488,32 @@ def leave_one_group_out(catalog: Catalog, rows: Sequence[CalRow], key: Callable[
         test_idx = [i for i, r in enumerate(rows) if key(r) == g]
         if not train:
             continue
-        p = fit(catalog, train, start=start, passes=4)
+        f = fit_all(catalog, train, start=start, rounds=1, passes=3)
         test = [rows[i] for i in test_idx]
-        e = abs_pct_errors(predictor(catalog, test)(p), np.array([r.measured for r in test]))
+        e = fit_errors(catalog, test, f)
         errs[test_idx] = e
         per[g] = float(np.median(e))
     return float(np.nanmedian(errs)), per, errs
 
 
-def write_yaml(p: PerfParams, n_rows: int, err: float, path: Path = CALIBRATION_YAML,
-               today: dt.date | None = None) -> None:
-    """Write data/calibration.yaml with the fitted factors and their provenance (atomic rename)."""
+def write_yaml(f: Fit | PerfParams, n_rows: int, err: float, path: Path = CALIBRATION_YAML,
+               today: dt.date | None = None, engine_errors: dict[str, float] | None = None) -> None:
+    """Write data/calibration.yaml with the fitted factors, engine profiles and provenance (atomic rename)."""
     today = today or clock.today()
+    if isinstance(f, PerfParams):
+        f = Fit(f, {}, {}, {})
+    p = f.shared
     fitted = ", ".join(FIT_BOUNDS)
+    engines = {}
+    for e, mult in f.engines.items():
+        q = f.params(e)
+        engines[e] = {
+            "factors": {k: round(getattr(q, k), 4) for k in mult},
+            "rows": f.rows.get(e, 0),
+            "shrinkage": round(f.shrinkage.get(e, 1.0), 4),
+            "median_abs_pct_error": round((engine_errors or {}).get(e, float("nan")), 4)
+            if engine_errors and e in engine_errors else None,
+        }
     doc = {
         "efficiency": {
             "bandwidth_efficiency": round(p.bandwidth_efficiency, 4),
@@ -348,23 +523,35 @@ def write_yaml(p: PerfParams, n_rows: int, err: float, path: Path = CALIBRATION_
             "interconnect_efficiency": round(p.interconnect_efficiency, 4),
             "usable_memory_fraction": p.usable_memory_fraction,
             "runtime_overhead_gb": p.runtime_overhead_gb,
-            "fitted_on": (f"shared/reference/throughput_calibration.csv, {n_rows} rows "
+            "fitted_on": (f"data/measurements/throughput.csv, {n_rows} rows "
                           f"(excluded rows and reasons: python -m pricing.calibrate --dry-run), fitted {today}; "
-                          f"fitted: {fitted}"),
+                          f"fitted: {fitted}; engine profiles: {', '.join(ENGINE_FACTORS)} per engine, "
+                          f"shrunk toward the shared fit with weight {PRIOR_ROWS:g} / ({PRIOR_ROWS:g} + rows)"),
             "median_abs_pct_error": round(err, 4),
             "extra": {
                 "moe_efficiency": round(p.moe_efficiency, 4),
                 "allreduce_latency_us": p.allreduce_latency_us,
                 "max_batch": p.max_batch,
                 "useful_sequences": p.useful_sequences,
+                "a2a_overlap": p.a2a_overlap,
+                "ep_imbalance": p.ep_imbalance,
+                "prefill_chunk_tokens": p.prefill_chunk_tokens,
+                "planned_utilization": p.planned_utilization,
+                "prefix_cache_reserve": p.prefix_cache_reserve,
             },
+            "engines": engines,
             "source": (
-                "fitted by pricing/calibrate.py on shared/reference/throughput_calibration.csv "
+                "fitted by pricing/calibrate.py on data/measurements/throughput.csv "
                 "(TRT-LLM perf-overview v0.17 and v1.0 tables, TRT-LLM DeepSeek-R1 blog, gpustack vLLM/SGLang "
-                f"ShareGPT runs with lengths from {SHAREGPT_SOURCE}). Not fitted: usable_memory_fraction 0.9 = "
-                "vLLM's default --gpu-memory-utilization; runtime_overhead_gb 2 (activations, CUDA graphs, NCCL "
-                "buffers), allreduce_latency_us 10, max_batch 1024 (engine batch cap) and useful_sequences 8 "
-                "(a replica must hold KV for 8 full-context sequences to count as fitting) are assumptions"
+                f"ShareGPT runs with lengths from {SHAREGPT_SOURCE}), each row at its published layout. Not fitted "
+                "(assumptions): usable_memory_fraction 0.9 = vLLM's default --gpu-memory-utilization; "
+                "runtime_overhead_gb 2 (activations, CUDA graphs, NCCL buffers), allreduce_latency_us 10, "
+                "max_batch 1024 (engine batch cap), useful_sequences 8 (a replica must hold KV for 8 full-context "
+                "sequences to count as fitting), a2a_overlap 0.5 (share of expert-parallel all-to-all hidden by "
+                "two-micro-batch overlap, as DeepSeek's inference system and SGLang do), ep_imbalance 1 (routing "
+                "skew of random balanced routing), prefill_chunk_tokens 8192 (chunked-prefill token budget per "
+                "step), planned_utilization 0.7 (TTFT queueing), prefix_cache_reserve 0.2 (KV share kept for "
+                "cached prefixes at 100% hits)"
             ),
             "as_of": today.isoformat(),
         }
@@ -387,13 +574,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{len(rows)} rows used, {len(excluded)} excluded:")
     for e in excluded:
         print(f"  line {e.line}: {e.label}: {e.reason}")
-    p = fit(cat, rows)
-    err = median_error(cat, rows, p)
-    for f in fields(p):
-        print(f"  {f.name:<28} {getattr(p, f.name):.4g}")
+    f = fit_all(cat, rows)
+    errs = fit_errors(cat, rows, f)
+    err = float(np.median(errs))
+    for fl in fields(f.shared):
+        print(f"  {fl.name:<28} {getattr(f.shared, fl.name):.4g}")
+    eng_err: dict[str, float] = {}
+    for eng in PROFILE_ENGINES:
+        idx = [i for i, r in enumerate(rows) if r.engine == eng]
+        eng_err[eng] = float(np.median(errs[idx])) if idx else float("nan")
+        mult = ", ".join(f"{k} x{v:.2f}" for k, v in f.engines.get(eng, {}).items())
+        print(f"  engine {eng}: {f.rows.get(eng, 0)} rows, shrinkage {f.shrinkage.get(eng, 1):.2f}, "
+              f"median error {eng_err[eng]:.1%}; {mult}")
     print(f"median absolute error on {len(rows)} rows: {err:.1%}")
     if "--dry-run" not in args:
-        write_yaml(p, len(rows), err)
+        write_yaml(f, len(rows), err, engine_errors=eng_err)
         print(f"wrote {CALIBRATION_YAML.relative_to(ROOT)}")
     return 0 if math.isfinite(err) else 1
 

@@ -8,14 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from pricing import clock
 from pricing import io as _io
-from pricing.errors import DataError, Issue, UnknownIdError
+from pricing.errors import DataError, Issue, UnknownIdError, field_label, plain_message
 from pricing.schema import (
     ApiOffer,
     CalibrationFile,
@@ -79,22 +79,74 @@ def _entry_label(data: Any, loc: tuple[int | str, ...]) -> tuple[str, str]:
     return entry, fld
 
 
-def issues_from_validation(name: str, data: Any, err: ValidationError) -> list[Issue]:
-    """Turn a pydantic ValidationError into Issues naming file, entry and field."""
-    out = []
-    errors = err.errors(include_url=False)
-    locs = [tuple(e["loc"]) for e in errors]
-    for e in errors:
+def _allowed_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The field names a schema model allows at an error location (for 'unknown field' messages)."""
+    current: Any = model
+    members: dict[str, Any] = {}
+    for part in loc[:-1]:
+        if isinstance(part, str) and part in members:
+            current = members[part]
+            continue
+        if isinstance(part, int) or not (isinstance(current, type) and issubclass(current, BaseModel)):
+            continue
+        f = current.model_fields.get(part)
+        if f is None:
+            continue
+        found: list[Any] = []
+        stack = [f.annotation]
+        while stack:
+            t = stack.pop()
+            if isinstance(t, type) and issubclass(t, BaseModel):
+                found.append(t)
+            stack.extend(get_args(t))
+        members = {t.__name__: t for t in found}
+        current = found[0] if len(found) == 1 else None
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []  # pragma: no cover - a location outside the schema
+
+
+def _one_branch(errs: list[Any]) -> list[Any]:
+    """Of a union's alternatives (loc parts named after a model, e.g. ApiChoice / SelfHostChoice), keep
+    the errors of the one the data meant: the alternative with the fewest missing or unknown fields."""
+    branches: dict[tuple[Any, ...], dict[str, list[Any]]] = {}
+    for e in errs:
         loc = tuple(e["loc"])
-        if e["type"] == "too_short" and any(len(o) > len(loc) and o[: len(loc)] == loc for o in locs):
-            continue  # "should have at least 1 item" only because its items failed: noise
-        entry, fld = _entry_label(data, tuple(e["loc"]))
-        msg = e["msg"]
-        if e["type"] == "extra_forbidden":
-            msg = "unknown key (typo?); allowed keys are in pricing/schema.py"
-        elif e["type"] == "missing":
-            msg = "required field is missing"
-        out.append(Issue(name, entry, fld, msg))
+        for i, part in enumerate(loc):
+            if isinstance(part, str) and part[:1].isupper():
+                branches.setdefault(loc[:i], {}).setdefault(part, []).append(e)
+                break
+    drop: set[int] = set()
+    for alts in branches.values():
+        if len(alts) < 2:
+            continue
+        best = min(alts, key=lambda k: sum(x["type"] in ("missing", "extra_forbidden") for x in alts[k]))
+        drop |= {id(x) for k, xs in alts.items() if k != best for x in xs}
+    return [e for e in errs if id(e) not in drop]
+
+
+# Schema models the dashboard edits: their fields are named as the page labels them.
+LABELLED_MODELS = ("Scenario", "Workload", "Overrides", "SelfHostSpec", "ApiChoice", "SelfHostChoice")
+
+
+def issues_from_validation(name: str, data: Any, err: ValidationError,
+                           model: type[BaseModel] | None = None) -> list[Issue]:
+    """Turn a pydantic ValidationError into Issues naming file, entry and field, in the user's words:
+    no library phrasing; scenario fields named as the dashboard labels them, with the file's key."""
+    labels = model is not None and model.__name__ in LABELLED_MODELS
+    errs = _one_branch(err.errors(include_url=False))
+    failed = [tuple(e["loc"]) for e in errs if e["type"] != "too_short"]
+    out = []
+    for e in errs:
+        loc = tuple(e["loc"])
+        if e["type"] == "too_short" and any(f[: len(loc)] == loc and len(f) > len(loc) for f in failed):
+            continue  # "too few entries" only because an entry failed: that entry's error says why
+        entry, fld = _entry_label(data, loc)
+        allowed = _allowed_keys(model, loc) if model is not None and e["type"] == "extra_forbidden" else None
+        msg = plain_message(e["type"], str(e["msg"]), dict(e.get("ctx") or {}), allowed)
+        parts = [p for p in fld.split(".") if not p[:1].isupper()]  # drop union member names
+        shown = field_label(fld) if labels else ".".join(parts)
+        out.append(Issue(name, entry, shown or fld, msg))
     return out
 
 
@@ -105,7 +157,7 @@ def parse_model(model: type[M], data: Any, name: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as e:
-        raise DataError(issues_from_validation(name, data, e)) from e
+        raise DataError(issues_from_validation(name, data, e, model)) from e
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import yaml
 
-from pricing import api_cost, clock, quality, selfhost
+from pricing import api_cost, clock, quality, selfhost, staleness
 from pricing.catalog import Catalog, parse_model, parse_yaml_text
 from pricing.errors import DataError, Issue, UnknownIdError
 from pricing.io import read_text
@@ -25,7 +27,7 @@ from pricing.schema import (
     Workload,
 )
 
-MAX_SCENARIO_BYTES = 256_000
+MAX_SCENARIO_BYTES = 1_000_000  # the dashboard's upload widget limit (server.maxUploadSize = 1 MB)
 
 ROUTE_KINDS = ("api-closed", "api-open-first-party", "api-open-host", "selfhost-cloud", "selfhost-owned")
 ROUTE_KIND_LABELS = {
@@ -72,21 +74,18 @@ PRESETS: dict[str, Workload] = {
     ),
 }
 
-# Candidates picked when a scenario names none: closed flagships, seed families' own APIs.
-DEFAULT_API_CANDIDATES: tuple[str, ...] = (
-    "openai/gpt-5", "openai/gpt-5-mini", "openai/gpt-4o", "openai/gpt-4o-mini",
-    "anthropic/claude-sonnet-4-5", "anthropic/claude-haiku-4-5",
-    "google/gemini-2.5-pro", "google/gemini-2.5-flash",
-    "deepseek/deepseek-chat", "deepseek/deepseek-reasoner",
-    "alibaba/qwen3-max", "alibaba/qwen-plus", "zai/glm-4.6", "zai/glm-4.5",
-    "moonshot/kimi-k2-0905-preview", "moonshot/kimi-k2-thinking", "xai/grok-4",
-    "mistral/mistral-medium-latest",
-)
-# Open models whose three routes (maker's API, hosts, self-hosting) are lined up by default.
-SEED_OPEN_MODELS: tuple[str, ...] = (
-    "deepseek-ai/DeepSeek-R1", "deepseek-ai/DeepSeek-V3", "Qwen/Qwen3-235B-A22B", "zai-org/GLM-4.5",
-    "moonshotai/Kimi-K2-Instruct", "openai/gpt-oss-120b", "meta-llama/Llama-3.3-70B-Instruct",
-)
+# Makers whose newest open-weight models (with an architecture in data/models.yaml) are lined up by
+# default through their three routes: the maker's own API, the two cheapest hosts, self-hosting.
+SEED_MAKERS: tuple[str, ...] = ("deepseek-ai", "Qwen", "zai-org", "moonshotai", "openai", "meta-llama")
+# A version number in a model name: "gpt-6.1-sol" -> 6.1, "claude-opus-5-5" -> 5.5, "Kimi-K2.6" -> 2.6;
+# parameter counts ("120b", "235B") and date codes (2603, 0324: three digits or more) are not versions.
+# Hugging Face organisation -> the provider id of the maker's own API (an open model sold by anyone
+# else, e.g. Alibaba Cloud serving DeepSeek's weights, is a host, not the maker).
+MAKER_PROVIDERS: dict[str, str] = {
+    "deepseek-ai": "deepseek", "moonshotai": "moonshot", "zai-org": "zai", "Qwen": "alibaba",
+    "mistralai": "mistral", "openai": "openai", "google": "google", "MiniMaxAI": "minimax",
+}
+_VERSION = re.compile(r"(?<![\d.])(\d{1,2})(?:[.p-](\d{1,2}))?(?![\dbBxX])")
 
 
 def presets() -> dict[str, Workload]:
@@ -152,37 +151,162 @@ def _field_of(kind: str) -> str:
 # --------------------------------------------------------------------------- default candidates
 
 
+def is_maker(provider: str, open_model: str) -> bool:
+    """True when the provider is the maker of the open model (its own API), by Hugging Face organisation."""
+    org = open_model.split("/", 1)[0]
+    return MAKER_PROVIDERS.get(org) == provider or (org not in MAKER_PROVIDERS and provider == org.lower())
+
+
+def version_of(name: str) -> float | None:
+    """The version number in a model name (gpt-6.1-sol -> 6.1, claude-opus-5-5 -> 5.5), or None."""
+    m = _VERSION.search(name.rsplit("/", 1)[-1])
+    if m is None:
+        return None
+    return float(f"{m.group(1)}.{m.group(2)}") if m.group(2) else float(m.group(1))
+
+
+def tier_of(name: str) -> str:
+    """A model's line without its version (gpt-6.1-sol -> gpt-sol, claude-opus-5-5 -> claude-opus)."""
+    base = name.rsplit("/", 1)[-1].lower()
+    return re.sub(r"-+", "-", _VERSION.sub("", base, count=1)).strip("-")
+
+
+def release_date(catalog: Catalog, offer_id: str) -> dt.date | None:
+    """When an offer was released: its released_on, else its open model's release date, else None."""
+    o = catalog.offers[offer_id]
+    if o.released_on is not None:
+        return o.released_on
+    if o.open_model and o.open_model in catalog.models:
+        return catalog.models[o.open_model].release_date
+    return None
+
+
+def _newer(a: tuple[dt.date | None, float | None], b: tuple[dt.date | None, float | None]) -> bool:
+    """True when a is known to be newer than b: by release date when both are dated, else by version."""
+    if a[0] is not None and b[0] is not None:
+        return a[0] > b[0]
+    if a[1] is not None and b[1] is not None:
+        return a[1] > b[1]
+    return False
+
+
+def is_current(catalog: Catalog, offer_id: str, today: dt.date) -> bool:
+    """Not retired, not past its deprecation date, and not replaced by a named successor still on sale."""
+    o = catalog.offers[offer_id]
+    if o.is_retired(today) or (o.deprecated_on is not None and today >= o.deprecated_on):
+        return False
+    succ = catalog.offers.get(o.successor) if o.successor else None
+    return succ is None or succ.is_retired(today)
+
+
+def _blended(o: Any) -> float:
+    return float(o.usd_per_mtok_input + 3 * o.usd_per_mtok_output) / 4
+
+
+def _own_families(catalog: Catalog) -> dict[str, str | None]:
+    """Each provider's most common model family (a mixed provider's own line, not what it resells)."""
+    out: dict[str, str | None] = {}
+    for prov, pf in catalog.providers.items():
+        fams = [o.family for o in pf.offers]
+        out[prov] = max(set(fams), key=lambda f: (fams.count(f), str(f))) if fams else None
+    return out
+
+
+def current_closed_offers(catalog: Catalog, today: dt.date) -> list[str]:
+    """Each closed-weights line's newest current offer per provider, minus those a newer offer beats.
+
+    Lines are the model name without its version (gpt-sol, claude-opus, gemini-flash-lite). An
+    offer is left out when another offer of the same provider is newer (release date, else the
+    version in its name), costs no more per token, and has no lower sourced quality. Offers with
+    neither a release date nor a version number cannot be placed and are left out.
+    """
+    out: list[str] = []
+    by_provider: dict[str, list[str]] = {}
+    own_family = _own_families(catalog)
+    for oid, prov in catalog.offer_provider.items():
+        o = catalog.offers[oid]
+        if o.open_model is not None or catalog.providers[prov].kind == "open-host":
+            continue
+        if catalog.providers[prov].kind == "mixed" and o.family != own_family.get(prov):
+            continue  # a model another maker made, resold
+        if is_current(catalog, oid, today):
+            by_provider.setdefault(prov, []).append(oid)
+    for prov in sorted(by_provider):
+        ids = by_provider[prov]
+        age = {i: (release_date(catalog, i), version_of(catalog.offers[i].model)) for i in ids}
+        ids = [i for i in ids if age[i] != (None, None)]
+        lines: dict[str, list[str]] = {}
+        for i in ids:
+            lines.setdefault(tier_of(catalog.offers[i].model), []).append(i)
+        heads = []
+        for members in lines.values():
+            top = [m for m in members if not any(_newer(age[x], age[m]) for x in members)]
+            heads += top
+        qual = {i: quality.score(catalog, i) for i in ids}
+        for h in sorted(heads):
+            beaten = any(
+                _newer(age[x], age[h])
+                and _blended(catalog.offers[x]) <= _blended(catalog.offers[h])
+                and (qual[x] is None or qual[h] is None or qual[x] >= qual[h])  # type: ignore[operator]
+                for x in ids
+            )
+            if not beaten:
+                out.append(h)
+    return out
+
+
+def newest_open_models(catalog: Catalog, makers: Sequence[str] = SEED_MAKERS) -> list[str]:
+    """Per maker, its newest open-weight models that have an architecture (ties kept)."""
+    out: list[str] = []
+    for maker in makers:
+        ms = [m for m in catalog.models.values() if m.id.split("/", 1)[0] == maker]
+        age = {m.id: (m.release_date, version_of(m.id)) for m in ms}
+        for m in ms:
+            if age[m.id] != (None, None) and not any(_newer(age[x], age[m.id]) for x in age):
+                out.append(m.id)
+    return sorted(out)
+
+
 def default_options(
-    workloads: Sequence[Workload], catalog: Catalog, max_hosts: int = 2, today: dt.date | None = None,
+    workloads: Sequence[Workload], catalog: Catalog, max_hosts: int = 2, today: dt.date | None = None
 ) -> list[Option]:
-    """Sensible candidates: closed flagships, makers' APIs, cheapest hosts, best-fitting GPUs (never a retired offer)."""
-    live = catalog.live_offers(clock.resolve(today))
-    picked = [i if i in live else (catalog.offers[i].successor or "") for i in DEFAULT_API_CANDIDATES
-              if i in catalog.offers]  # a retired candidate gives way to the successor its provider names
-    opts: list[Option] = [ApiChoice(api=i) for i in dict.fromkeys(picked) if i in live]
+    """Current-generation candidates computed from the data, never a hard-coded list.
+
+    Closed APIs: each provider's newest current offer per model line (current_closed_offers).
+    Open weights: each seed maker's newest models with an architecture, through the maker's own
+    API, the `max_hosts` cheapest hosts for the first workload, and self-hosting on the
+    best-fitting GPU, rented and owned.
+    """
+    day = clock.resolve(today)
+    opts: list[Option] = [ApiChoice(api=i) for i in current_closed_offers(catalog, day)]
+    seen = {o.api for o in opts if isinstance(o, ApiChoice)}
     frame = catalog.offers_frame()
-    frame = frame[frame["id"].isin(list(live))]
-    hosts = frame[frame["provider_kind"] == "open-host"]
+    frame = frame[[is_current(catalog, str(i), day) for i in frame["id"]]]
+    seeds = newest_open_models(catalog)
+    hosts = frame[(frame["provider_kind"] == "open-host") & frame["open_model"].isin(seeds)]
     probe = workloads[0] if workloads else PRESETS["chat assistant"]
-    seed_hosts = hosts[hosts["open_model"].isin(SEED_OPEN_MODELS)]
     host_costs = (
-        api_cost.api_cost_frame(catalog, list(seed_hosts["id"]), [probe])
-        .merge(seed_hosts[["id", "open_model"]], left_on="route_id", right_on="id")
-        if len(seed_hosts) else pd.DataFrame(columns=["route_id", "open_model", "monthly_usd"])
+        api_cost.api_cost_frame(catalog, list(hosts["id"]), [probe])
+        .merge(hosts[["id", "open_model"]], left_on="route_id", right_on="id")
+        if len(hosts) else pd.DataFrame(columns=["route_id", "open_model", "monthly_usd"])
     )
-    for model_id in SEED_OPEN_MODELS:
+
+    def add(rid: str) -> None:
+        if rid not in seen:
+            seen.add(rid)
+            opts.append(ApiChoice(api=rid))
+
+    for model_id in seeds:
+        own = frame[(frame["open_model"] == model_id) & (frame["provider_kind"] != "open-host")]
+        for rid, prov in zip(own["id"], own["provider"], strict=True):
+            if is_maker(str(prov), model_id):
+                add(str(rid))
         cands = host_costs[host_costs["open_model"] == model_id]
         for rid in cands.nsmallest(max_hosts, "monthly_usd")["route_id"]:
-            opts.append(ApiChoice(api=str(rid)))
-        first_party = frame[(frame["open_model"] == model_id) & (frame["provider_kind"] != "open-host")]
-        for rid in first_party["id"]:
-            if not any(isinstance(o, ApiChoice) and o.api == rid for o in opts):
-                opts.append(ApiChoice(api=str(rid)))
-        if model_id in catalog.models:
-            for spec in selfhost.best_deployments(catalog, model_id, probe, limit=1):
-                opts.append(SelfHostChoice(selfhost=spec))
-                owned = spec.model_copy(update={"hosting": "owned"})
-                opts.append(SelfHostChoice(selfhost=owned))
+            add(str(rid))
+        for spec in selfhost.best_deployments(catalog, model_id, probe, limit=1):
+            opts.append(SelfHostChoice(selfhost=spec))
+            opts.append(SelfHostChoice(selfhost=spec.model_copy(update={"hosting": "owned"})))
     return opts
 
 
@@ -196,8 +320,10 @@ def _api_rows(catalog: Catalog, ids: list[str], workloads: Sequence[Workload], o
     offers = [catalog.offers[i] for i in df["route_id"]]
     prov_kind = [catalog.providers[catalog.offer_provider[i]].kind for i in df["route_id"]]
     df["route_kind"] = [
-        "api-closed" if o.open_model is None else ("api-open-host" if k == "open-host" else "api-open-first-party")
-        for o, k in zip(offers, prov_kind, strict=True)
+        "api-closed" if o.open_model is None
+        else ("api-open-first-party" if k != "open-host" and is_maker(catalog.offer_provider[i], o.open_model)
+              else "api-open-host")
+        for o, k, i in zip(offers, prov_kind, df["route_id"], strict=True)
     ]
     df["label"] = [
         f"{o.display_name or o.model} via {catalog.providers[catalog.offer_provider[i]].name}"
@@ -328,6 +454,93 @@ def winner_sentence(df: pd.DataFrame, workload: str | None = None, currency: str
         f"For {what}, {best['label']} is cheapest at {money(best['monthly_usd'], currency, rate)}/month, "
         f"{money(diff, currency, rate)} ({pct:.0f}%) less than {nxt['label']}."
     )
+
+
+REFERENCE_ROLES = (
+    ("closed", "the best closed API"),
+    ("maker", "the model maker's own API"),
+    ("selfhost", "the best self-hosted route"),
+)
+
+
+def compact(n: float) -> str:
+    """A count for people: 2.8B, 340M, 12k; 'n/a' when not finite."""
+    if not math.isfinite(n):
+        return "n/a"
+    for div, suf in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(n) >= div:
+            return f"{n / div:,.1f}{suf}"
+    return f"{n:,.0f}"
+
+
+def references(df: pd.DataFrame, workload: str, min_quality: float = 0.0) -> dict[str, Any]:
+    """The cheapest route of one workload and the reference routes it is measured against.
+
+    Returns {"best": row or None, "closed"/"maker"/"selfhost": row or None, "dropped": rows left
+    out by the quality floor}. Only routes with a cost count; with a minimum quality, only routes
+    whose sourced quality index reaches it (a route without a score is left out, never assumed).
+    The maker's API is the first-party API of the winner's own open model when there is one,
+    else the cheapest first-party API of any open model among the candidates.
+    """
+    sub = df[(df["workload"] == workload) & np.isfinite(pd.to_numeric(df["monthly_usd"], errors="coerce"))]
+    n_all = len(sub)
+    if min_quality:
+        q = pd.to_numeric(sub["quality_index"], errors="coerce")
+        sub = sub[q.notna() & (q >= min_quality)]
+    sub = sub.sort_values(["monthly_usd", "route_id"], kind="stable")
+    out: dict[str, Any] = {"best": None, "closed": None, "maker": None, "selfhost": None,
+                           "dropped": n_all - len(sub)}
+    if sub.empty:
+        return out
+    best = sub.iloc[0]
+    out["best"] = best
+    closed = sub[sub["route_kind"] == "api-closed"]
+    out["closed"] = closed.iloc[0] if len(closed) else None
+    makers = sub[sub["route_kind"] == "api-open-first-party"]
+    same = makers[makers["open_model"] == best["open_model"]] if best["open_model"] else makers.iloc[0:0]
+    pick = same if len(same) else makers
+    out["maker"] = pick.iloc[0] if len(pick) else None
+    hosted = sub[sub["route_kind"].astype(str).str.startswith("selfhost")]
+    out["selfhost"] = hosted.iloc[0] if len(hosted) else None
+    return out
+
+
+def headline(
+    df: pd.DataFrame, workload: str, min_quality: float = 0.0, currency: str = "USD", rate: float = 1.0,
+    quality_label: str | None = None,
+) -> list[str]:
+    """The answer for a planning meeting, as sentences: the cheapest route, then its saving against
+    the best closed API, the model maker's own API and the best self-hosted route, in money and %."""
+    ref = references(df, workload, min_quality)
+    best = ref["best"]
+    floor = ""
+    if min_quality:
+        floor = f" among routes at least as good as {quality_label}" if quality_label else \
+            f" among routes with a quality index of at least {min_quality:g}"
+    if best is None:
+        return [f"For {workload}, no route can serve the workload{floor}."]
+
+    def m(v: Any) -> str:
+        return money(float(v), currency, rate)
+
+    out = [f"For {workload}, the cheapest route{floor} is {best['label']} at {m(best['monthly_usd'])}/month."]
+    age = pd.to_numeric(pd.Series([best.get("price_age_days")]), errors="coerce").iloc[0]
+    if math.isfinite(age) and age > staleness.AGING_DAYS:
+        out[0] += f" Its price is {age:.0f} days old: check it before deciding."
+    for role, what in REFERENCE_ROLES:
+        r = ref[role]
+        if r is None:
+            out.append(f"No {what.removeprefix('the ')} is among the candidates{floor}.")
+        elif r["route_id"] == best["route_id"]:
+            out.append(f"It is itself {what}.")
+        else:
+            diff = float(r["monthly_usd"] - best["monthly_usd"])
+            pct = diff / float(r["monthly_usd"]) * 100 if r["monthly_usd"] else 0.0
+            out.append(f"Against {what} ({r['label']}, {m(r['monthly_usd'])}/month) it saves "
+                       f"{m(diff)}/month ({pct:.0f}%).")
+    if ref["dropped"]:
+        out.append(f"{ref['dropped']} routes are left out: below that quality, or without a sourced score.")
+    return out
 
 
 def to_currency(df: pd.DataFrame, code: str, rate: float) -> pd.DataFrame:

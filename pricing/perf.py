@@ -1,13 +1,22 @@
-"""Memory fit and throughput of an open-weight model on a GPU deployment (vectorised roofline).
+"""Memory fit, throughput and latency of an open-weight model on a GPU deployment (vectorised roofline).
 
-Model, in one place (every knob is a field of `PerfParams`, loaded from data/calibration.yaml):
+Model, in one place (every knob is a field of `PerfParams`, loaded from data/calibration.yaml, per
+serving engine where the calibration fitted one):
 
+* Layout. A deployment of N GPUs runs `dp` identical instances of g = tp x pp GPUs. Tensor
+  parallelism (tp) stays inside one scale-up domain (NVLink/Infinity Fabric: `Gpu.scale_up_domain_gpus`,
+  default the GPUs of one node); pipeline stages (pp) may cross nodes. For MoE models the experts
+  are either split with the tensor-parallel group (ep = 1) or spread over the instance by expert
+  parallelism (ep = g), with attention tensor-parallel or data-parallel (attention DP: every GPU keeps
+  the non-expert weights and attends its own sequences, as SGLang `--enable-dp-attention` and
+  TensorRT-LLM attention-DP do). `plan()` searches these layouts; `--tp/--ep/--pp` pin them.
 * Units: GPU memory is taken as the vendor states it (`memory_gb`, an H100 SXM is "80 GB"); HBM
   sizes are binary, so the GPU holds memory_gb x 2^30 bytes (an "80 GB" H100 reports 81,559 MiB).
   Every other GB in the arithmetic and the output (weights, KV, overhead, usable) is decimal,
   1 GB = 1e9 bytes; `memory_gb_per_gpu.total` is the vendor figure, `total_decimal` the same in 1e9 bytes.
-* Memory per replica of N GPUs: usable = N x (memory_gb x 2^30 bytes x usable_memory_fraction
-  - runtime_overhead_gb x 1e9). Weights = total params x bytes per param.
+* Memory per instance of g GPUs: usable = g x (memory_gb x 2^30 bytes x usable_memory_fraction
+  - runtime_overhead_gb x 1e9). Weights = total params x bytes per param (the non-expert part held tp
+  times under attention DP).
   KV per token (`kv_parts`): GQA 2 x layers x kv_heads x head_dim x bytes (1 x when the key and
   value share one vector, DeepSeek V4); MLA layers x (kv_lora_rank + qk_rope_head_dim) x bytes;
   sliding-window and chunked-attention layers (Llama 4) hold at most `window` tokens, and full-
@@ -15,30 +24,35 @@ Model, in one place (every knob is a field of `PerfParams`, loaded from data/cal
   attention layers hold none; compressed layers (DeepSeek V4 CSA/HCA) hold one entry per `ratio`
   tokens plus an uncompressed local window of sliding_window_tokens; a sparse-attention indexer
   (DSA: V3.2, GLM-5; V4's CSA layers) adds indexer_layers x (index_head_dim x key bytes + scale
-  bytes) / indexer_compress_ratio. Under tensor parallelism a GQA KV head cannot be split, so KV is
-  replicated max(1, tp / kv_heads) times; MLA and compressed attention are assumed served with
-  data-parallel attention (no replication), as SGLang/TRT-LLM do.
+  bytes) / indexer_compress_ratio. Under tensor-parallel attention a GQA KV head cannot be split, so KV is
+  replicated max(1, tp / kv_heads) times, and MLA's or compressed attention's latent KV is held on
+  every rank (tp copies); attention DP (SGLang/TRT-LLM) replicates nothing.
 * KV precision (visible, `kv_precision`): default fp8 when the weights are fp8/fp4 and the GPU
-  has fp8 tensor cores, else bf16 (TRT-LLM's FP8/NVFP4 checkpoints ship an fp8 KV cache).
-* A deployment fits when weights + overhead leave KV for `useful_sequences` concurrent sequences
-  at the workload's full context (input + output); else it "does not fit".
-* Precision support: fp8/fp4/int8 run on their tensor cores where the GPU has them. Where not
-  (fp8 on A100, fp4 on Hopper), weights stay stored at that precision but compute runs at bf16
-  speed (weight-only kernels, like vLLM's Marlin path): an explicit fallback, flagged in
-  `compute_precision` and `notes`. int4 is weight-only (AWQ/GPTQ style): bf16 compute.
-* Decode step at batch B (all sequences at mean context c = input + output/2):
-  t = max(bytes / (N bw eff_bw), flops / (N F eff_dc)) / moe_eff + comm + overhead, where
-  bytes = dense weights + experts touched (E (1 - (1 - k/E)^B) per MoE layer) + B x KV(c);
-  flops = B x (2 x active params + attention 4 x layers x c x heads x head_dim);
-  comm = 2 x layers all-reduces of B x hidden x 2 bytes over the intra-node link (ring,
-  2 (tp-1)/tp of the message per GPU at interconnect_gbs / 2 x eff_ic, + a fixed latency).
-* Prefill of one prompt of I tokens, of which n = I x (1 - cached share) miss the prefix cache:
-  max(compute 2 A n + 4 L n (I - n/2) H d over N F eff_pf, weights read) / moe_eff + all-reduces
-  of n x hidden (n = I: 2 A I + 2 L I^2 H d). Prefill shares the GPUs with decode:
-  time per output token (TPOT) = t(B) + B x t_prefill / O; throughput = B / TPOT.
-* TTFT = t_prefill + t(B) + M/D/1 queueing of prefills (rho / (2 (1 - rho)) x t_prefill).
-* Batch = the largest B <= min(KV capacity, max_batch) meeting the latency targets (TPOT and
-  TTFT grow with B, throughput never falls with B, so a bisection finds it).
+  has fp8 tensor cores, else bf16. Precision support: fp8/fp4/int8 run on their tensor cores where
+  the GPU has them, else weights stay at that precision and compute runs at bf16 speed (flagged).
+* One engine step (continuous batching with chunked prefill). In steady state an instance
+  completes r requests per step: each step decodes B = r x (O - 1) tokens (the first output token
+  comes out of the prefill) and prefills r x n prompt tokens (n = input tokens not found in the
+  prefix cache). Per GPU, the step reads the weights it holds (MoE: the experts the step's tokens
+  touch, E (1 - (1 - k/E)^T) per layer, x a routing-imbalance factor under expert parallelism) and
+  the KV of its sequences, and computes decode and prefill FLOPs (2 x active params per token plus
+  attention 4 x layers x context x heads x head_dim):
+      step = max(bytes / (bw eff_bw), decode_flops / (F eff_dc) + prefill_flops / (F eff_pf))
+             + exposed communication + step_overhead,
+  with the routed experts' bytes and FLOPs divided by moe_efficiency (grouped-GEMM expert kernels).
+  Communication: tensor-parallel all-reduces (2 per layer, ring, over the scale-up link), expert-
+  parallel all-to-all (fp8 dispatch + bf16 combine per MoE layer, over the scale-up link inside a
+  domain and `Gpu.scale_out_gbps_per_gpu` across nodes; `a2a_overlap` of it hidden behind compute
+  by two-micro-batch overlap), pipeline hand-offs between stages.
+* Latency. TPOT = the step time (prefill chunks in the same step slow every decoding user: the
+  chunked-prefill interference). TTFT = the prompt's ceil(n / prefill_chunk_tokens) steps at the
+  current load, times an M/D/1 queueing factor 1 + rho / (2 (1 - rho)) at the planned utilisation
+  rho. A request of one output token has no TPOT. r is the largest rate meeting the TPOT and TTFT
+  targets, the KV capacity and the engine's batch cap (step time and TTFT grow with r, requests per
+  second r / step never fall with r, so a bisection finds it). Throughput = r x O / step.
+  Consequences (tested with hypothesis): more output or input tokens per request never raise
+  requests per second; a tighter target never raises throughput; more load never makes an
+  infeasible deployment feasible.
 """
 
 from __future__ import annotations
@@ -57,14 +71,18 @@ from pricing.schema import BYTES_PER_PARAM, PRECISIONS, EfficiencyFactors, Gpu, 
 F = NDArray[np.float64]
 GIB = float(2**30)
 GPUS_PER_NODE = 8
-# Replica sizes: 1, 2, 4, 8 GPUs, then whole nodes of 8 (up to 8 nodes).
+# Instance sizes the self-hosting planner tries: 1, 2, 4, 8 GPUs, then whole nodes of 8 (up to 8 nodes).
 REPLICA_SIZES: tuple[int, ...] = (1, 2, 4, 8, 16, 24, 32, 40, 48, 56, 64)
-ACT_BYTES = 2.0  # activations exchanged in all-reduces are bf16
-# Between nodes (pipeline stages): one 400 Gb/s NIC per GPU, as in HGX/DGX servers (an assumption),
-# with a 20 us hop latency. Replicas of PCIe GPUs (no scale-out fabric) stay within one node.
-INTER_NODE_BYTES_S = 50e9
+ACT_BYTES = 2.0  # activations exchanged in all-reduces and the MoE combine are bf16
+DISPATCH_BYTES = 1.0  # MoE dispatch sends fp8 activations (DeepEP / DeepSeek's inference system)
+# Scale-out network per GPU when data/gpus.yaml gives none: one 400 Gb/s ConnectX-7 NIC per GPU, as
+# in NVIDIA DGX H100/H200/B200 servers (NVIDIA DGX H100 user guide: "8x single-port ConnectX-7, 400 Gb/s
+# InfiniBand/Ethernet" for the compute fabric); a 20 us hop latency is an assumption.
+DEFAULT_SCALE_OUT_GBPS = 400.0
+SCALE_OUT_SOURCE = "https://docs.nvidia.com/dgx/dgxh100-user-guide/introduction-to-dgxh100.html (8x ConnectX-7 400 Gb/s)"
 INTER_NODE_LATENCY_S = 20e-6
 BOUNDS = ("memory", "compute", "kv-capacity", "latency")
+RATE_MIN = 1e-3  # requests completed per engine step at which "a lone request" is evaluated
 
 
 @dataclass(frozen=True)
@@ -82,10 +100,16 @@ class PerfParams:
     allreduce_latency_us: float = 10.0
     max_batch: float = 1024.0
     useful_sequences: float = 8.0
+    # assumptions, not fitted (see data/calibration.yaml `source`)
+    a2a_overlap: float = 0.5  # share of expert-parallel all-to-all hidden by two-micro-batch overlap
+    ep_imbalance: float = 1.0  # scale of the routing-skew term (0 = perfectly balanced experts)
+    prefill_chunk_tokens: float = 8192.0  # prompt tokens per step (vLLM/SGLang chunked-prefill budget)
+    planned_utilization: float = 0.7  # load at which TTFT queueing is evaluated
+    prefix_cache_reserve: float = 0.2  # share of KV memory kept for cached prefixes, x cached fraction
 
     @classmethod
-    def from_factors(cls, f: EfficiencyFactors | None) -> PerfParams:
-        """Parameters from data/calibration.yaml (the `extra` map holds the rest); defaults if absent."""
+    def from_factors(cls, f: EfficiencyFactors | None, engine: str = "default") -> PerfParams:
+        """Parameters from data/calibration.yaml (the `extra` map holds the rest; `engines` per engine)."""
         if f is None:
             return cls()
         base = {k: getattr(f, k) for k in (
@@ -94,6 +118,12 @@ class PerfParams:
         )}
         names = {x.name for x in fields(cls)}
         base.update({k: float(v) for k, v in f.extra.items() if k in names})
+        if engine != "default":
+            eng = f.engines.get(engine)
+            if eng is None:
+                raise InputError(f"engine {engine!r} has no fitted profile in data/calibration.yaml "
+                                 f"(have: default, {', '.join(sorted(f.engines))})")
+            base.update({k: float(v) for k, v in eng.factors.items() if k in names})
         return cls(**base)
 
     def scaled(self, efficiency_scale: float) -> PerfParams:
@@ -215,39 +245,155 @@ def _bpp(precision: str) -> float:
         raise InputError(f"unknown precision {precision!r}; use one of {', '.join(PRECISIONS)}") from None
 
 
+# --------------------------------------------------------------------------- layouts
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How N GPUs serve a model: dp instances of tp x pp GPUs; ep = expert-parallel width (1 = none)."""
+
+    tp: int
+    pp: int = 1
+    ep: int = 1
+    attention_dp: bool = False
+    dp: int = 1
+
+    @property
+    def instance_gpus(self) -> int:
+        return self.tp * self.pp
+
+    @property
+    def gpus(self) -> int:
+        return self.instance_gpus * self.dp
+
+    def as_dict(self, gpus_per_node: int) -> dict[str, Any]:
+        """The JSON form: {"tp", "dp", "ep", "pp", "nodes", "attention_dp"}."""
+        nodes = max(1, math.ceil(self.gpus / gpus_per_node))
+        return {"tp": self.tp, "dp": self.dp, "ep": self.ep, "pp": self.pp, "nodes": nodes,
+                "attention_dp": self.attention_dp}
+
+
+def scale_up_gpus(gpu: Gpu) -> int:
+    """GPUs in one NVLink / Infinity-Fabric domain (data/gpus.yaml; default: the GPUs of one node, max 8)."""
+    return int(gpu.scale_up_domain_gpus or min(gpu.max_gpus_per_node, GPUS_PER_NODE))
+
+
+def scale_out_bytes_s(gpu: Gpu) -> float:
+    """Inter-node bytes/s per GPU (data/gpus.yaml, default DEFAULT_SCALE_OUT_GBPS)."""
+    return float(gpu.scale_out_gbps_per_gpu or DEFAULT_SCALE_OUT_GBPS) * 1e9 / 8.0
+
+
+def _pow2_upto(n: int) -> list[int]:
+    out, v = [], 1
+    while v <= n:
+        out.append(v)
+        v *= 2
+    return out
+
+
+def instance_layouts(model: ModelArch, gpu: Gpu, g: int) -> list[Layout]:
+    """Every layout of one instance of exactly g GPUs the planner considers (dp = 1)."""
+    dom = scale_up_gpus(gpu)
+    moe = model.experts_routed > model.experts_active > 0
+    multinode = gpu.interconnect != "pcie"
+    out: list[Layout] = []
+    if g > dom and not multinode:
+        return out
+    for tp in _pow2_upto(min(g, dom)):
+        if g % tp == 0 and (g // tp == 1 or tp == min(g, dom) or gpu.interconnect == "pcie"):
+            out.append(Layout(tp=tp, pp=g // tp))
+    if moe and g > 1:
+        if g <= dom:
+            out.append(Layout(tp=g, ep=g))
+        out.append(Layout(tp=g, ep=g, attention_dp=True))
+    return out
+
+
+def layouts_for_total(model: ModelArch, gpu: Gpu, gpus: int, tp: int | None = None, ep: int | None = None,
+                      pp: int | None = None) -> list[Layout]:
+    """Layouts of exactly `gpus` GPUs (dp replicas of an instance), filtered by the pins; clear errors."""
+    if gpus <= 0:
+        raise InputError(f"--gpus must be a positive number of GPUs, got {gpus}")
+    for name, v in (("tp", tp), ("ep", ep), ("pp", pp)):
+        if v is not None and (v <= 0 or gpus % v):
+            raise InputError(f"--{name} {v} does not divide --gpus {gpus}")
+    moe = model.experts_routed > model.experts_active > 0
+    if ep is not None and ep > 1 and not moe:
+        raise InputError(f"--ep {ep}: {model.id} is a dense model (no experts to spread)")
+    dom = scale_up_gpus(gpu)
+    if tp is not None and tp > dom and not (moe and ep == tp):
+        raise InputError(f"--tp {tp} exceeds the {dom}-GPU NVLink domain of {gpu.id}; use --pp or --ep across nodes")
+    out: list[Layout] = []
+    for g in sorted(d for d in range(1, min(gpus, 4096) + 1) if gpus % d == 0):
+        pool = _all_instance_layouts(model, gpu, g) if (tp or pp) else instance_layouts(model, gpu, g)
+        for lay in pool:
+            if tp is not None and lay.tp != tp:
+                continue
+            if pp is not None and lay.pp != pp:
+                continue
+            if ep is not None and lay.ep != ep:
+                continue
+            out.append(replace(lay, dp=gpus // g))
+    if not out:
+        pins = " ".join(f"--{k} {v}" for k, v in (("tp", tp), ("ep", ep), ("pp", pp)) if v is not None)
+        raise InputError(f"no layout of {gpus} x {gpu.id} matches {pins or 'the request'} "
+                         f"(tensor parallel stays within {dom} GPUs; ep = 1 or tp x pp; "
+                         f"{'PCIe GPUs stay within one node' if gpu.interconnect == 'pcie' else 'pp crosses nodes'})")
+    return out
+
+
+def _all_instance_layouts(model: ModelArch, gpu: Gpu, g: int) -> list[Layout]:
+    """instance_layouts plus every tp x pp split (used when the user gives the total and may pin)."""
+    dom = scale_up_gpus(gpu)
+    out = [Layout(tp=tp, pp=g // tp) for tp in _pow2_upto(min(g, dom)) if g % tp == 0]
+    if g > dom and gpu.interconnect == "pcie":
+        out = []
+    moe = model.experts_routed > model.experts_active > 0
+    if moe and g > 1:
+        if g <= dom:
+            out.append(Layout(tp=g, ep=g))
+        if g <= dom or gpu.interconnect != "pcie":
+            out.append(Layout(tp=g, ep=g, attention_dp=True))
+    return out
+
+
 # --------------------------------------------------------------------------- vectorised rows
 
 
 @dataclass(frozen=True)
 class Rows:
-    """Column arrays describing R deployments (model x GPU x precision x GPUs); built by `rows()`."""
+    """Column arrays describing R instances (model x GPU x precision x layout); built by `rows()`."""
 
-    n: F
+    n: F  # GPUs per instance (tp x pp)
     tp: F
+    pp: F
+    ep: F
+    adp: F  # 1 = attention data-parallel
     layers: F
     hidden: F
     attn_hd: F  # heads x head dim used by attention FLOPs
     active_b: F  # active params (billions)
-    dense_bytes: F  # weights read every step regardless of routing
+    expert_act_b: F  # active routed-expert params per token (billions)
+    dense_bytes: F  # non-expert weights
     expert_bytes: F  # bytes of one routed expert over all MoE layers
     experts: F  # routed experts E (0 = dense)
     experts_k: F  # active routed experts k
     weights: F  # all weight bytes
-    kv_heads: F  # 0 for MLA (never replicated)
-    kv_full1: F  # KV bytes per token of full-attention layers, before TP replication
-    kv_sw1: F  # KV bytes per token of sliding-window layers, before TP replication
-    kv_full: F  # ... including replication at this tp
-    kv_sw: F
+    kv_heads: F  # GQA KV heads
+    is_mla: F
+    kv_full1: F  # KV bytes per token of full-attention layers, one copy
+    kv_sw1: F  # KV bytes per token of sliding-window layers, one copy
     window: F
     mem_per_gpu: F  # usable bytes per GPU (after fraction and overhead)
-    mem_bytes: F  # usable bytes per replica
-    node: F  # GPUs per node
+    node: F  # GPUs in the scale-up domain
     bw: F  # bytes/s per GPU
     flops: F  # FLOP/s per GPU at compute precision
-    link: F  # bytes/s per GPU one way over the intra-node link
+    attn_flops: F  # FLOP/s per GPU of attention maths (at the KV cache's precision, never below fp8)
+    link: F  # bytes/s per GPU one way over the scale-up link
+    scale_out: F  # bytes/s per GPU one way across nodes
     is_moe: F
     max_context: F
-    multinode: F  # 1 where replicas may span nodes (NVLink / Infinity Fabric servers with a fabric)
+    multinode: F  # 1 where instances may span nodes
 
 
 def take(r: Rows, idx: NDArray[np.intp]) -> Rows:
@@ -255,20 +401,37 @@ def take(r: Rows, idx: NDArray[np.intp]) -> Rows:
     return Rows(**{f.name: getattr(r, f.name)[idx] for f in fields(Rows)})
 
 
+def with_layout(r: Rows, tp: F, pp: F | None = None, ep: F | None = None, adp: F | None = None) -> Rows:
+    """The same rows under another instance layout."""
+    tp = np.asarray(tp, dtype=float) * np.ones_like(r.n)
+    pp = np.ones_like(tp) if pp is None else np.asarray(pp, dtype=float) * np.ones_like(tp)
+    ep = np.ones_like(tp) if ep is None else np.asarray(ep, dtype=float) * np.ones_like(tp)
+    adp = np.zeros_like(tp) if adp is None else np.asarray(adp, dtype=float) * np.ones_like(tp)
+    return replace(r, n=tp * pp, tp=tp, pp=pp, ep=ep, adp=adp)
+
+
 def with_n(r: Rows, n: F) -> Rows:
-    """The same rows at another number of GPUs per replica (tp within a node, nodes in pipeline)."""
+    """The same rows on n GPUs per instance, default layout: tp within the domain, pp across nodes; models
+    with latent or compressed KV (MLA, DeepSeek V4) use attention DP (+ expert parallelism when MoE),
+    as SGLang and TensorRT-LLM serve them, so their KV is never replicated."""
     n = np.asarray(n, dtype=float)
     tp = np.minimum(n, r.node)
-    rep = np.where(r.kv_heads > 0, np.maximum(1.0, tp / np.maximum(r.kv_heads, 1.0)), 1.0)
-    return replace(r, n=n, tp=tp, kv_full=r.kv_full1 * rep, kv_sw=r.kv_sw1 * rep, mem_bytes=n * r.mem_per_gpu)
+    pp = np.maximum(np.round(n / tp), 1.0)
+    adp = np.where((r.is_mla > 0) & (tp > 1), 1.0, 0.0)
+    ep = np.where((adp > 0) & (r.is_moe > 0), tp, 1.0)
+    return with_layout(r, tp, pp, ep, adp)
 
 
 def rows(
     specs: Sequence[tuple[ModelArch, Gpu, str, int]],
     params: PerfParams,
     kv_precision: Sequence[str | None] | None = None,
+    layouts: Sequence[Layout] | None = None,
 ) -> Rows:
-    """Column arrays for (model, gpu, precision, gpus) tuples; kv_precision None = default rule."""
+    """Column arrays for (model, gpu, precision, gpus) tuples; kv_precision None = default rule.
+
+    Without `layouts`, `gpus` GPUs form one instance (tp within the scale-up domain, pp across nodes).
+    """
     names = [f.name for f in fields(Rows)]
     data = np.zeros((len(specs), len(names)))
     kvp = list(kv_precision) if kv_precision is not None else [None] * len(specs)
@@ -282,82 +445,161 @@ def rows(
             per_expert_b, dense_b, e, k = 0.0, m.params_b_active, 0.0, 0.0
         kp = kv_parts(m, kvq or default_kv_precision(p, g))
         kv_full, kv_sw = kp.full, kp.capped + kp.local
-        kvh = float(m.kv_heads) if kp.replicated else 0.0
         if m.attention == "mla":
             assert m.kv_lora_rank is not None and m.qk_rope_head_dim is not None
             hd = m.attention_heads * (m.kv_lora_rank + m.qk_rope_head_dim)
         else:
             hd = m.attention_heads * m.head_dim
+        mla = 0.0 if kp.replicated else 1.0  # latent / compressed KV: one copy per tensor-parallel rank
+        kvh = float(m.kv_heads) if kp.replicated else 1.0
         data[i] = [
-            n, 1.0, m.layers, m.hidden_size, hd, m.params_b_active, dense_b * 1e9 * bpp,
-            per_expert_b * 1e9 * bpp, e, k, m.params_b_total * 1e9 * bpp, kvh, kv_full, kv_sw,
+            n, n, 1.0, 1.0, 0.0, m.layers, m.hidden_size, hd, m.params_b_active, k * per_expert_b,
+            dense_b * 1e9 * bpp, per_expert_b * 1e9 * bpp, e, k, m.params_b_total * 1e9 * bpp, kvh, mla,
             kv_full, kv_sw, kp.window,
-            g.memory_gb * GIB * params.usable_memory_fraction - params.runtime_overhead_gb * 1e9, 0.0,
-            float(min(g.max_gpus_per_node, GPUS_PER_NODE)), g.mem_bandwidth_tbs * 1e12,
-            peak_tflops(p, g) * 1e12, g.interconnect_gbs * 1e9 / 2, 1.0 if e > 0 else 0.0,
+            g.memory_gb * GIB * params.usable_memory_fraction - params.runtime_overhead_gb * 1e9,
+            float(scale_up_gpus(g)), g.mem_bandwidth_tbs * 1e12,
+            peak_tflops(p, g) * 1e12, peak_tflops(_attn_precision(p, kvq or default_kv_precision(p, g)), g) * 1e12,
+            g.interconnect_gbs * 1e9 / 2, scale_out_bytes_s(g), 1.0 if e > 0 else 0.0,
             float(m.max_context_tokens), 0.0 if g.interconnect == "pcie" else 1.0,
         ]
     r = Rows(**{name: np.ascontiguousarray(data[:, j]) for j, name in enumerate(names)})
-    return with_n(r, r.n)
+    if layouts is None:
+        return with_n(r, r.n)
+    return with_layout(r, np.array([float(x.tp) for x in layouts]), np.array([float(x.pp) for x in layouts]),
+                       np.array([float(x.ep) for x in layouts]),
+                       np.array([1.0 if x.attention_dp else 0.0 for x in layouts]))
+
+
+def _attn_precision(precision: str, kv_precision: str) -> str:
+    """Attention runs at the KV cache's precision (fp8 at the lowest), not at fp4/int4 weight precision."""
+    order = ("fp4", "int4", "fp8", "int8", "bf16", "fp16")
+    kv = "fp8" if kv_precision in ("fp4", "int4", "int8") else kv_precision
+    w = "fp8" if precision in ("fp4", "int4") else precision
+    return max(w, kv, key=order.index) if w in order and kv in order else "bf16"
+
+
+def _kv_rep(r: Rows) -> F:
+    """Copies of each sequence's KV under the layout's attention parallelism."""
+    gqa = np.maximum(1.0, r.tp / np.maximum(r.kv_heads, 1.0))
+    tp_rep = np.where(r.is_mla > 0, r.tp, gqa)
+    return np.where(r.adp > 0, 1.0, tp_rep)
 
 
 def _kv_seq(r: Rows, ctx: F) -> F:
-    """KV bytes of one sequence holding ctx tokens."""
-    return r.kv_full * ctx + r.kv_sw * np.minimum(ctx, np.where(r.window > 0, r.window, ctx))
+    """KV bytes (all copies) of one sequence holding ctx tokens."""
+    one = r.kv_full1 * ctx + r.kv_sw1 * np.minimum(ctx, np.where(r.window > 0, r.window, ctx))
+    return one * _kv_rep(r)
 
 
-def _allreduce_s(r: Rows, tokens: F, p: PerfParams) -> F:
-    """Seconds of the 2 x layers tensor-parallel all-reduces of `tokens` activations."""
-    frac = 2.0 * (r.tp - 1.0) / np.maximum(r.tp, 1.0)
-    one = p.allreduce_latency_us * 1e-6 + frac * tokens * r.hidden * ACT_BYTES / (r.link * p.interconnect_efficiency)
-    tp_part = np.where(r.tp > 1, 2.0 * r.layers * one, 0.0)
-    stages = np.ceil(r.n / r.node - 1e-9)
-    pp_part = (stages - 1.0) * (INTER_NODE_LATENCY_S + tokens * r.hidden * ACT_BYTES / INTER_NODE_BYTES_S)
-    return tp_part + pp_part
+def weights_stored(r: Rows) -> F:
+    """Weight bytes held by one instance (attention DP keeps the non-expert weights on every rank)."""
+    return r.weights + np.where(r.adp > 0, r.dense_bytes * (r.tp - 1.0), 0.0)
 
 
 def _moe_div(r: Rows, p: PerfParams) -> F:
     return np.where(r.is_moe > 0, p.moe_efficiency, 1.0)
 
 
-def _weights_read(r: Rows, tokens: F) -> F:
-    """Weight bytes read by a forward pass over `tokens` tokens (MoE: experts touched)."""
+def _touched(r: Rows, tokens: F) -> F:
     with np.errstate(invalid="ignore", divide="ignore"):
         frac = np.where(r.experts > 0, r.experts_k / np.maximum(r.experts, 1.0), 0.0)
-        touched = r.experts * (1.0 - np.power(1.0 - frac, tokens))
-    return r.dense_bytes + r.expert_bytes * touched
+        return r.experts * (1.0 - np.power(1.0 - frac, np.maximum(tokens, 0.0)))
 
 
-def decode_step_s(r: Rows, batch: F, ctx: F, p: PerfParams) -> tuple[F, F, F]:
-    """(step seconds, memory-time, compute-time) of one decode step at `batch` sequences of ctx tokens."""
-    bytes_ = _weights_read(r, batch) + batch * _kv_seq(r, ctx)
-    t_mem = bytes_ / (r.n * r.bw * p.bandwidth_efficiency)
-    attn_ctx = np.where(r.kv_sw > 0, (r.kv_full * ctx + r.kv_sw * np.minimum(ctx, r.window))
-                        / np.maximum(r.kv_full + r.kv_sw, 1e-9), ctx)
-    flops = batch * (2.0 * r.active_b * 1e9 + 4.0 * r.layers * attn_ctx * r.attn_hd)
-    t_cmp = flops / (r.n * r.flops * p.decode_compute_efficiency)
-    t = np.maximum(t_mem, t_cmp) / _moe_div(r, p) + _allreduce_s(r, batch, p) + p.step_overhead_ms * 1e-3
+def _weights_read(r: Rows, tokens: F) -> F:
+    """Weight bytes (whole instance, one copy) read by a forward pass over `tokens` tokens."""
+    return r.dense_bytes + r.expert_bytes * _touched(r, tokens)
+
+
+def _imbalance(r: Rows, tokens: F, p: PerfParams) -> F:
+    """Busiest expert-parallel rank's load over the mean: 1 + s sqrt(2 ln ep / tokens per rank)."""
+    per_rank = np.maximum(tokens * r.experts_k / np.maximum(r.ep, 1.0), 1.0)
+    imb = 1.0 + p.ep_imbalance * np.sqrt(2.0 * np.log(np.maximum(r.ep, 1.0)) / per_rank)
+    return np.where((r.ep > 1) & (r.is_moe > 0), np.minimum(imb, r.ep), 1.0)
+
+
+def _allreduce_s(r: Rows, tokens: F, p: PerfParams) -> F:
+    """Exposed communication seconds of one step over `tokens` tokens: TP all-reduce, EP all-to-all, PP."""
+    frac = 2.0 * (r.tp - 1.0) / np.maximum(r.tp, 1.0)
+    one = p.allreduce_latency_us * 1e-6 + frac * tokens * r.hidden * ACT_BYTES / (r.link * p.interconnect_efficiency)
+    n_ar = np.where(r.adp > 0, 0.0, np.where(r.ep > 1, 1.0, 2.0)) * r.layers
+    tp_part = np.where(r.tp > 1, n_ar * one, 0.0)
+    # expert-parallel all-to-all: each token's hidden state to k experts and back, (ep-1)/ep of it off-GPU
+    ep = np.maximum(r.ep, 1.0)
+    inter = np.clip(1.0 - r.node / ep, 0.0, 1.0)
+    per_gpu = tokens / r.n * r.experts_k * r.hidden * (DISPATCH_BYTES + ACT_BYTES) * (ep - 1.0) / ep
+    bw_t = per_gpu * ((1.0 - inter) / r.link + inter / r.scale_out) / p.interconnect_efficiency
+    lat = 2.0 * (p.allreduce_latency_us * 1e-6 + inter * INTER_NODE_LATENCY_S)
+    a2a = np.where((r.ep > 1) & (r.is_moe > 0), r.layers * (bw_t + lat) * (1.0 - p.a2a_overlap), 0.0)
+    hop_link = np.where(r.n > r.node, r.scale_out, r.link)
+    pp_part = (r.pp - 1.0) * (INTER_NODE_LATENCY_S + tokens * r.hidden * ACT_BYTES / hop_link)
+    return tp_part + a2a + pp_part
+
+
+def step_s(r: Rows, dec: F, pre: F, pre_attn_flops: F, ctx: F, p: PerfParams) -> tuple[F, F, F]:
+    """(seconds, memory-time, compute-time) of one engine step: `dec` decode tokens at mean context ctx
+    plus `pre` prefill tokens (whose attention costs `pre_attn_flops`), per instance."""
+    tokens = dec + pre
+    imb = _imbalance(r, tokens, p)
+    moe = _moe_div(r, p)  # routed-expert kernels run at moe_efficiency of the dense ones
+    dense_pg = r.dense_bytes / (r.pp * np.where(r.adp > 0, 1.0, r.tp))
+    expert_pg = r.expert_bytes * _touched(r, tokens) * imb / r.n / moe
+    kv_pg = dec * _kv_seq(r, ctx) / r.n
+    t_mem = (dense_pg + expert_pg + kv_pg) / (r.bw * p.bandwidth_efficiency)
+    attn_ctx = np.where(r.kv_sw1 > 0, (r.kv_full1 * ctx + r.kv_sw1 * np.minimum(ctx, r.window))
+                        / np.maximum(r.kv_full1 + r.kv_sw1, 1e-9), ctx)
+    lin = 2e9 * (r.active_b - r.expert_act_b + r.expert_act_b * imb / moe)
+    # attention maths runs at the KV precision: its FLOPs count at attn_flops, in flops-equivalents
+    attn_scale = r.flops / r.attn_flops
+    dec_fl = dec * (lin + 4.0 * r.layers * attn_ctx * r.attn_hd * attn_scale)
+    pre_fl = pre * lin + pre_attn_flops * attn_scale
+    t_cmp = (dec_fl / p.decode_compute_efficiency + pre_fl / p.prefill_compute_efficiency) / (r.n * r.flops)
+    t = np.maximum(t_mem, t_cmp) + _allreduce_s(r, tokens, p) + p.step_overhead_ms * 1e-3
     return t, t_mem, t_cmp
 
 
+def decode_step_s(r: Rows, batch: F, ctx: F, p: PerfParams) -> tuple[F, F, F]:
+    """(step seconds, memory-time, compute-time) of a pure decode step at `batch` sequences of ctx tokens."""
+    z = np.zeros_like(np.asarray(batch, dtype=float) * r.n)
+    return step_s(r, np.asarray(batch, dtype=float) + z, z, z, np.asarray(ctx, dtype=float) + z, p)
+
+
+def _prefill_attn(r: Rows, prompt: F, new: F) -> F:
+    """Attention FLOPs of prefilling `new` tokens at the end of a prompt of `prompt` tokens (causal)."""
+    return 4.0 * r.layers * new * np.maximum(prompt - new / 2.0, 0.0) * r.attn_hd
+
+
 def prefill_s(r: Rows, prompt: F, p: PerfParams, new_tokens: F | None = None) -> F:
-    """Seconds to prefill a prompt of `prompt` tokens, of which `new_tokens` are not in the prefix cache."""
-    new = prompt if new_tokens is None else new_tokens
-    # causal attention: token at position t attends to t others -> 4 L hd x new x (prompt - new / 2)
-    flops = 2.0 * r.active_b * 1e9 * new + 4.0 * r.layers * new * (prompt - new / 2.0) * r.attn_hd
-    t_cmp = flops / (r.n * r.flops * p.prefill_compute_efficiency)
-    t_mem = np.where(new > 0, _weights_read(r, new) / (r.n * r.bw * p.bandwidth_efficiency), 0.0)
-    return np.maximum(t_cmp, t_mem) / _moe_div(r, p) + np.where(new > 0, _allreduce_s(r, new, p), 0.0)
+    """Seconds to prefill one prompt alone (in chunks of prefill_chunk_tokens), `new_tokens` not cached."""
+    new = np.asarray(prompt if new_tokens is None else new_tokens, dtype=float) + 0.0 * r.n
+    chunks = np.maximum(np.ceil(new / p.prefill_chunk_tokens - 1e-9), 1.0)
+    per = new / chunks
+    z = np.zeros_like(new)
+    t, _, _ = step_s(r, z, per, _prefill_attn(r, np.asarray(prompt, dtype=float) + z, new) / chunks, z, p)
+    return np.where(new > 0, chunks * t, 0.0)
 
 
-def _at_batch(r: Rows, b: F, i_tok: F, o_tok: F, t_pre: F, p: PerfParams) -> dict[str, F]:
+def _queue_factor(p: PerfParams) -> float:
+    rho = min(max(p.planned_utilization, 0.0), 0.95)
+    return 1.0 + rho / (2.0 * (1.0 - rho))
+
+
+def _at_rate(r: Rows, rate: F, i_tok: F, o_tok: F, n_new: F, p: PerfParams) -> dict[str, F]:
+    """Steady state at `rate` requests completing per step (per instance)."""
+    od = o_tok - 1.0
     ctx = i_tok + o_tok / 2.0
-    t_dec, t_mem, t_cmp = decode_step_s(r, b, ctx, p)
-    busy = o_tok * t_dec + b * t_pre
-    tpot = busy / o_tok
-    rho = np.where(busy > 0, b * t_pre / busy, 0.0)
-    ttft = t_pre + t_dec + rho / (2.0 * np.maximum(1.0 - rho, 1e-6)) * t_pre
-    return {"tpot": tpot, "ttft": ttft, "thr": b / tpot, "t_mem": t_mem, "t_cmp": t_cmp, "t_dec": t_dec}
+    dec = rate * od
+    pre = rate * n_new
+    attn1 = _prefill_attn(r, i_tok, n_new)
+    t, t_mem, t_cmp = step_s(r, dec, pre, rate * attn1, ctx, p)
+    # TTFT: the prompt's chunks, each in a step carrying at least that chunk, at this load, queued
+    chunks = np.maximum(np.ceil(n_new / p.prefill_chunk_tokens - 1e-9), 1.0)
+    chunk = n_new / chunks
+    extra = np.maximum(chunk - pre, 0.0)
+    t_chunk, _, _ = step_s(r, dec, pre + extra, np.maximum(rate * attn1, attn1 / chunks), ctx, p)
+    ttft = chunks * np.maximum(t_chunk, t) * _queue_factor(p)
+    return {"step": t, "tpot": t, "ttft": ttft, "req": rate / t, "thr": rate * o_tok / t,
+            "t_mem": t_mem, "t_cmp": t_cmp, "t_pre": chunks * np.maximum(t_chunk, t)}
 
 
 def evaluate(
@@ -371,10 +613,11 @@ def evaluate(
     cached_fraction: F | float = 0.0,
     min_context_tokens: F | float = 0.0,
 ) -> dict[str, F]:
-    """Fit, batch, throughput and latency for every row, vectorised (inputs broadcast over rows).
+    """Fit, batch, throughput and latency for every row (one instance each), vectorised.
 
-    cached_fraction: share of prompt tokens found in the prefix cache (no prefill compute);
-    min_context_tokens: a context the deployment must also hold for one sequence.
+    cached_fraction: share of prompt tokens found in the prefix cache (no prefill compute; the
+    cache keeps prefix_cache_reserve x cached_fraction of the KV memory); min_context_tokens: a
+    context the deployment must also hold for one sequence; max_batch: cap on decoding sequences.
     """
     size = r.n.shape
     i_tok = np.broadcast_to(np.asarray(input_tokens, dtype=float), size)
@@ -382,8 +625,10 @@ def evaluate(
     tpot_lim = np.broadcast_to(np.asarray(np.inf if max_tpot_ms is None else max_tpot_ms, dtype=float), size) / 1e3
     ttft_lim = np.broadcast_to(np.asarray(np.inf if max_ttft_ms is None else max_ttft_ms, dtype=float), size) / 1e3
     cap = np.broadcast_to(np.asarray(p.max_batch if max_batch is None else max_batch, dtype=float), size)
+    cached = np.clip(np.broadcast_to(np.asarray(cached_fraction, dtype=float), size), 0.0, 1.0)
+    n_new = i_tok * (1.0 - cached)
 
-    kv_budget = r.mem_bytes - r.weights
+    kv_budget = (r.n * r.mem_per_gpu - weights_stored(r)) * (1.0 - p.prefix_cache_reserve * cached)
     full_ctx = i_tok + o_tok
     kv_full_seq = _kv_seq(r, full_ctx)
     kv_mean_seq = _kv_seq(r, i_tok + o_tok / 2.0)
@@ -391,33 +636,48 @@ def evaluate(
     min_ctx = np.broadcast_to(np.asarray(min_context_tokens, dtype=float), size)
     fits_ctx = (full_ctx <= r.max_context) & (min_ctx <= r.max_context)
     fits = ((kv_budget >= p.useful_sequences * kv_full_seq) & (kv_budget >= _kv_seq(r, min_ctx)) & fits_ctx
-            & ((r.n <= r.node) | (r.multinode > 0)))
+            & ((r.n <= r.node) | (r.multinode > 0)) & (np.where(r.adp > 0, 1.0, r.tp) <= r.node))
+    seqs = np.maximum(o_tok - 1.0, 1.0)  # sequences resident per request completed per step
     b_hi = np.maximum(np.minimum(b_kv, cap), 1.0)
-    cached = np.clip(np.broadcast_to(np.asarray(cached_fraction, dtype=float), size), 0.0, 1.0)
-    t_pre = prefill_s(r, i_tok, p, i_tok * (1.0 - cached))
+    r_hi = b_hi / seqs
+    # feasibility is judged for a lone request (a trickle of RATE_MIN requests per step), the same for
+    # every request length, so a longer request can never turn an infeasible deployment feasible
+    r_lo = np.minimum(RATE_MIN, r_hi)
+    decodes = o_tok > 1.0
 
-    def ok(b: F) -> NDArray[np.bool_]:
-        m = _at_batch(r, b, i_tok, o_tok, t_pre, p)
-        return (m["tpot"] <= tpot_lim * (1 + 1e-9)) & (m["ttft"] <= ttft_lim * (1 + 1e-9))
+    def ok(rate: F, idx: NDArray[np.intp] | None = None) -> NDArray[np.bool_]:
+        if idx is None:
+            rr, it, ot, nn, tl, fl, dc = r, i_tok, o_tok, n_new, tpot_lim, ttft_lim, decodes
+        else:
+            rr, it, ot, nn = take(r, idx), i_tok[idx], o_tok[idx], n_new[idx]
+            tl, fl, dc = tpot_lim[idx], ttft_lim[idx], decodes[idx]
+        m = _at_rate(rr, rate, it, ot, nn, p)
+        good: NDArray[np.bool_] = ((~dc | (m["tpot"] <= tl * (1 + 1e-9))) & (m["ttft"] <= fl * (1 + 1e-9)))
+        return good
 
-    lo = np.ones(size)
-    latency_ok = ok(lo)
-    hi_ok = ok(b_hi)
-    hi = b_hi.copy()
-    # bisection on integers: lo feasible, hi infeasible (where not hi_ok)
-    todo = latency_ok & ~hi_ok
-    for _ in range(math.ceil(math.log2(max(float(np.max(b_hi, initial=1.0)), 2.0))) + 1):
-        if not todo.any():
-            break
-        mid = np.floor((lo + hi) / 2.0)
-        good = ok(mid)
-        lo = np.where(todo & good, mid, lo)
-        hi = np.where(todo & ~good, mid, hi)
-        todo = todo & (hi - lo > 1)
-    batch = np.where(hi_ok, b_hi, lo)
-    m = _at_batch(r, batch, i_tok, o_tok, t_pre, p)
+    latency_ok = ok(r_lo)
+    hi_ok = ok(r_hi)
+    lo, hi = np.log(r_lo), np.log(r_hi)
+    todo = np.flatnonzero(latency_ok & ~hi_ok & fits)
+    if todo.size:
+        sub = take(r, todo)
+        it, ot, nn = i_tok[todo], o_tok[todo], n_new[todo]
+        tl, fl, dc = tpot_lim[todo], ttft_lim[todo], decodes[todo]
+        a, b = lo[todo], hi[todo]
+        for _ in range(14):  # log-space bisection: r within 0.1% of the largest feasible rate
+            mid = (a + b) / 2.0
+            m = _at_rate(sub, np.exp(mid), it, ot, nn, p)
+            good = (~dc | (m["tpot"] <= tl * (1 + 1e-9))) & (m["ttft"] <= fl * (1 + 1e-9))
+            a = np.where(good, mid, a)
+            b = np.where(good, b, mid)
+        lo = lo.copy()
+        lo[todo] = a
+    # rows that do not fit: report the largest rate meeting the targets only roughly (lo = one sequence)
+    rate = np.where(hi_ok, r_hi, np.exp(lo))
+    m = _at_rate(r, rate, i_tok, o_tok, n_new, p)
+    batch = rate * seqs
     bound = np.where(
-        batch < b_hi, 3, np.where((b_kv < cap) & (batch >= b_kv), 2, np.where(m["t_cmp"] > m["t_mem"], 1, 0))
+        ~hi_ok, 3, np.where((b_kv < cap) & (batch >= b_kv * (1 - 1e-9)), 2, np.where(m["t_cmp"] > m["t_mem"], 1, 0))
     )
     bound = np.where(~latency_ok, 3, bound)
     kv_used = batch * kv_mean_seq
@@ -428,18 +688,18 @@ def evaluate(
         "batch": batch,
         "max_batch_kv": b_kv,
         "output_tokens_per_s": m["thr"],
-        "requests_per_s": m["thr"] / o_tok,
+        "requests_per_s": m["req"],
         "per_user_tokens_per_s": 1.0 / m["tpot"],
-        "tpot_ms": m["tpot"] * 1e3,
+        "tpot_ms": np.where(decodes, m["tpot"] * 1e3, 0.0),
         "ttft_ms": m["ttft"] * 1e3,
-        "decode_step_ms": m["t_dec"] * 1e3,
-        "prefill_ms": t_pre * 1e3,
+        "decode_step_ms": m["step"] * 1e3,
+        "prefill_ms": m["t_pre"] * 1e3,
         "bound": bound.astype(float),
-        "weights_gb_per_gpu": r.weights / r.n / 1e9,
+        "weights_gb_per_gpu": weights_stored(r) / r.n / 1e9,
         "kv_gb_per_gpu": kv_used / r.n / 1e9,
         "kv_capacity_gb_per_gpu": np.maximum(kv_budget, 0.0) / r.n / 1e9,
         "overhead_gb_per_gpu": np.full(size, p.runtime_overhead_gb),
-        "usable_gb_per_gpu": r.mem_bytes / r.n / 1e9 + p.runtime_overhead_gb,
+        "usable_gb_per_gpu": r.mem_per_gpu / 1e9 + p.runtime_overhead_gb,
     }
 
 
@@ -448,11 +708,57 @@ def evaluate(
 
 def min_gpus(model: ModelArch, gpu: Gpu, precision: str, input_tokens: float, output_tokens: float,
              params: PerfParams, kv_precision: str | None = None) -> int | None:
-    """Smallest replica size (1, 2, 4, 8, then nodes of 8) that fits, or None if none does."""
-    r = rows([(model, gpu, precision, n) for n in REPLICA_SIZES], params, [kv_precision] * len(REPLICA_SIZES))
+    """Smallest instance size (1, 2, 4, 8, then nodes of 8) that fits in some layout, or None."""
+    specs, lays, sizes = [], [], []
+    for g in REPLICA_SIZES:
+        for lay in instance_layouts(model, gpu, g):
+            specs.append((model, gpu, precision, g))
+            lays.append(lay)
+            sizes.append(g)
+    if not specs:
+        return None
+    r = rows(specs, params, [kv_precision] * len(specs), lays)
     res = evaluate(r, input_tokens, output_tokens, params)
-    ok = np.flatnonzero(res["fits"] > 0)
-    return REPLICA_SIZES[int(ok[0])] if ok.size else None
+    ok = [sizes[i] for i in np.flatnonzero(res["fits"] > 0)]
+    return min(ok) if ok else None
+
+
+def plan(
+    model: ModelArch,
+    gpu: Gpu,
+    gpus: int,
+    precision: str,
+    input_tokens: float,
+    output_tokens: float,
+    params: PerfParams,
+    max_tpot_ms: float | None = None,
+    max_ttft_ms: float | None = None,
+    kv_precision: str | None = None,
+    tp: int | None = None,
+    ep: int | None = None,
+    pp: int | None = None,
+    cached_fraction: float = 0.0,
+) -> tuple[Layout, dict[str, float], list[Layout]]:
+    """The best layout of `gpus` GPUs under the targets: (layout, its per-instance results, candidates).
+
+    Best = the most output tokens/s over the whole deployment among layouts that fit and meet the
+    targets; if none does, the one that fits with the lowest latency (reported as infeasible).
+    """
+    cands = layouts_for_total(model, gpu, gpus, tp, ep, pp)
+    r = rows([(model, gpu, precision, c.instance_gpus) for c in cands], params, [kv_precision] * len(cands), cands)
+    res = evaluate(r, input_tokens, output_tokens, params, max_tpot_ms, max_ttft_ms, cached_fraction=cached_fraction)
+    dp = np.array([c.dp for c in cands], dtype=float)
+    total = res["output_tokens_per_s"] * dp
+    good = (res["fits"] > 0) & (res["latency_ok"] > 0)
+    fit = res["fits"] > 0
+    if good.any():
+        i = int(np.argmax(np.where(good, total, -np.inf)))
+    elif fit.any():
+        i = int(np.argmin(np.where(fit, res["tpot_ms"] + res["ttft_ms"] / 1e3, np.inf)))
+    else:
+        # nothing fits: report the layout that leaves the most memory for KV
+        i = int(np.argmax(res["kv_capacity_gb_per_gpu"] * r.n))
+    return cands[i], {k: float(a[i]) for k, a in res.items()}, cands
 
 
 def throughput(
@@ -466,38 +772,43 @@ def throughput(
     max_tpot_ms: float | None = None,
     max_ttft_ms: float | None = None,
     kv_precision: str | None = None,
+    tp: int | None = None,
+    ep: int | None = None,
+    pp: int | None = None,
+    cached_fraction: float = 0.0,
 ) -> dict[str, Any]:
-    """Everything about one deployment as a plain dict (what `pricing throughput --json` prints)."""
+    """Everything about one deployment of `gpus` GPUs (total) as a plain dict (`pricing throughput --json`)."""
     if gpus <= 0:
         raise InputError(f"--gpus must be a positive number of GPUs, got {gpus}")
     p = params or PerfParams()
     _bpp(precision)
     kvq = kv_precision or default_kv_precision(precision, gpu)
-    res = evaluate(rows([(model, gpu, precision, gpus)], p, [kvq]), input_tokens, output_tokens, p,
-                   max_tpot_ms, max_ttft_ms)
-    v = {k: float(a[0]) for k, a in res.items()}
+    lay, v, _ = plan(model, gpu, gpus, precision, input_tokens, output_tokens, p, max_tpot_ms, max_ttft_ms, kvq,
+                     tp, ep, pp, cached_fraction)
     fits = bool(v["fits"])
     notes = [s for s in (precision_note(precision, gpu),) if s]
     if not v["fits_context"]:
         notes.append(f"input + output tokens exceed the model's {model.max_context_tokens:,}-token context")
-    elif gpus > GPUS_PER_NODE and gpu.interconnect == "pcie":
-        notes.append(f"does not fit: {gpu.id} (PCIe) replicas stay within one node of {GPUS_PER_NODE} GPUs")
     elif not fits:
         need = min_gpus(model, gpu, precision, input_tokens, output_tokens, p, kvq)
-        where = f"; smallest that fits: {need} GPUs" if need else "; no deployment up to 64 GPUs fits"
+        where = f"; smallest instance that fits: {need} GPUs" if need else "; no deployment up to 64 GPUs fits"
+        if gpu.interconnect == "pcie" and gpus > GPUS_PER_NODE:
+            where += f" ({gpu.id} is PCIe: instances stay within one node of {GPUS_PER_NODE} GPUs)"
         notes.append(
             f"does not fit: {v['weights_gb_per_gpu']:.1f} GB weights per GPU + KV for "
             f"{p.useful_sequences:.0f} sequences exceed {v['usable_gb_per_gpu'] - p.runtime_overhead_gb:.1f} GB usable{where}"
         )
     if not v["latency_ok"]:
-        notes.append("latency target infeasible even at batch 1")
+        notes.append("latency target infeasible even at one sequence per instance")
+    dp = lay.dp
     out: dict[str, Any] = {
         "model": model.id, "gpu": gpu.id, "gpus": gpus, "precision": precision,
         "compute_precision": compute_precision(precision, gpu), "kv_precision": kvq,
+        "layout": lay.as_dict(scale_up_gpus(gpu)),
         "fits": fits, "latency_ok": bool(v["latency_ok"]),
-        "batch": int(v["batch"]), "max_batch_kv": int(v["max_batch_kv"]),
-        "output_tokens_per_s": v["output_tokens_per_s"] if fits else 0.0,
-        "requests_per_s": v["requests_per_s"] if fits else 0.0,
+        "batch": round(v["batch"] * dp), "max_batch_kv": int(v["max_batch_kv"] * dp),
+        "output_tokens_per_s": v["output_tokens_per_s"] * dp if fits else 0.0,
+        "requests_per_s": v["requests_per_s"] * dp if fits else 0.0,
         "per_user_tokens_per_s": v["per_user_tokens_per_s"],
         "ttft_ms": v["ttft_ms"], "tpot_ms": v["tpot_ms"],
         "decode_step_ms": v["decode_step_ms"], "prefill_ms": v["prefill_ms"],
@@ -517,3 +828,93 @@ def throughput(
         "notes": notes,
     }
     return out
+
+
+# --------------------------------------------------------------------------- disaggregated serving
+
+
+def prefill_pool_rate(r: Rows, input_tokens: F | float, p: PerfParams, cached_fraction: F | float = 0.0) -> F:
+    """Input tokens/s (cached ones included) one prefill-only instance processes at full load.
+
+    Each step prefills prefill_chunk_tokens new tokens per attention rank (tp ranks under attention
+    DP, one group otherwise), as many whole prompts as that makes.
+    """
+    i_tok = np.asarray(input_tokens, dtype=float) + 0.0 * r.n
+    new = np.maximum(i_tok * (1.0 - np.clip(np.asarray(cached_fraction, dtype=float), 0.0, 1.0)), 1.0)
+    tokens = p.prefill_chunk_tokens * np.where(r.adp > 0, r.tp, 1.0)
+    prompts = tokens / new
+    z = np.zeros_like(tokens)
+    t, _, _ = step_s(r, z, tokens, prompts * _prefill_attn(r, i_tok, new), z, p)
+    out: F = prompts * i_tok / t
+    return out
+
+
+def decode_pool_rate(r: Rows, input_tokens: F | float, output_tokens: F | float, p: PerfParams,
+                     max_tpot_ms: F | float | None = None, max_batch: F | float | None = None) -> dict[str, F]:
+    """Output tokens/s of one decode-only instance at the largest batch meeting the TPOT target and KV."""
+    size = r.n.shape
+    i_tok = np.broadcast_to(np.asarray(input_tokens, dtype=float), size)
+    o_tok = np.maximum(np.broadcast_to(np.asarray(output_tokens, dtype=float), size), 1.0)
+    lim = np.broadcast_to(np.asarray(np.inf if max_tpot_ms is None else max_tpot_ms, dtype=float), size) / 1e3
+    cap = np.broadcast_to(np.asarray(p.max_batch if max_batch is None else max_batch, dtype=float), size)
+    ctx = i_tok + o_tok / 2.0
+    b_kv = np.floor(np.maximum(r.n * r.mem_per_gpu - weights_stored(r), 0.0) / np.maximum(_kv_seq(r, ctx), 1e-9))
+    b_hi = np.maximum(np.minimum(b_kv, cap), 1.0)
+
+    def tpot(b: F) -> F:
+        z = np.zeros_like(b)
+        t, _, _ = step_s(r, b, z, z, ctx, p)
+        return t
+
+    lo, hi = np.zeros(size), np.log(b_hi)
+    ok_hi = tpot(b_hi) <= lim
+    ok_lo = tpot(np.ones(size)) <= lim
+    for _ in range(16):
+        mid = (lo + hi) / 2.0
+        good = tpot(np.exp(mid)) <= lim
+        lo = np.where(good, mid, lo)
+        hi = np.where(good, hi, mid)
+    b = np.where(ok_hi, b_hi, np.exp(lo))
+    t = tpot(b)
+    return {"batch": b, "tpot_ms": t * 1e3, "output_tokens_per_s": np.where(ok_lo, b / t, 0.0),
+            "latency_ok": ok_lo.astype(float), "max_batch_kv": b_kv}
+
+
+def disaggregated_pools(
+    model: ModelArch,
+    gpu: Gpu,
+    precision: str,
+    prefill: Layout,
+    decode: Layout,
+    input_tokens: float,
+    output_tokens: float,
+    requests_per_s: float,
+    params: PerfParams,
+    max_tpot_ms: float | None = None,
+    cached_fraction: float = 0.0,
+    kv_precision: str | None = None,
+) -> dict[str, Any]:
+    """Prefill/decode disaggregation: two pools sized so that together they serve `requests_per_s`.
+
+    Prefill instances take the prompts (cached prefix tokens skip compute), decode instances hold the
+    sequences and generate at the TPOT target; KV transfer between the pools is not charged.
+    """
+    rp = rows([(model, gpu, precision, prefill.instance_gpus)], params, [kv_precision], [prefill])
+    rd = rows([(model, gpu, precision, decode.instance_gpus)], params, [kv_precision], [decode])
+    pre_rate = float(prefill_pool_rate(rp, input_tokens, params, cached_fraction)[0])
+    dec = decode_pool_rate(rd, input_tokens, output_tokens, params, max_tpot_ms)
+    dec_rate = float(dec["output_tokens_per_s"][0])
+    need_in, need_out = requests_per_s * input_tokens, requests_per_s * output_tokens
+    n_pre = math.ceil(need_in / pre_rate - 1e-9) if pre_rate > 0 else math.inf
+    n_dec = math.ceil(need_out / dec_rate - 1e-9) if dec_rate > 0 else math.inf
+    return {
+        "prefill_input_tokens_per_s_per_instance": pre_rate,
+        "decode_output_tokens_per_s_per_instance": dec_rate,
+        "decode_batch_per_instance": float(dec["batch"][0]),
+        "decode_tpot_ms": float(dec["tpot_ms"][0]),
+        "prefill_instances": n_pre, "decode_instances": n_dec,
+        "prefill_gpus": n_pre * prefill.instance_gpus if math.isfinite(n_pre) else math.inf,
+        "decode_gpus": n_dec * decode.instance_gpus if math.isfinite(n_dec) else math.inf,
+        "fits": bool(float(weights_stored(rp)[0]) < float(rp.n[0] * rp.mem_per_gpu[0])
+                     and float(dec["max_batch_kv"][0]) >= 1),
+    }

@@ -25,7 +25,14 @@ CLOSED_MODEL_KEYS: dict[str, str] = {
     "together/zai-org/GLM-5.2": "zai-org/GLM-5.2",
     "deepinfra/zai-org/GLM-5.2": "zai-org/GLM-5.2",
     "zai/glm-5.2": "zai-org/GLM-5.2",
+    # the same model filed under its dated snapshot: OpenAI's gpt-4o pointed at gpt-4o-2024-05-13
+    # when Artificial Analysis scored it (only its coding index is in the 2026-08-01 answer)
+    "openai/gpt-4o": "openai/gpt-4o-2024-05-13",
 }
+# Checked and left missing (no score of the same weights in the 2026-08-01 answer; a later
+# checkpoint or a different post-training is a different model): deepseek-ai/DeepSeek-V3
+# (only -0324 is scored), moonshotai/Kimi-K2-Instruct (only -Thinking is scored), and the
+# Intelligence Index of gpt-4o and gpt-4o-mini (Artificial Analysis gives only coding/agentic).
 
 Scores = dict[str, tuple[float, dt.date]]
 

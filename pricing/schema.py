@@ -604,6 +604,19 @@ EXTRA_FACTOR_BOUNDS: dict[str, tuple[float, float, bool]] = {
 }
 
 
+ENGINES = ("default", "vllm", "sglang", "trtllm")
+Engine = Literal["default", "vllm", "sglang", "trtllm"]
+
+
+class EngineFactors(Strict):
+    """One serving engine's efficiency factors (overriding the shared fit), fitted on that engine's rows."""
+
+    factors: dict[str, Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]]
+    rows: int = Field(ge=0, description="calibration rows of this engine")
+    shrinkage: float = Field(ge=0, le=1, description="weight pulling the factors toward the shared fit")
+    median_abs_pct_error: float | None = Field(None, ge=0)
+
+
 class EfficiencyFactors(Sourced):
     """Fitted efficiency factors of the throughput model, with the data they were fitted on."""
 
@@ -617,6 +630,9 @@ class EfficiencyFactors(Sourced):
     fitted_on: str
     median_abs_pct_error: float | None = Field(None, ge=0, le=10, description="a fraction: 0.14 = 14%")
     extra: dict[str, float] = Field(default_factory=dict)
+    engines: dict[str, EngineFactors] = Field(
+        default_factory=dict, description="per serving engine: factors that differ from the shared fit"
+    )
 
     @field_validator("extra")
     @classmethod
@@ -750,10 +766,14 @@ class SelfHostSpec(Strict):
     gpu: str
     precision: Precision = "fp8"
     hosting: str | None = Field(None, description="cloud offer id, 'owned', or None = cheapest cloud")
-    gpus: int | None = Field(None, gt=0, le=4096, description="force the GPUs per replica")
+    gpus: int | None = Field(None, gt=0, le=4096, description="GPUs of one deployment block (the planner lays it out)")
+    tp: int | None = Field(None, gt=0, le=512, description="pin tensor parallelism")
+    ep: int | None = Field(None, gt=0, le=4096, description="pin expert parallelism")
+    pp: int | None = Field(None, gt=0, le=64, description="pin pipeline stages")
     price_type: Literal["on_demand", "spot", "reserved"] = "on_demand"
     n_plus_one: bool = False
     autoscale: bool = False
+    engine: Engine = Field("default", description="serving engine profile: default, vllm, sglang, trtllm")
 
 
 class SelfHostChoice(Strict):

@@ -38,14 +38,14 @@ from pricing.schema import CloudOffer, Overrides, OwnedAssumptions, SelfHostSpec
 F = NDArray[np.float64]
 HOURS_PER_MONTH = 730.0
 STALE_DAYS = 180
-N_SIZES = 3  # candidate replica sizes per deployment: the smallest that fits and the next two
 COLUMNS = (
     "workload", "route_id", "label", "model", "gpu", "precision", "hosting", "ownership",
-    "gpus_per_replica", "replicas", "gpus", "utilization", "fits", "bound", "ttft_ms", "tpot_ms",
+    "gpus_per_replica", "replicas", "gpus", "layout", "engine", "utilization", "fits", "bound", "ttft_ms", "tpot_ms",
     "output_tokens_per_s_per_replica", "requests_per_month", "tokens_per_month", "monthly_usd",
     "usd_per_mtok", "usd_gpu_rent", "usd_capex", "usd_power", "usd_colocation", "usd_ops",
     "price_source", "price_as_of", "warnings",
 )
+SWEEP_KEYS, SWEEP_UNITS = 64, 4  # beyond 64 deployments, cost at most 4 candidate units each (speed)
 PRICE_FIELD = {"on_demand": "usd_per_hour_on_demand", "spot": "usd_per_hour_spot", "reserved": "usd_per_hour_reserved"}
 PRICE_LABEL = {"on_demand": "on-demand", "spot": "spot", "reserved": "reserved"}
 
@@ -157,77 +157,147 @@ def _no_price(spec: SelfHostSpec, why: str) -> GpuPrice:
 
 @dataclass(frozen=True)
 class Capacity:
-    """Per deployment key: candidate replica sizes (K, S) and what each serves at the latency target."""
+    """Per spec: candidate deployment units (K, S) and what each serves at the latency target.
 
-    n: F  # GPUs per replica; NaN where no candidate
-    req_s: F  # requests/s one replica serves at the latency target
+    A unit is one instance of g GPUs (the planner's layouts of g = 1, 2, 4, 8 GPUs and whole nodes,
+    the best layout per size) or, where the spec gives `gpus`, a block of exactly that many GPUs laid
+    out as dp instances. Volume decides how many units are bought.
+    """
+
+    n: F  # GPUs per unit; NaN where no candidate
+    req_s: F  # requests/s one unit serves at the latency target (and planned utilisation)
     flat: NDArray[np.intp]  # index into `res` for each candidate (-1 none)
-    res: dict[str, F]  # perf.evaluate results over keys x REPLICA_SIZES (flattened)
-    fits_any: NDArray[np.bool_]  # some size holds the model
-    latency_any: NDArray[np.bool_]  # some fitting size meets the latency target
+    res: dict[str, F]  # perf.evaluate results over every layout tried (flattened)
+    layouts: list[perf.Layout]  # layout of every flat row (dp = instances per unit)
+    fits_any: NDArray[np.bool_]  # some layout holds the model
+    latency_any: NDArray[np.bool_]  # some fitting layout meets the latency target
 
 
 def _decode_tokens(w: Workload) -> float:
     return w.output_tokens + w.reasoning_tokens
 
 
+def _unit_layouts(catalog: Catalog, s: SelfHostSpec) -> list[tuple[int, perf.Layout]]:
+    """(slot, layout) candidates of one spec; slot = instance-size index (or layout index if forced)."""
+    model, gpu = catalog.model(s.model), catalog.gpu(s.gpu)
+    if s.gpus:
+        return list(enumerate(perf.layouts_for_total(model, gpu, s.gpus, s.tp, s.ep, s.pp)))
+    out = []
+    for j, g in enumerate(REPLICA_SIZES):
+        for lay in perf.instance_layouts(model, gpu, g):
+            if (s.tp is None or lay.tp == s.tp) and (s.ep is None or lay.ep == s.ep) and (
+                    s.pp is None or lay.pp == s.pp):
+                out.append((j, lay))
+    if not out and (s.tp or s.ep or s.pp):
+        pins = " ".join(f"--{k} {v}" for k, v in (("tp", s.tp), ("ep", s.ep), ("pp", s.pp)) if v)
+        raise InputError(f"no layout of {s.gpu} instances for {s.model} matches {pins}")
+    return out
+
+
 def capacity(
     catalog: Catalog,
-    keys: Sequence[tuple[str, str, str, int | None]],
+    specs: Sequence[SelfHostSpec],
     workload: Workload,
-    params: PerfParams,
+    overrides: Overrides | None = None,
 ) -> Capacity:
-    """For (model, gpu, precision, forced gpus or None) keys: candidate sizes and per-replica capacity."""
-    uniq = list(dict.fromkeys((m, g, p) for m, g, p, _ in keys))
-    pos = {k: i for i, k in enumerate(uniq)}
-    base = perf.rows([(catalog.model(m), catalog.gpu(g), p, 1) for m, g, p in uniq], params)
-    sizes = np.asarray(REPLICA_SIZES, dtype=float)
-    n_s = len(sizes)
-    kidx = np.array([pos[(m, g, p)] for m, g, p, _ in keys], dtype=np.intp)
-    forced = np.array([np.nan if f is None else float(f) for *_, f in keys])
-    # every key x every standard size, plus the forced size in the last column
-    idx = np.repeat(kidx, n_s + 1)
-    n_grid = np.tile(np.append(sizes, np.nan), len(keys))
-    n_grid = np.where(np.isnan(n_grid), np.repeat(np.nan_to_num(forced, nan=1.0), n_s + 1), n_grid)
-    r = perf.with_n(perf.take(base, idx), n_grid)
-    res = perf.evaluate(r, workload.input_tokens, _decode_tokens(workload), params,
-                        workload.effective_max_tpot_ms, workload.max_ttft_ms,
-                        cached_fraction=workload.cached_input_fraction,
-                        min_context_tokens=workload.min_context_tokens)
-    fits: NDArray[np.bool_] = (res["fits"] > 0).reshape(len(keys), n_s + 1)
-    ok: NDArray[np.bool_] = fits & (res["latency_ok"] > 0).reshape(len(keys), n_s + 1)
-    req = res["requests_per_s"].reshape(len(keys), n_s + 1)
-    flat_all = np.arange(len(idx), dtype=np.intp).reshape(len(keys), n_s + 1)
-    is_forced = ~np.isnan(forced)
-    # standard sizes: the first N_SIZES from the smallest fitting one (fits rank 1..N_SIZES)
-    std_fit = fits[:, :n_s]
-    first = np.argmax(std_fit, axis=1)
-    col = np.arange(n_s)[None, :]
-    any_fit: NDArray[np.bool_] = np.asarray(std_fit.any(axis=1))
-    pick: NDArray[np.bool_] = any_fit[:, None] & (col >= first[:, None]) & (col < first[:, None] + N_SIZES)
-    cand_n = np.full((len(keys), N_SIZES), np.nan)
-    cand_req = np.full((len(keys), N_SIZES), np.nan)
-    cand_flat = np.full((len(keys), N_SIZES), -1, dtype=np.intp)
-    slot = np.cumsum(pick, axis=1) - 1
-    ki, ci = np.nonzero(pick)
-    si = slot[ki, ci]
-    keep = si < N_SIZES
-    ki, ci, si = ki[keep], ci[keep], si[keep]
-    usable = np.asarray(ok)[ki, ci]
-    cand_n[ki, si] = np.where(usable, sizes[ci], np.nan)
-    cand_req[ki, si] = np.where(usable, req[ki, ci], np.nan)
-    cand_flat[ki, si] = flat_all[ki, ci]
-    # forced size: only that one
-    fk = np.flatnonzero(is_forced)
-    cand_n[fk] = np.nan
-    cand_req[fk] = np.nan
-    cand_flat[fk] = -1
-    cand_flat[fk, 0] = flat_all[fk, n_s]
-    cand_n[fk, 0] = np.where(ok[fk, n_s], forced[fk], np.nan)
-    cand_req[fk, 0] = np.where(ok[fk, n_s], req[fk, n_s], np.nan)
-    fits_any = np.where(is_forced, fits[:, n_s], std_fit.any(axis=1))
-    lat_any = np.where(is_forced, ok[:, n_s], (std_fit & ok[:, :n_s]).any(axis=1))
-    return Capacity(cand_n, cand_req, cand_flat, res, fits_any, lat_any)
+    """For each spec: candidate units (best layout per size) and per-unit capacity, vectorised."""
+    ov = overrides or Overrides()
+    cache: dict[tuple[Any, ...], list[tuple[int, perf.Layout]]] = {}
+    key_of: list[int] = []
+    slots: list[int] = []
+    lays: list[perf.Layout] = []
+    for i, s in enumerate(specs):
+        ck = (s.model, s.gpu, s.gpus, s.tp, s.ep, s.pp)
+        if ck not in cache:
+            cache[ck] = _unit_layouts(catalog, s)
+        for j, lay in cache[ck]:
+            key_of.append(i)
+            slots.append(j)
+            lays.append(lay)
+    kidx = np.array(key_of, dtype=np.intp)
+    slot = np.array(slots, dtype=np.intp)
+    n_keys = len(specs)
+    n_slots = max([j + 1 for j in slots], default=1)
+    res: dict[str, F] = {}
+    if lays:
+        # one rows() pass per distinct (model, gpu, precision), then repeat per layout
+        uniq = list(dict.fromkeys((s.model, s.gpu, s.precision) for s in specs))
+        pos = {k: n for n, k in enumerate(uniq)}
+        base = perf.rows([(catalog.model(m), catalog.gpu(g), pr, 1) for m, g, pr in uniq], _params(catalog, ov))
+        upos = np.array([pos[(specs[i].model, specs[i].gpu, specs[i].precision)] for i in key_of], dtype=np.intp)
+        r = perf.take(base, upos)
+        r = perf.with_layout(r, np.array([float(x.tp) for x in lays]), np.array([float(x.pp) for x in lays]),
+                             np.array([float(x.ep) for x in lays]),
+                             np.array([1.0 if x.attention_dp else 0.0 for x in lays]))
+        engines = np.array([specs[i].engine for i in key_of])
+        parts: dict[str, F] = {}
+        for eng in dict.fromkeys(engines.tolist()):
+            sel = np.flatnonzero(engines == eng)
+            p = _params(catalog, ov, eng)
+            out = perf.evaluate(perf.take(r, sel), workload.input_tokens, _decode_tokens(workload), p,
+                                workload.effective_max_tpot_ms, workload.max_ttft_ms,
+                                cached_fraction=workload.cached_input_fraction,
+                                min_context_tokens=workload.min_context_tokens)
+            for k, v in out.items():
+                parts.setdefault(k, np.full(len(lays), np.nan))[sel] = v
+        res = parts
+    fits = res["fits"] > 0 if lays else np.zeros(0, dtype=bool)
+    ok = fits & (res["latency_ok"] > 0) if lays else np.zeros(0, dtype=bool)
+    dp = np.array([x.dp for x in lays], dtype=float)
+    unit_n = np.array([x.gpus for x in lays], dtype=float)
+    derate = 1.0
+    if workload.max_ttft_ms is not None:
+        derate = _params(catalog, ov).planned_utilization  # TTFT was evaluated with queueing at this load
+    unit_req = res["requests_per_s"] * dp * derate if lays else np.zeros(0)
+    score = np.where(ok, unit_req / np.maximum(unit_n, 1.0), -np.inf)
+    cand_n = np.full((n_keys, n_slots), np.nan)
+    cand_req = np.full((n_keys, n_slots), np.nan)
+    cand_flat = np.full((n_keys, n_slots), -1, dtype=np.intp)
+    fits_any = np.zeros(n_keys, dtype=bool)
+    lat_any = np.zeros(n_keys, dtype=bool)
+    if lays:
+        # best layout per (key, slot): sort by key, slot, -score and take the first of each group
+        order = np.lexsort((-score, slot, kidx))
+        ks, ss = kidx[order], slot[order]
+        first = np.ones(order.size, dtype=bool)
+        first[1:] = (ks[1:] != ks[:-1]) | (ss[1:] != ss[:-1])
+        pick = order[first]
+        cand_flat[kidx[pick], slot[pick]] = pick
+        good = ok[pick]
+        cand_n[kidx[pick], slot[pick]] = np.where(good, unit_n[pick], np.nan)
+        cand_req[kidx[pick], slot[pick]] = np.where(good, unit_req[pick], np.nan)
+        np.logical_or.at(fits_any, kidx, fits)
+        np.logical_or.at(lat_any, kidx, ok)
+        cand_n, cand_req, cand_flat = _prune(cand_n, cand_req, cand_flat)
+    return Capacity(cand_n, cand_req, cand_flat, res, lays, fits_any, lat_any)
+
+
+def _prune(n: F, req: F, flat: NDArray[np.intp]) -> tuple[F, F, NDArray[np.intp]]:
+    """Drop units that can never be cheapest: a unit of g GPUs serving no more per GPU than a unit of a
+    divisor of g (m small units cost no more than one large one for any volume, billing and node
+    counts being monotone in GPUs). Survivors move left; columns no key needs are cut (speed)."""
+    eff = np.where(np.isfinite(req), req / np.where(np.isfinite(n), n, 1.0), np.nan)
+    dominated = ~np.isfinite(n)
+    for j in range(1, n.shape[1]):
+        for i in range(j):
+            divides = np.isfinite(n[:, i]) & np.isfinite(n[:, j]) & (np.mod(n[:, j], np.where(
+                np.isfinite(n[:, i]), n[:, i], 1.0)) == 0)
+            dominated[:, j] |= divides & (eff[:, i] >= eff[:, j])
+    order = np.argsort(dominated, axis=1, kind="stable")
+    keep = max(int((~dominated).sum(axis=1).max(initial=0)), 1)
+    if n.shape[0] > SWEEP_KEYS and keep > SWEEP_UNITS:
+        # large sweeps: the smallest surviving unit (low volumes) and the SWEEP_UNITS - 1 most
+        # efficient per GPU (high volumes); exact for single deployments (selfhost_frame, cost curves)
+        rank = np.where(dominated, np.inf, -eff)
+        first = np.argmax(~dominated, axis=1)
+        rank[np.arange(n.shape[0]), first] = -np.inf
+        order = np.argsort(rank, axis=1, kind="stable")
+        keep = SWEEP_UNITS
+    order = order[:, :keep]
+    rows_ = np.arange(n.shape[0])[:, None]
+    dom = dominated[rows_, order]
+    return (np.where(dom, np.nan, n[rows_, order]), np.where(dom, np.nan, req[rows_, order]),
+            np.where(dom, -1, flat[rows_, order]))
 
 
 def _peak_factor(w: Workload) -> float:
@@ -300,8 +370,24 @@ def _pick(parts: dict[str, F]) -> tuple[NDArray[np.intp], dict[str, F]]:
 # --------------------------------------------------------------------------- public API
 
 
-def _params(catalog: Catalog, ov: Overrides) -> PerfParams:
-    return PerfParams.from_factors(catalog.efficiency).scaled(ov.efficiency_scale)
+def _params(catalog: Catalog, ov: Overrides, engine: str = "default") -> PerfParams:
+    return PerfParams.from_factors(catalog.efficiency, engine).scaled(ov.efficiency_scale)
+
+
+def _layout_text(lay: perf.Layout, units: float, gpus: float, gpu: Any) -> str:
+    """'tp=2 pp=1 ep=1 dp=8 nodes=2 attention_dp=0': the layout of the whole deployment."""
+    node = perf.scale_up_gpus(gpu) if gpu.interconnect == "pcie" else perf.GPUS_PER_NODE
+    return (f"tp={lay.tp} pp={lay.pp} ep={lay.ep} dp={int(units * lay.dp)} "
+            f"nodes={max(1, math.ceil(gpus / node))} attention_dp={int(lay.attention_dp)}")
+
+
+def layout_dict(text: str) -> dict[str, Any]:
+    """The JSON layout from the frame's `layout` text ({} when none)."""
+    out: dict[str, Any] = {}
+    for part in text.split():
+        k, _, v = part.partition("=")
+        out[k] = bool(int(v)) if k == "attention_dp" else int(v)
+    return out
 
 
 def _short_model(model_id: str) -> str:
@@ -314,6 +400,11 @@ def route_id(spec: SelfHostSpec, price: GpuPrice) -> str:
     rid = f"self/{spec.model}/{spec.gpu}/{spec.precision}/{tail}"
     if spec.gpus:
         rid += f"/{spec.gpus}gpus"
+    for k in ("tp", "ep", "pp"):
+        if getattr(spec, k):
+            rid += f"/{k}{getattr(spec, k)}"
+    if spec.engine != "default":
+        rid += f"/{spec.engine}"
     if spec.n_plus_one:
         rid += "/n+1"
     if spec.autoscale and price.ownership == "cloud":
@@ -336,17 +427,15 @@ def selfhost_frame(
 ) -> pd.DataFrame:
     """One row per (workload, spec): sizing, latency, monthly cost and its parts, warnings."""
     ov = overrides or Overrides()
-    params = _params(catalog, ov)
     today = today or clock.today()
     prices = [resolve_price(catalog, s, ov) for s in specs]
     out: list[dict[str, Any]] = []
     if not specs:
         return pd.DataFrame(columns=list(COLUMNS))
-    keys = [(s.model, s.gpu, s.precision, s.gpus) for s in specs]
     n1 = np.array([s.n_plus_one for s in specs])
     auto = np.array([s.autoscale for s in specs])
     for w in workloads:
-        cap = capacity(catalog, keys, w, params)
+        cap = capacity(catalog, specs, w, ov)
         parts = _costs(cap, prices, w, np.array([w.requests_per_month]), ov, n1, auto)
         best, at = _pick(parts)
         tokens = w.requests_per_month * (w.input_tokens + w.output_tokens + w.reasoning_tokens)
@@ -387,6 +476,9 @@ def selfhost_frame(
                 "model": s.model, "gpu": s.gpu, "precision": s.precision,
                 "hosting": pr.hosting, "ownership": pr.ownership,
                 "gpus_per_replica": n if ok else math.nan,
+                "layout": _layout_text(cap.layouts[flat], float(at["reps"][i, 0]), float(at["gpus"][i, 0]), gpu)
+                if ok and flat >= 0 else "",
+                "engine": s.engine,
                 "replicas": float(at["reps"][i, 0]) if ok else math.nan,
                 "gpus": float(at["gpus"][i, 0]) if ok else math.nan,
                 "utilization": float(at["util"][i, 0]) if ok else math.nan,
@@ -421,7 +513,7 @@ def selfhost_cost_curve(
     """Monthly USD at each volume (a staircase; NaN where the deployment cannot serve the workload)."""
     ov = overrides or Overrides()
     vols = np.asarray(requests_per_month, dtype=float)
-    cap = capacity(catalog, [(spec.model, spec.gpu, spec.precision, spec.gpus)], workload, _params(catalog, ov))
+    cap = capacity(catalog, [spec], workload, ov)
     parts = _costs(cap, [resolve_price(catalog, spec, ov)], workload, vols.ravel(), ov,
                    np.array([spec.n_plus_one]), np.array([spec.autoscale]))
     _, at = _pick(parts)
@@ -445,12 +537,26 @@ def sweep(
     specs = [SelfHostSpec.model_validate({"model": m, "gpu": g, "precision": p, "hosting": hosting,
                                           "price_type": price_type})
              for m in models for g in gpus for p in precisions]
-    cap = capacity(catalog, [(s.model, s.gpu, s.precision, None) for s in specs], workload, _params(catalog, ov))
-    prices = [resolve_price(catalog, s, ov) for s in specs]
-    none = np.zeros(len(specs), dtype=bool)
-    parts = _costs(cap, prices, workload, np.asarray(requests_per_month, dtype=float), ov, none, none)
-    _, at = _pick(parts)
-    return specs, at["total"]
+    cap = capacity(catalog, specs, workload, ov)
+    vols = np.asarray(requests_per_month, dtype=float)
+    out = np.full((len(specs), vols.size), np.nan)
+    # only deployments with a usable unit are costed (the others stay NaN): speed
+    live = np.flatnonzero(np.isfinite(cap.n).any(axis=1))
+    if live.size:
+        prices_by_spec: dict[tuple[str, str | None, str], GpuPrice] = {}
+        prices = []
+        for i in live:
+            s = specs[i]
+            key = (s.gpu, s.hosting, s.price_type)
+            if key not in prices_by_spec:
+                prices_by_spec[key] = resolve_price(catalog, s, ov)
+            prices.append(prices_by_spec[key])
+        sub = Capacity(cap.n[live], cap.req_s[live], cap.flat[live], cap.res, cap.layouts, cap.fits_any[live],
+                       cap.latency_any[live])
+        none = np.zeros(live.size, dtype=bool)
+        _, at = _pick(_costs(sub, prices, workload, vols, ov, none, none))
+        out[live] = at["total"]
+    return specs, out
 
 
 def candidate_precisions(native: str) -> tuple[str, ...]:

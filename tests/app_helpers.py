@@ -24,8 +24,14 @@ def page_files() -> list[Path]:
 
 
 def ranked(at: AppTest) -> pd.DataFrame:
-    """The ranked-routes table of the Compare page (the first dataframe on it)."""
-    return at.dataframe[0].value
+    """The ranked-routes table of the Compare page (the first dataframe on it), every column, with the
+    grid's stand-ins for a blank cell (+-inf, drawn empty) read back as missing."""
+    import numpy as np
+
+    df = at.dataframe[0].value.copy()
+    num = df.select_dtypes("number").columns
+    df[num] = df[num].replace([np.inf, -np.inf], np.nan)
+    return df
 
 
 def winner(at: AppTest) -> str:

@@ -20,8 +20,9 @@ def at():
 def test_tables_carry_age_and_source(at, catalog) -> None:
     offers = at.dataframe[0].value
     assert len(offers) == len(catalog.offers)
-    assert offers["age"].str.match(r"^(fresh|aging|STALE) \(\d+ d\)$").all()
-    assert offers["source"].dropna().str.startswith("http").all()
+    assert offers["Price age"].str.match(r"^(fresh|aging|STALE) \(\d+ d\)$").all()
+    assert offers["Source"].replace("", None).dropna().str.startswith("http").all()
+    assert "provider_kind" not in offers.columns and "Provider kind" in offers.columns
 
 
 def test_search_filters_every_table(at, catalog) -> None:
@@ -32,14 +33,14 @@ def test_search_filters_every_table(at, catalog) -> None:
         table = df.value
         if len(table):
             assert table.astype(str).apply(lambda c: c.str.lower().str.contains("h100")).any(axis=1).all()
-    gpus = next(d.value for d in at.dataframe if "mem_bandwidth_tbs" in d.value.columns)
-    assert set(gpus["id"]) == {g for g in catalog.gpus if "h100" in g or "h100" in catalog.gpus[g].name.lower()}
+    gpus = next(d.value for d in at.dataframe if "Bandwidth (TB/s)" in d.value.columns)
+    assert set(gpus["Id"]) == {g for g in catalog.gpus if "h100" in g or "h100" in catalog.gpus[g].name.lower()}
 
 
 def test_own_gpu_price_changes_the_rent_of_self_hosted_routes(at, catalog) -> None:
     at.switch_page("views/compare.py")
     at.run()
-    before = ranked(at).set_index("route id")
+    before = ranked(at).set_index("Route id")
     route = next(r for r in before.index if r.startswith("self/") and "/owned/" not in r)
     gpu_id = next(g for g in catalog.gpus if f"/{g}/" in route)
     at.switch_page("views/catalog.py")
@@ -50,10 +51,10 @@ def test_own_gpu_price_changes_the_rent_of_self_hosted_routes(at, catalog) -> No
     at.switch_page("views/compare.py")
     at.run()
     no_exceptions(at)
-    after = ranked(at).set_index("route id")
+    after = ranked(at).set_index("Route id")
     now = [r for r in after.index if r.startswith("self/") and f"/{gpu_id}/" in r and "/owned/" not in r]
     assert now, "the rented route on that GPU disappeared"
-    assert after.loc[now[0], "monthly (USD)"] > before.loc[route, "monthly (USD)"]
+    assert after.loc[now[0], "Monthly cost"] > before.loc[route, "Monthly cost"]
     assert at.query_params[f"gpuhr_{gpu_id}"] == "50"
 
 

@@ -25,20 +25,20 @@ def at():
 def test_default_view_ranks_by_monthly_cost_and_names_the_winner(at) -> None:
     df = ranked(at)
     assert len(df) >= 10
-    money = df["monthly (USD)"].dropna()
+    money = df["Monthly cost"].dropna()
     assert money.is_monotonic_increasing
-    assert df["rank"].iloc[0] == 1
-    assert df["route"].iloc[0] in winner(at)
-    kinds = set(df["kind"])
-    assert {"Closed API", "Self-hosted, rented GPUs", "Open weights, hosted API"} <= kinds
+    assert df["Rank"].iloc[0] == 1
+    assert df["Route"].iloc[0] in winner(at)
+    kinds = set(df["Kind"])
+    assert {"Closed API", "Self-hosted, rented", "Hosted open weights"} <= kinds
 
 
 def test_volume_change_scales_api_costs_and_updates_table(at) -> None:
-    before = ranked(at).set_index("route id")["monthly (USD)"]
+    before = ranked(at).set_index("Route id")["Monthly cost"]
     at.number_input(key="w0_req").set_value(at.session_state["w0_req"] * 100)
     at.run()
     no_exceptions(at)
-    after = ranked(at).set_index("route id")["monthly (USD)"]
+    after = ranked(at).set_index("Route id")["Monthly cost"]
     api = [r for r in before.index if not r.startswith("self/") and r in after.index]
     assert api
     for r in api:
@@ -56,14 +56,14 @@ def _choose(at, ids: list[str]) -> None:
 def test_chosen_candidates_and_a_discount_flip_the_winner(at) -> None:
     _choose(at, [A, B])
     df = ranked(at)
-    assert set(df["route id"]) == {A, B}
+    assert set(df["Route id"]) == {A, B}
     w = presets()["chat assistant"]
     core = api_cost_frame(default_catalog(), [A, B], [w])
     cost = dict(zip(core["route_id"], core["monthly_usd"], strict=True))
     cheap, dear = (A, B) if cost[A] < cost[B] else (B, A)
-    assert df["route id"].iloc[0] == cheap
+    assert df["Route id"].iloc[0] == cheap
     first = winner(at)
-    assert df["route"].iloc[0] in first
+    assert df["Route"].iloc[0] in first
     # a negotiated discount on the dearer route's provider, big enough to make it cheaper
     need = 1 - cost[cheap] / cost[dear]
     disc = min(0.99, round(need + 0.05, 2))
@@ -77,20 +77,20 @@ def test_chosen_candidates_and_a_discount_flip_the_winner(at) -> None:
     at.run()
     no_exceptions(at)
     df2 = ranked(at)
-    assert df2["route id"].iloc[0] == dear
-    assert df2["monthly (USD)"].iloc[0] == pytest.approx(cost[dear] * (1 - disc), rel=1e-9)
+    assert df2["Route id"].iloc[0] == dear
+    assert df2["Monthly cost"].iloc[0] == pytest.approx(cost[dear] * (1 - disc), rel=1e-9)
     assert winner(at) != first
-    assert df2["route"].iloc[0] in winner(at)
+    assert df2["Route"].iloc[0] in winner(at)
 
 
 def test_currency_converts_every_amount_at_the_typed_rate(at) -> None:
-    usd = ranked(at).set_index("route id")["monthly (USD)"]
+    usd = ranked(at).set_index("Route id")["Monthly cost"]
     at.text_input(key="cur").input("EUR")
     at.run()
     at.number_input(key="rate").set_value(0.5)
     at.run()
     no_exceptions(at)
-    eur = ranked(at).set_index("route id")["monthly (EUR)"]
+    eur = ranked(at).set_index("Route id")["Monthly cost"]
     for r in usd.index[:5]:
         assert eur[r] == pytest.approx(usd[r] * 0.5)
     assert "EUR" in winner(at)
@@ -99,7 +99,7 @@ def test_currency_converts_every_amount_at_the_typed_rate(at) -> None:
 
 def test_minimum_quality_hides_unscored_and_weaker_routes(at) -> None:
     df = ranked(at)
-    q = df["quality"].astype(float)
+    q = df["Quality"].astype(float)
     scored = q.dropna()
     floor = float(scored.median()) if len(scored) else 1.0
     at.number_input(key="minq").set_value(floor)
@@ -108,16 +108,16 @@ def test_minimum_quality_hides_unscored_and_weaker_routes(at) -> None:
     shown = ranked(at)
     expected = int((q >= floor).sum())
     assert len(shown) == expected
-    assert all(x >= floor for x in shown["quality"].astype(float))
+    assert all(x >= floor for x in shown["Quality"].astype(float))
     if expected < len(df):
-        assert any("hidden by the minimum quality" in i.value for i in at.info)
+        assert any("hidden by the quality floor" in i.value for i in at.info)
 
 
 def test_missing_quality_stays_missing_not_zero(at) -> None:
-    q = ranked(at)["quality"].astype(float)
+    q = ranked(at)["Quality"].astype(float)
     assert not (q == 0).any()
     assert q.isna().any() or q.notna().all()
-    per_point = ranked(at)["USD per quality point"].astype(float)
+    per_point = ranked(at)["Per quality point"].astype(float)
     assert all(math.isnan(p) for p, x in zip(per_point, q, strict=True) if math.isnan(x))
 
 
@@ -128,12 +128,12 @@ def test_preset_resets_fields_and_day_toggle_keeps_the_monthly_volume(at) -> Non
     p = presets()["coding agent"]
     assert at.session_state["w0_in"] == p.input_tokens
     assert at.session_state["w0_req"] == p.requests_per_month
-    before = ranked(at).set_index("route id")["monthly (USD)"]
+    before = ranked(at).set_index("Route id")["Monthly cost"]
     at.radio(key="w0_per").set_value("day")
     at.run()
     no_exceptions(at)
     assert at.session_state["w0_req"] < p.requests_per_month / 25
-    after = ranked(at).set_index("route id")["monthly (USD)"]
+    after = ranked(at).set_index("Route id")["Monthly cost"]
     common = before.index.intersection(after.index)
     assert (after[common] - before[common]).abs().max() < 1e-6 * before[common].max()
 
@@ -142,10 +142,10 @@ def test_two_workloads_give_a_portfolio_and_one_sentence_each(at) -> None:
     at.number_input(key="wn").set_value(2)
     at.run()
     no_exceptions(at)
-    assert "all workloads together" in winner(at)
+    assert any("all workloads together" in i.value for i in at.info)
     names = [at.session_state["w0_name"], at.session_state["w1_name"]]
-    bullets = " ".join(m.value for m in at.markdown)
-    assert all(f"For {n}," in bullets for n in names)
+    answers = " ".join(str(m.value) for m in at.success)
+    assert all(f"For {n}," in answers for n in names)
     at.selectbox(key="focus").set_value(names[1])
     at.run()
     no_exceptions(at)
@@ -164,18 +164,18 @@ def test_inputs_survive_switching_pages(at) -> None:
 
 
 def test_start_from_the_defaults_then_remove_a_route(at) -> None:
-    default_ids = set(ranked(at)["route id"])
+    default_ids = set(ranked(at)["Route id"])
     at.button(key="edit_defaults").click()
     at.run()
     no_exceptions(at)
     assert at.session_state["cands"] == "chosen"
-    assert set(ranked(at)["route id"]) == default_ids
+    assert set(ranked(at)["Route id"]) == default_ids
     api = list(at.session_state["api"])
     gone = api[0]
     at.multiselect(key="api").unselect(gone)
     at.run()
     no_exceptions(at)
-    assert set(ranked(at)["route id"]) == default_ids - {gone}
+    assert set(ranked(at)["Route id"]) == default_ids - {gone}
 
 
 def test_quality_scores_give_a_frontier_and_a_working_filter(monkeypatch) -> None:
@@ -183,8 +183,8 @@ def test_quality_scores_give_a_frontier_and_a_working_filter(monkeypatch) -> Non
 
     import pricing.compare as cmp_mod
 
-    scores = {"openai/gpt-4o-mini": 40.0, "openai/gpt-5": 70.0, "deepseek-ai/DeepSeek-R1": 60.0,
-              "anthropic/claude-haiku-4-5": 45.0}
+    scores = {"openai/gpt-6-luna": 40.0, "openai/gpt-6.1-sol": 70.0, "deepseek-ai/DeepSeek-V4-Pro": 60.0,
+              "anthropic/claude-haiku-5-5": 45.0}
     monkeypatch.setattr(cmp_mod.quality, "score", lambda catalog, key, *a, **k: scores.get(key))
     st.cache_data.clear()
     try:
@@ -192,17 +192,17 @@ def test_quality_scores_give_a_frontier_and_a_working_filter(monkeypatch) -> Non
         at.run()
         no_exceptions(at)
         df = ranked(at)
-        scored = df[df["quality"].notna()]
+        scored = df[df["Quality"].notna()]
         assert len(scored) >= 3
-        assert (scored["USD per quality point"] == scored["monthly (USD)"] / scored["quality"]).all()
-        assert len(at.get("plotly_chart")) == 1  # the frontier (the component bars are Vega-Lite)
-        assert any(c.value.startswith("On the frontier:") for c in at.caption)
+        assert (scored["Per quality point"] == scored["Monthly cost"] / scored["Quality"]).all()
+        assert len(at.get("plotly_chart")) == 2  # component bars and the frontier
+        assert any(c.value.startswith("On the frontier") for c in at.caption)
         at.number_input(key="minq").set_value(50.0)
         at.run()
         no_exceptions(at)
         shown = ranked(at)
-        assert len(shown) == int((df["quality"] >= 50).sum())
-        assert shown["quality"].min() >= 50
+        assert len(shown) == int((df["Quality"] >= 50).sum())
+        assert shown["Quality"].min() >= 50
     finally:
         st.cache_data.clear()
 
@@ -220,6 +220,6 @@ def test_add_a_self_hosted_route(at) -> None:
     at.run()
     no_exceptions(at)
     assert at.session_state["sh"] == ["Qwen/Qwen3-32B@h100-sxm:fp8:cloud:spot"]
-    ids = list(ranked(at)["route id"])
+    ids = list(ranked(at)["Route id"])
     assert A in ids and any(i.startswith("self/Qwen/Qwen3-32B/h100-sxm/fp8/") for i in ids)
     assert len(ids) == 2

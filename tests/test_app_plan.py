@@ -7,7 +7,7 @@ from tests.app_helpers import new_app, no_exceptions
 
 def _totals(at):
     df = at.dataframe[0].value
-    return df.set_index("route")[df.columns[1]]
+    return df.set_index("Route")[df.columns[1]]
 
 
 def test_growth_and_trends_move_the_plan() -> None:

@@ -29,7 +29,7 @@ overrides:
 BAD = [
     ("malformed.yaml", b"name: x\nworkloads: [\n", "malformed YAML"),
     ("typo.yaml", b"name: x\nworkloads:\n  - name: a\n    requests_per_mnth: 5\n    input_tokens: 1\n    output_tokens: 1\n",
-     "unknown key"),
+     "not a known field"),
     ("negative.yaml", b"name: x\nworkloads:\n  - {name: a, requests_per_month: -1, input_tokens: 1, output_tokens: 1}\n",
      "requests_per_month"),
     ("unknown-offer.yaml", b"name: x\nworkloads:\n  - {name: a, requests_per_month: 1, input_tokens: 1, output_tokens: 1}\n"

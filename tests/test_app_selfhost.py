@@ -15,6 +15,9 @@ def test_model_and_gpu_choices_drive_the_numbers() -> None:
     at.switch_page("views/selfhost.py")
     at.run()
     no_exceptions(at)
+    at.selectbox(key="sd_pick").set_value("other")
+    at.run()
+    no_exceptions(at)
     small = int(_metrics(at)["GPUs per replica"])
     at.selectbox(key="sd_model").set_value("deepseek-ai/DeepSeek-R1")
     at.run()
@@ -30,3 +33,17 @@ def test_model_and_gpu_choices_drive_the_numbers() -> None:
     at.run()
     no_exceptions(at)
     assert any("does not fit" in w.value for w in at.warning)
+
+
+def test_the_detail_follows_the_candidates_chosen_on_compare() -> None:
+    at = new_app()
+    at.session_state["cands"] = "chosen"
+    at.session_state["api"] = ["openai/gpt-6-luna"]
+    at.session_state["sh"] = ["Qwen/Qwen3-32B@h100-sxm:fp8:cloud"]
+    at.run()
+    at.switch_page("views/selfhost.py")
+    at.run()
+    no_exceptions(at)
+    pick = at.selectbox(key="sd_pick")
+    assert pick.value == "" and "Qwen3-32B" in pick.format_func(pick.value)
+    assert all("Qwen3-32B" in str(r) and "H100" in str(r) for r in at.dataframe[0].value["route"])

@@ -30,7 +30,7 @@ def test_query_params_fill_the_widgets() -> None:
     assert at.text_input(key="cur").value == "EUR"
     assert at.number_input(key="rate").value == 0.9
     assert at.session_state["disc_openai"] == 0.1
-    ids = set(ranked(at)["route id"])
+    ids = set(ranked(at)["Route id"])
     assert {"openai/gpt-4o", "deepseek/deepseek-chat"} <= ids
     assert any(i.startswith("self/meta-llama/Llama-3.3-70B-Instruct/h100-sxm/fp8/") for i in ids)
     assert len(ids) == 3
@@ -55,8 +55,8 @@ def test_widgets_write_the_url_and_the_url_reproduces_the_view() -> None:
     again.run()
     no_exceptions(again)
     assert again.number_input(key="w0_req").value == 5_000_000
-    assert list(ranked(again)["route id"]) == list(table["route id"])
-    pd.testing.assert_series_equal(ranked(again)["monthly (USD)"], table["monthly (USD)"])
+    assert list(ranked(again)["Route id"]) == list(table["Route id"])
+    pd.testing.assert_series_equal(ranked(again)["Monthly cost"], table["Monthly cost"])
 
 
 @pytest.mark.parametrize(("key", "value"), [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import socket
 import subprocess
@@ -80,6 +81,13 @@ def _table_cells(page) -> list[str]:  # type: ignore[no-untyped-def]
     return cells
 
 
+def _money(text: str) -> float:
+    """'$3.2k' -> 3200.0 (the table's compact money)."""
+    t = text.strip().lstrip("$").replace(",", "")
+    mult = {"k": 1e3, "M": 1e6, "B": 1e9}.get(t[-1:], 1.0)
+    return float(t[:-1] if t[-1:] in "kMB" else t) * mult
+
+
 def test_change_a_workload_input_then_download_the_csv(server: str) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -112,7 +120,7 @@ def test_change_a_workload_input_then_download_the_csv(server: str) -> None:
             print(f"rerun after the change, seen from the browser: {time.perf_counter() - t0:.2f} s")
             winner_after = page.locator("[data-testid='stAlertContentSuccess']").first.inner_text()
             assert winner_after != winner_before
-            first_cost = lambda cells: float(cells[cells.index("1") + 3])  # noqa: E731  rank, route, kind, monthly
+            first_cost = lambda cells: _money(cells[3]) if cells[0] == "1" else math.nan  # noqa: E731
 
             def grown(cells: list[str]) -> bool:
                 try:
@@ -129,6 +137,8 @@ def test_change_a_workload_input_then_download_the_csv(server: str) -> None:
             assert table_after != table_before
             assert first_cost(table_after) > 10 * first_cost(table_before)
 
+            page.wait_for_selector(IDLE, timeout=90_000)
+            page.wait_for_timeout(1000)  # the button is redrawn with the new data after the rerun
             with page.expect_download(timeout=60_000) as dl:
                 page.get_by_role("button", name="Download results (CSV)").click()
             path = dl.value.path()
@@ -143,5 +153,72 @@ def test_change_a_workload_input_then_download_the_csv(server: str) -> None:
             page.wait_for_timeout(1500)  # let the charts draw before the picture
             page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
             assert not errors, errors
+        finally:
+            browser.close()
+
+
+DECIDING = ("Monthly ($)", "$ / 1M tok", "Quality", "Price age")
+TRACE_COLOURS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(g => (g.data || []).map(
+    t => [t.name || '', (t.marker && typeof t.marker.color === 'string') ? t.marker.color
+          : (t.line && t.line.color) || '']))"""
+
+
+def _colours(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Legend name -> colour of every trace of every plotly chart on the page."""
+    out: dict[str, str] = {}
+    for chart in page.evaluate(TRACE_COLOURS):
+        for name, colour in chart:
+            if name and colour:
+                out.setdefault(name, colour.lower())
+    return out
+
+
+def test_compare_at_1440_px_shows_the_deciding_columns_and_the_report_uses_its_colours(
+        server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from pricing.catalog import default_catalog
+    from pricing.compare import presets
+    from pricing.report import build_report, to_html
+    from pricing.schema import Scenario
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            page.goto(f"{server}/?w0_req=20000000")
+            page.wait_for_selector(IDLE, timeout=90_000)
+            page.wait_for_function("() => document.querySelectorAll(\"[data-testid='stDataFrame'] td\").length > 20",
+                                   timeout=30_000)
+            grid = page.locator("[data-testid='stDataFrame']").first
+            heads: list[str] = grid.evaluate("d => Array.from(d.querySelectorAll('th, [role=columnheader]'))"
+                                             ".map(e => e.textContent.trim())")
+            for name in DECIDING:
+                assert any(h.startswith(name) for h in heads), (name, heads)
+            # every column of the grid is inside its frame: nothing to scroll sideways to
+            fits = grid.evaluate("d => { const s = d.querySelector('.dvn-scroller'); "
+                                 "return s ? s.scrollWidth <= s.clientWidth + 1 : null; }")
+            assert fits is True, "the ranked table scrolls sideways at 1440 px"
+            assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+            box = grid.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 1440
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(ARTIFACTS / "compare-1440.png"), full_page=True)
+            page_colours = _colours(page)
+            assert page_colours, "no plotly chart on the Compare page"
+
+            w = presets()["chat assistant"].model_copy(update={"requests_per_month": 20e6})
+            report = build_report(Scenario(name="chat", workloads=(w,)), default_catalog(), samples=200)
+            html = tmp_path / "report.html"
+            html.write_text(to_html(report), encoding="utf-8")
+            rep = browser.new_page(viewport={"width": 1200, "height": 1000})
+            rep.goto(html.as_uri())
+            rep.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 3",
+                                  timeout=30_000)
+            report_colours = _colours(rep)
+            common = set(page_colours) & set(report_colours)
+            assert {"input tokens", "output tokens"} <= common, (page_colours, report_colours)
+            assert {n: page_colours[n] for n in common} == {n: report_colours[n] for n in common}
         finally:
             browser.close()

@@ -13,7 +13,21 @@ from pricing import calibrate
 from pricing.calibrate import CSV_PATH, GPU_ALIASES, MODEL_ALIASES, load_rows
 from pricing.perf import PerfParams
 
-pytestmark = pytest.mark.skipif(not CSV_PATH.exists(), reason="shared/reference not present")
+
+def test_calibration_data_lives_in_the_repository():
+    assert CSV_PATH.is_relative_to(calibrate.ROOT / "data" / "measurements")
+    recs = csv_rows()
+    assert len(recs) >= 80
+    for rec in recs:
+        assert rec["source"].startswith("https://"), rec
+        assert rec["engine"] in calibrate.ENGINES, rec
+        assert rec["regime"] in ("offline", "server", "interactive"), rec
+        assert "mlperf" not in (rec["source"] + rec["notes"]).lower(), "MLPerf rows belong in the holdout file"
+
+
+def test_every_engine_has_rows(catalog):
+    rows, _ = load_rows(catalog)
+    assert {"vllm", "sglang", "trtllm"} <= {r.engine for r in rows}
 
 
 def csv_rows():
@@ -82,11 +96,15 @@ def test_fit_recovers_known_factors_on_synthetic_data(catalog):
 def test_stored_factors_meet_the_accuracy_target(catalog):
     assert catalog.efficiency is not None
     rows, _ = load_rows(catalog)
-    err = calibrate.median_error(catalog, rows, PerfParams.from_factors(catalog.efficiency))
+    eff = catalog.efficiency
+    f = calibrate.Fit(PerfParams.from_factors(eff), {
+        e: {k: v / getattr(PerfParams.from_factors(eff), k) for k, v in ef.factors.items()}
+        for e, ef in eff.engines.items()}, {}, {})
+    err = float(np.median(calibrate.fit_errors(catalog, rows, f)))
     assert err <= 0.15
     assert catalog.efficiency.median_abs_pct_error == pytest.approx(err, abs=0.005)
     assert f"{len(rows)} rows" in catalog.efficiency.fitted_on
-    assert "throughput_calibration.csv" in catalog.efficiency.fitted_on
+    assert "data/measurements/throughput.csv" in catalog.efficiency.fitted_on
 
 
 def test_write_yaml_round_trips(tmp_path, catalog):

@@ -24,10 +24,10 @@ def _edit(path: Path, fn) -> None:
 @pytest.mark.parametrize(
     "mutate,expected_field,expected_error",
     [
-        (lambda d: d["offers"][0].update(usd_per_mtok_input=-1), "usd_per_mtok_input", "greater than or equal"),
-        (lambda d: d["offers"][0].update(usd_per_mtok_output=5000), "usd_per_mtok_output", "less than or equal"),
-        (lambda d: d["offers"][0].update(usd_per_mtok_inptu=1), "usd_per_mtok_inptu", "unknown key"),
-        (lambda d: d["offers"][0].pop("source"), "source", "required field is missing"),
+        (lambda d: d["offers"][0].update(usd_per_mtok_input=-1), "usd_per_mtok_input", "must be at least 0"),
+        (lambda d: d["offers"][0].update(usd_per_mtok_output=5000), "usd_per_mtok_output", "must be at most 1000"),
+        (lambda d: d["offers"][0].update(usd_per_mtok_inptu=1), "usd_per_mtok_inptu", "not a known field"),
+        (lambda d: d["offers"][0].pop("source"), "source", "required but missing"),
         (lambda d: d["offers"][0].update(as_of="2026-13-45"), "as_of", "date"),
         (lambda d: d["offers"][0].update(as_of="2099-01-01"), "as_of", "future"),
     ],

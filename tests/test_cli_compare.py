@@ -46,7 +46,7 @@ def test_html_to_file(tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     assert main(["compare", str(CHAT), *FAST, "--format", "html", "-o", str(out)]) == 0
     text = out.read_text()
-    assert text.startswith("<!doctype html>") and "<script" not in text
+    assert text.startswith("<!doctype html>") and "<script src" not in text and "Plotly.newPlot" in text
 
 
 def test_missing_file_is_a_usage_error(capsys) -> None:

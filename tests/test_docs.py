@@ -10,10 +10,14 @@ from tests.conftest import ROOT
 README = (ROOT / "README.md").read_text()
 
 
-def test_readme_starts_with_the_two_commands() -> None:
-    head = README.splitlines()[:4]
-    assert any("make dashboard" in line for line in head)
-    assert any("make test" in line for line in head)
+def test_readme_starts_with_what_the_tool_is_a_screenshot_then_the_two_commands() -> None:
+    lines = README.splitlines()
+    assert lines[0].startswith("# "), "README opens with its title"
+    shot = next(i for i, line in enumerate(lines) if line.startswith("!["))
+    dash = next(i for i, line in enumerate(lines) if "make dashboard" in line)
+    test = next(i for i, line in enumerate(lines) if "make test" in line)
+    assert 0 < shot < dash <= 15 and test <= 15
+    assert (ROOT / re.search(r"\]\(([^)]+)\)", lines[shot]).group(1)).exists()
 
 
 def test_makefile_has_the_verbs_the_readme_names() -> None:

@@ -301,3 +301,43 @@ def test_bundled_data_and_scenarios_still_load() -> None:
     load_catalog()
     for p in sorted((ROOT / "data" / "scenarios").glob("*.yaml")):
         assert isinstance(load_scenario(p), Scenario)
+
+
+def _edge(lo: float, hi: float) -> st.SearchStrategy[float]:
+    return st.one_of(st.sampled_from([lo, hi]), st.floats(lo, hi))
+
+
+@st.composite
+def _extreme_workloads(draw: st.DrawFn) -> Workload:
+    cache = draw(_edge(0.0, 1.0))
+    return Workload(
+        name="w", requests_per_month=draw(_edge(0.0, 1e13)), input_tokens=draw(_edge(0.0, 1e7)),
+        output_tokens=draw(_edge(0.0, 1e6)), reasoning_tokens=draw(_edge(0.0, 1e6)), cached_input_fraction=cache,
+        cache_write_fraction=draw(_edge(0.0, 1.0 - cache)), batch_fraction=draw(_edge(0.0, 1.0)),
+        off_peak_fraction=draw(_edge(0.0, 1.0)), peak_to_average=draw(_edge(1.0, 100.0)),
+        max_ttft_ms=draw(st.one_of(st.none(), _edge(1e-3, 600_000.0))),
+        min_output_tokens_per_s=draw(st.one_of(st.none(), _edge(1e-3, 10_000.0))),
+        monthly_growth=draw(_edge(-0.5, 5.0)), min_context_tokens=draw(st.sampled_from([0, 128_000, 100_000_000])),
+    )
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(w=_extreme_workloads())
+def test_any_valid_workload_compares_without_error_or_infinite_cost(catalog: Any, w: Workload) -> None:
+    from pricing import compare as cmp
+
+    s = Scenario(name="s", workloads=(w,))
+    s = s.model_copy(update={"options": cmp.default_options(list(s.workloads), catalog)})
+    df = cmp.compare(s, catalog)
+    usd = df["monthly_usd"].astype(float)
+    assert len(df) and not usd.isin([math.inf, -math.inf]).any() and not (usd < 0).any()
+
+
+def test_validate_fails_on_emptied_providers(data_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for p in (data_copy / "api").glob("*.yaml"):
+        d = yaml.safe_load(p.read_text())
+        d["offers"] = []
+        p.write_text(yaml.safe_dump(d))
+    assert main(["validate", "--data-dir", str(data_copy)]) == 1
+    out = capsys.readouterr().out
+    assert "api/openai.yaml: offers: provider has no offers" in out and "no API offers at all" in out

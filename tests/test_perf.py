@@ -249,12 +249,18 @@ def test_vectorised_rows_match_one_at_a_time(catalog):
     p = PerfParams.from_factors(catalog.efficiency)
     specs = [(catalog.model("deepseek-ai/DeepSeek-R1"), catalog.gpu("h200"), "fp8", 8),
              (catalog.model("meta-llama/Llama-3.1-8B-Instruct"), catalog.gpu("l40s"), "fp8", 1)]
-    res = perf.evaluate(perf.rows(specs, p), np.array([1000.0, 500.0]), np.array([1000.0, 200.0]), p,
+    ones = [perf.throughput(m, g, n, pr, [1000, 500][i], [1000, 200][i], p, max_tpot_ms=[50, 40][i])
+            for i, (m, g, pr, n) in enumerate(specs)]
+    lays = [perf.Layout(tp=o["layout"]["tp"], pp=o["layout"]["pp"], ep=o["layout"]["ep"],
+                        attention_dp=o["layout"]["attention_dp"]) for o in ones]
+    rows_ = perf.rows([(m, g, pr, lay.instance_gpus) for (m, g, pr, _), lay in zip(specs, lays, strict=True)],
+                      p, None, lays)
+    res = perf.evaluate(rows_, np.array([1000.0, 500.0]), np.array([1000.0, 200.0]), p,
                         max_tpot_ms=np.array([50.0, 40.0]))
-    for i, (m, g, pr, n) in enumerate(specs):
-        one = perf.throughput(m, g, n, pr, [1000, 500][i], [1000, 200][i], p, max_tpot_ms=[50, 40][i])
-        assert res["output_tokens_per_s"][i] == pytest.approx(one["output_tokens_per_s"])
-        assert res["batch"][i] == one["batch"]
+    for i, one in enumerate(ones):
+        dp = one["layout"]["dp"]
+        assert res["output_tokens_per_s"][i] * dp == pytest.approx(one["output_tokens_per_s"])
+        assert round(res["batch"][i] * dp) == one["batch"]
 
 
 def test_prefix_cache_cuts_prefill_and_ttft(catalog):
@@ -356,9 +362,13 @@ def test_vectorised_kv_matches_the_scalar_formula(catalog, model_id: str) -> Non
 
 def test_compressed_kv_is_not_replicated_under_tensor_parallelism(catalog) -> None:
     v4 = perf.rows([(catalog.model("deepseek-ai/DeepSeek-V4-Pro"), catalog.gpu("b200"), "fp4", 8)], P)
-    assert v4.kv_full[0] == v4.kv_full1[0]
+    assert perf._kv_rep(v4)[0] == 1.0  # default layout: attention DP
     llama = perf.rows([(catalog.model("meta-llama/Llama-3.1-70B-Instruct"), catalog.gpu("h100-sxm"), "fp8", 16)], P)
-    assert llama.kv_full[0] == 1.0 * llama.kv_full1[0]  # tp 8 = kv_heads 8: no copy yet
+    assert perf._kv_rep(llama)[0] == 1.0  # tp 8 = kv_heads 8: no copy yet
+    # pinned tensor-parallel attention (vLLM's TP8 for MLA) does copy the latent KV on every rank
+    v4_tp = perf.rows([(catalog.model("deepseek-ai/DeepSeek-V4-Pro"), catalog.gpu("b200"), "fp4", 8)], P, None,
+                      [perf.Layout(tp=8)])
+    assert perf._kv_rep(v4_tp)[0] == 8.0
 
 
 @pytest.mark.parametrize(("update", "message"), [

@@ -672,3 +672,11 @@ def test_shrinking_below_half_needs_its_own_flag(
     capsys.readouterr()
     assert main(["validate", "--data-dir", str(data_dir)]) == 1  # and validate then refuses the empty provider
     assert "api/deepseek.yaml: offers: provider has no offers" in capsys.readouterr().out
+
+
+def test_silent_server_stops_at_the_overall_deadline_not_the_read_timeout(server: FeedServer) -> None:
+    url = server.serve("/silent", Reply(body=b"{}", delay_s=2.0))
+    t0 = time.perf_counter()
+    with pytest.raises(RefreshError, match=r"/silent: no answer within the overall 0\.5-s deadline"):
+        fetch_json(url, FetchPolicy(read_timeout_s=30, attempts=3, deadline_s=0.5))
+    assert time.perf_counter() - t0 < 1.8

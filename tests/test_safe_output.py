@@ -68,12 +68,14 @@ def test_output_onto_a_hard_link_of_its_scenario_is_refused(
     ("FIFO", "{tmp}/fifo", "is not a regular file"),
     ("symlink to a device", "{tmp}/devlink", "is not a regular file"),
     ("missing folder", "{tmp}/no/such/dir/r.csv", "does not exist"),
+    ("dangling symlink", "{tmp}/dangling", "symlink to nowhere"),
 ])
 def test_non_regular_targets_are_refused_without_opening_them(
     scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str, target: str, expected: str
 ) -> None:
     os.mkfifo(tmp_path / "fifo")  # opening it for writing would block forever
     (tmp_path / "devlink").symlink_to("/dev/null")
+    (tmp_path / "dangling").symlink_to(tmp_path / "elsewhere" / "x.csv")
     path = target.format(tmp=tmp_path)
     rc, err = _run(scenario, path, capsys)
     assert rc == 2, case

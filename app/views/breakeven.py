@@ -6,10 +6,10 @@ import itertools
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
+from pricing import charts
 from pricing.analysis import RouteCurve, breakeven_frame, key_pairs, route_curves
 from pricing.analysis.breakeven import DEFAULT_MAX_REQUESTS, DEFAULT_MIN_REQUESTS
 from pricing.schema import Scenario
@@ -75,21 +75,13 @@ if grid.empty:
     st.stop()
 code, rate = ui.currency()
 w = next(x for x in scn.workloads if x.name == focus)
-fig = go.Figure()
-for _rid, g in grid.groupby("route_id", sort=False):
-    fig.add_scatter(x=g["tokens_per_month"], y=g["monthly_usd"] * rate, mode="lines", name=str(g["label"].iloc[0]),
-                    line_shape="hv" if str(g["route_kind"].iloc[0]).startswith("selfhost") else "linear")
-cross = be[be["status"] == "crossing"]
-if len(cross):
-    fig.add_scatter(x=cross["tokens_per_month"], y=cross["monthly_usd_at_crossing"] * rate, mode="markers",
-                    name="break-even", marker={"size": 12, "symbol": "x", "color": "black"},
-                    text=cross["sentence"], hovertemplate="%{text}<extra></extra>")
 tokens_now = w.requests_per_month * (w.input_tokens + w.output_tokens + w.reasoning_tokens)
-fig.add_vline(x=max(tokens_now, 1.0), line_dash="dot", annotation_text="your volume")
-fig.update_layout(xaxis_type="log", yaxis_type="log", xaxis_title="tokens per month (log)",
-                  yaxis_title=f"{code} per month (log)", height=560, margin={"l": 10, "r": 10, "t": 30},
-                  legend_orientation="h")
+st.radio("Volume range", ("zoom", "full"), key="be_range", horizontal=True,
+         format_func={"zoom": "a decade either side of your volume", "full": "1M to 100T tokens/month"}.get)
+fig = charts.breakeven(grid, be[be["status"] == "crossing"], tokens_now, code, rate, zoom=ss["be_range"] == "zoom")
 st.plotly_chart(fig, width="stretch", key="breakeven_chart")
+st.caption(f"Your volume: {ui.fmt_tokens(tokens_now)} tokens/month ({ui.fmt_tokens(w.requests_per_month)} "
+           "requests). Lines are coloured by route kind, as on every page; an × marks where two routes cost the same.")
 
 st.subheader("In words")
 crossing = be[be["status"] == "crossing"]
@@ -106,11 +98,15 @@ if len(rest):
             st.markdown(f"- {sentence}")
 st.dataframe(
     pd.DataFrame({
-        "route A": be["label_a"], "route B": be["label_b"], "status": be["status"],
-        "break-even, tokens/month": be["tokens_per_month"], "break-even, requests/month": be["requests_per_month"],
-        "cheaper above": be["cheaper_above"].map(lambda r: labels.get(r, r)),
+        "Route A": be["label_a"].astype(str), "Route B": be["label_b"].astype(str),
+        "Status": be["status"].astype(str),
+        "Break-even volume": [f"{ui.fmt_tokens(v)} tokens/month" if np.isfinite(v) else ""
+                              for v in pd.to_numeric(be["tokens_per_month"], errors="coerce")],
+        "Requests/month": [ui.fmt_tokens(v) if np.isfinite(v) else ""
+                           for v in pd.to_numeric(be["requests_per_month"], errors="coerce")],
+        "Cheaper above": [str(labels.get(r, r)) if isinstance(r, str) and r else "" for r in be["cheaper_above"]],
     }),
     hide_index=True, width="stretch", key="breakeven_table",
-    column_config={"break-even, tokens/month": st.column_config.NumberColumn(format="%.3e"),
-                   "break-even, requests/month": st.column_config.NumberColumn(format="%,.0f")},
+    column_config={"Route A": st.column_config.TextColumn(width="large"),
+                   "Route B": st.column_config.TextColumn(width="large")},
 )

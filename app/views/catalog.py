@@ -71,18 +71,19 @@ def _filter(df: pd.DataFrame) -> pd.DataFrame:
 
 
 LINKS = {
-    "source": st.column_config.LinkColumn("source", display_text="source"),
-    "purchase_source": st.column_config.LinkColumn("purchase source", display_text="source"),
-    "as_of": st.column_config.DateColumn("as of"),
+    "Source": st.column_config.LinkColumn(display_text="source"),
+    "Purchase source": st.column_config.LinkColumn(display_text="source"),
+    "Id": st.column_config.TextColumn(width="medium"),
 }
 tables = _tables()
 tabs = st.tabs([f"{k} ({len(v)})" for k, v in tables.items()])
 for (name, df), tab in zip(tables.items(), tabs, strict=True):
     with tab:
         shown = _filter(df)
-        st.dataframe(shown, hide_index=True, width="stretch", height=min(600, 38 + 35 * max(len(shown), 1)),
-                     column_config={k: v for k, v in LINKS.items() if k in shown.columns},
-                     key=f"cat_{name}")
+        human = [ui.HUMAN_NAMES.get(c, c) for c in shown.columns]
+        st.dataframe(ui.readable(shown), hide_index=True, width="stretch",
+                     height=min(600, 38 + 35 * max(len(shown), 1)),
+                     column_config={k: v for k, v in LINKS.items() if k in human}, key=f"cat_{name}")
         if needle:
             st.caption(f"{len(shown)} of {len(df)} rows match {needle!r}.")
 

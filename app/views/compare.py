@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from app import state, ui
+from pricing import charts
 from pricing import compare as cmp
 from pricing.errors import PricingError
 from pricing.frontier import efficient_frontier
@@ -18,7 +17,7 @@ cat = ui.catalog()
 
 st.title("Pay per token, or run the weights yourself?")
 st.caption("Describe your workloads; every API, hosted open-weight API and self-hosted GPU route is "
-           "priced from sourced, dated data. Every input is in the URL: copy it to share this view.")
+           "priced from sourced, dated data. Every input is in the link below the results.")
 
 headline = st.container()  # the winner goes here, above the inputs, once it is computed
 
@@ -42,6 +41,15 @@ def _use_defaults_as_chosen(tokens: list[str]) -> None:
     ss["cands"] = "chosen"
 
 
+def _spec_label(token: str) -> str:
+    """A self-hosting token for people: 'Qwen3-32B on H100 SXM, fp8, rented on demand'."""
+    sp = state.str_to_spec(token)
+    gpu = cat.gpus[sp.gpu].name if sp.gpu in cat.gpus else sp.gpu
+    where = "owned" if sp.hosting == "owned" else f"rented {sp.price_type.replace('_', ' ')}"
+    n = f", {sp.gpus} GPUs" if sp.gpus else ""
+    return f"{sp.model.rsplit('/', 1)[-1]} on {gpu}, {sp.precision}, {where}{n}"
+
+
 def _add_selfhost() -> None:
     token = state.spec_to_str(state.str_to_spec(
         f"{ss['add_model']}@{ss['add_gpu']}:{ss['add_prec']}:{ss['add_host']}:{ss['add_price']}"
@@ -51,16 +59,17 @@ def _add_selfhost() -> None:
 
 try:
     base = ui.scenario()
-except (PricingError, ValueError) as e:
-    st.error(f"These inputs do not make a valid scenario: {e}")
+except PricingError as e:
+    st.error("These inputs do not make a valid scenario:  \n" + str(e).replace("\n", "  \n"))
     st.stop()
 defaults = ui.default_tokens(ui.workloads_json(base))
 
 with st.expander("Candidates: which routes to compare", expanded=ss["cands"] == "chosen"):
     st.radio("Routes", ("defaults", "chosen"), key="cands", horizontal=True,
              format_func={"defaults": "Sensible defaults", "chosen": "My choice"}.get,
-             help="Defaults: closed flagships, the open families' own APIs, the two cheapest hosts of each, "
-                  "and self-hosting on the best-fitting GPU (rented and owned).")
+             help="Defaults are computed from the catalog: each provider's newest current model per line, "
+                  "the newest open models of DeepSeek, Qwen, GLM, Kimi, gpt-oss and Llama through the maker's "
+                  "API, the two cheapest hosts and self-hosting on the best-fitting GPU (rented and owned).")
     if ss["cands"] == "defaults":
         st.caption(f"{len(defaults)} routes picked for the first workload. "
                    "Start from them to add or remove routes.")
@@ -71,20 +80,31 @@ with st.expander("Candidates: which routes to compare", expanded=ss["cands"] == 
         st.multiselect("API offers", sorted(cat.offers), key="api",
                        placeholder="type to search 'openai/', 'deepseek', 'qwen' ...")
         sh_opts = list(dict.fromkeys([*ss.get("sh", []), *(t for t in defaults if "@" in t)]))
-        st.multiselect("Self-hosted deployments (model@gpu:precision:hosting[:GPUs][:spot|reserved])", sh_opts,
-                       key="sh")
-        c = st.columns([3, 2, 1, 1, 1, 1, 1])
+        st.multiselect("Self-hosted deployments", sh_opts, key="sh", format_func=_spec_label,
+                       help="Each as model@gpu:precision:hosting[:GPUs][:spot|reserved] in the link.")
+        c = st.columns([3, 2, 1.2, 1.3, 1.5, 1.2, 0.8])
         c[0].selectbox("Model", sorted(cat.models), key="add_model")
-        c[1].selectbox("GPU", sorted(cat.gpus), key="add_gpu")
+        c[1].selectbox("GPU", sorted(cat.gpus), key="add_gpu", format_func=lambda g: f"{cat.gpus[g].name} ({g})")
         c[2].selectbox("Precision", PRECISIONS, index=PRECISIONS.index("fp8"), key="add_prec")
         c[3].selectbox("Hosting", ("cloud", "owned"), key="add_host",
-                       help="cloud = cheapest on-demand price for that GPU; owned = bought and amortised")
-        c[4].selectbox("Cloud price", ("on_demand", "spot", "reserved"), key="add_price")
+                       format_func={"cloud": "rented", "owned": "owned"}.get,
+                       help="rented = the cheapest cloud price for that GPU; owned = bought and amortised")
+        c[4].selectbox("Cloud price", ("on_demand", "spot", "reserved"), key="add_price",
+                       format_func={"on_demand": "on demand", "spot": "spot", "reserved": "reserved, 1 yr"}.get)
         c[5].number_input("GPUs (0 = fit)", min_value=0, max_value=64, value=0, key="add_gpus")
         c[6].button("Add", key="add_route", on_click=_add_selfhost, width="stretch")
 
-st.columns([1, 3])[0].number_input("Minimum quality index (0 = no filter)", key="minq", min_value=0.0, max_value=1000.0,
-                step=5.0, help="Routes below it, or without a sourced score, are left out of the ranking.")
+qc = st.columns([2, 1, 2])
+qopts = ui.quality_choices()
+if ss.get("minq_ref") and ss["minq_ref"] not in qopts:
+    ss["minq_ref"] = ""
+qc[0].selectbox("At least as good as", ["", *qopts], key="minq_ref",
+                format_func=lambda k: f"{k} (quality {qopts[k]:g})" if k else "no quality floor",
+                help="Compare only routes whose Artificial Analysis Intelligence Index reaches this model's. "
+                     "Routes without a sourced score are then left out, never assumed.")
+qc[1].number_input("…or a minimum quality index", key="minq", min_value=0.0, max_value=1000.0, step=5.0,
+                   disabled=bool(ss.get("minq_ref")), help="0 = no filter. Used when no model is picked.")
+minq, qlabel = ui.min_quality()
 
 # --------------------------------------------------------------------------- results
 
@@ -94,9 +114,9 @@ except PricingError as e:
     ui.show_error(e)
     st.stop()
 
-shown, dropped = ui.quality_filter(df, float(ss["minq"]))
+shown, dropped = ui.quality_filter(df, minq)
 if dropped:
-    st.info(f"{dropped} route rows are hidden by the minimum quality of {ss['minq']:g} "
+    st.info(f"{dropped} route rows are hidden by the quality floor of {minq:g} "
             "(below it, or with no sourced quality score).")
 code, rate = ui.currency()
 names = [w.name for w in scn.workloads]
@@ -110,10 +130,14 @@ if n > 1:
     focus = ss["focus"] or None
 
 with headline:
-    st.success(cmp.winner_sentence(shown, focus, code, rate), icon=":material/emoji_events:")
+    for w in ([focus] if focus else names):
+        lines = cmp.headline(df, w, minq, code, rate, qlabel)
+        st.success(lines[0], icon=":material/emoji_events:")
+        st.markdown("\n".join(f"- {x}" for x in lines[1:]))
     if focus is None and n > 1:
-        for w in names:
-            st.markdown("- " + cmp.winner_sentence(shown, w, code, rate))
+        st.info(cmp.winner_sentence(shown, None, code, rate), icon=":material/functions:")
+    with st.expander("Link to this view", icon=":material/share:"):
+        ui.share_box("compare")
 st.subheader("Ranked routes")
 
 view = shown if focus is None else shown[shown["workload"] == focus]
@@ -121,16 +145,20 @@ if focus is None and n > 1:
     port = cmp.portfolio(shown)
     st.dataframe(
         pd.DataFrame({
-            "route": port["label"],
-            "kind": port["route_kind"].map(cmp.ROUTE_KIND_LABELS),
-            f"monthly, all workloads ({code})": port["monthly_usd"] * rate,
-            f"per 1M tokens ({code})": port["usd_per_mtok"] * rate,
+            "Route": port["label"],
+            "Kind": port["route_kind"].map(ui.KIND_SHORT),
+            "Monthly cost, all workloads": port["monthly_usd"] * rate,
+            "Per 1M tokens": port["usd_per_mtok"] * rate,
         }),
         hide_index=True, width="stretch", key="portfolio_table",
+        column_config={"Route": st.column_config.TextColumn(width="large"),
+                       "Monthly cost, all workloads": st.column_config.NumberColumn(
+                           f"Monthly cost, all workloads ({'$' if code == 'USD' else code})", format="compact"),
+                       "Per 1M tokens": st.column_config.NumberColumn(
+                           f"{'$' if code == 'USD' else code} / 1M tokens", format="%.3f")},
     )
 else:
-    st.dataframe(ui.table_frame(view), column_config=ui.table_config(), hide_index=True,
-                 width="stretch", height=min(560, 38 + 35 * max(len(view), 1)), key="ranked_table")
+    ui.ranked_table(view, "ranked_table")
 
 st.download_button("Download results (CSV)", lambda: ui.results_csv(scn, shown),
                    file_name="llm-cost-results.csv", mime="text/csv", key="dl_csv")
@@ -140,18 +168,9 @@ st.download_button("Download results (CSV)", lambda: ui.results_csv(scn, shown),
 one = view if focus is not None else shown[shown["workload"] == names[0]]
 one = one[one["monthly_usd"].notna()].sort_values("monthly_usd").head(20)
 st.subheader("Cost by component" + ("" if focus else f": {names[0]}"))
-parts = pd.DataFrame({label: one[col].to_numpy() * rate for col, label in ui.COMPONENT_LABELS.items()
-                      if (one[col] > 0).any()})
-parts.insert(0, "route", one["label"].to_numpy())
-long = parts.melt(id_vars="route", var_name="component", value_name="amount")
-bars = alt.Chart(long).mark_bar().encode(
-    x=alt.X("sum(amount):Q", title=f"{code} per month"),
-    y=alt.Y("route:N", sort=list(parts["route"]), title=None, axis=alt.Axis(labelLimit=420, labelOverlap=False)),
-    color=alt.Color("component:N", title=None, legend=alt.Legend(orient="bottom", columns=4)),
-    tooltip=["route", "component", alt.Tooltip("amount:Q", format=",.0f", title=code)],
-).properties(height=max(300, 28 * len(one) + 60))
-if len(long):
-    st.altair_chart(bars, width="stretch", key="components_chart")
+if len(one):
+    st.plotly_chart(charts.components(one, code, rate), width="stretch", key="components_chart")
+    st.caption("The 20 cheapest routes; hover a bar for the whole label and the amount.")
 else:
     st.info("No route to break down.")
 
@@ -162,17 +181,9 @@ if q.empty:
             "Missing scores are shown as missing, never as zero.")
 else:
     on = efficient_frontier(q)
-    front = q[on].sort_values("monthly_usd")
-    fq = go.Figure()
-    fq.add_scatter(x=q["monthly_usd"] * rate, y=q["quality_index"], mode="markers", name="routes",
-                   text=q["label"], hovertemplate="%{text}<br>%{x:,.0f}/month<br>quality %{y:.1f}")
-    fq.add_scatter(x=front["monthly_usd"] * rate, y=front["quality_index"], mode="lines+markers",
-                   name="efficient frontier", line_shape="hv", text=front["label"],
-                   hovertemplate="%{text}<br>%{x:,.0f}/month<br>quality %{y:.1f}")
-    fq.update_layout(xaxis_type="log", xaxis_title=f"{code} per month (log)", yaxis_title="quality index",
-                     height=420, margin={"l": 10, "r": 10, "t": 10})
-    st.plotly_chart(fq, width="stretch", key="frontier_chart")
-    st.caption("On the frontier: " + "; ".join(front["label"]))
+    st.plotly_chart(charts.frontier(q, list(on), code, rate), width="stretch", key="frontier_chart")
+    st.caption("On the frontier (nothing cheaper is as good): "
+               + "; ".join(q[on].sort_values("monthly_usd")["label"].astype(str)))
 
 warn = view[view["warnings"].astype(str).str.len() > 0]
 with st.expander(f"Warnings ({len(warn)})", expanded=False):

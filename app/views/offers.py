@@ -47,29 +47,28 @@ ss_q = st.text_input("Filter (provider, model, open weights id)", key="cat_q")
 code, rate = ui.currency()
 offers = cat.offers
 view = pd.DataFrame({
-    "rank": range(1, len(df) + 1),
-    "offer": df["route_id"],
-    "provider": [cat.providers[p].name for p in df["provider"]],
-    "open weights": [offers[i].open_model or "" for i in df["route_id"]],
-    f"monthly ({code})": df["monthly_usd"] * rate,
-    f"per 1M tokens ({code})": df["usd_per_mtok"] * rate,
-    "price age": [ui.age_badge(offers[i].as_of) for i in df["route_id"]],
-    "as of": [offers[i].as_of for i in df["route_id"]],
-    "source": [ui.link_or_none(offers[i].source) for i in df["route_id"]],
-    "warnings": df["warnings"],
+    "Rank": range(1, len(df) + 1),
+    "Offer": df["route_id"].astype(str),
+    "Provider": [cat.providers[p].name for p in df["provider"]],
+    "Open weights": [offers[i].open_model or "" for i in df["route_id"]],
+    "Monthly cost": df["monthly_usd"] * rate,
+    "Per 1M tokens": df["usd_per_mtok"] * rate,
+    "Price age": [ui.age_badge(offers[i].as_of) for i in df["route_id"]],
+    "As of": [offers[i].as_of.isoformat() for i in df["route_id"]],
+    "Source": [ui.link_or_none(offers[i].source) or "" for i in df["route_id"]],
+    "Warnings": df["warnings"].fillna("").astype(str),
 })
 if ss_q:
     needle = ss_q.lower()
-    hit = (view["offer"].str.lower().str.contains(needle, regex=False)
-           | view["provider"].str.lower().str.contains(needle, regex=False)
-           | view["open weights"].str.lower().str.contains(needle, regex=False))
+    hit = (view["Offer"].str.lower().str.contains(needle, regex=False)
+           | view["Provider"].str.lower().str.contains(needle, regex=False)
+           | view["Open weights"].str.lower().str.contains(needle, regex=False))
     view = view[hit]
-sym = "$" if code == "USD" else f"{code} "
-st.dataframe(view, hide_index=True, width="stretch", height=640, key="offers_table", column_config={
-    f"monthly ({code})": st.column_config.NumberColumn(format=f"{sym}%,.0f"),
-    f"per 1M tokens ({code})": st.column_config.NumberColumn(format=f"{sym}%.3f"),
-    "as of": st.column_config.DateColumn(),
-    "source": st.column_config.LinkColumn(display_text="source"),
+cfg = ui.table_config()
+st.dataframe(ui.table_style(view), hide_index=True, width="stretch", height=640, key="offers_table", column_config={
+    "Rank": cfg["Rank"], "Offer": st.column_config.TextColumn(width="large"), "Monthly cost": cfg["Monthly cost"],
+    "Per 1M tokens": cfg["Per 1M tokens"], "Price age": cfg["Price age"],
+    "Source": st.column_config.LinkColumn(display_text="source"),
 })
 st.caption(f"{len(view)} of {len(df)} offers. Ages: fresh up to {ui.FRESH_DAYS} days, aging up to "
            f"{ui.STALE_DAYS}, stale beyond.")

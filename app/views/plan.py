@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
-from pricing import clock
+from pricing import charts, clock
 from pricing.analysis import PlanAssumptions, overtakes, plan_frame, route_curves
 from pricing.schema import Scenario
 
@@ -53,24 +52,29 @@ if cash.empty:
     st.info("No route serves every workload, so there is no plan to draw.")
     st.stop()
 code, rate = ui.currency()
-last = cash[cash["month"] == cash["month"].max()].nsmallest(TOP, "cumulative_usd")
+final = cash[cash["month"] == cash["month"].max()].sort_values("cumulative_usd")
+last = pd.concat([final.head(TOP), final.drop_duplicates("route_kind")]).drop_duplicates("route_id")
+last = last.sort_values("cumulative_usd")
 keep = list(last["route_id"])
-fig = go.Figure()
-for rid in keep:
-    g = cash[cash["route_id"] == rid]
-    fig.add_scatter(x=g["month"], y=g["cumulative_usd"] * rate, mode="lines", name=str(g["label"].iloc[0]))
-fig.update_layout(xaxis_title="month", yaxis_title=f"cumulative {code}", height=480,
-                  margin={"l": 10, "r": 10, "t": 10}, legend={"orientation": "h", "y": -0.25})
+st.caption(f"Drawn: the {TOP} cheapest routes at the end and the cheapest of every other kind "
+           f"({len(keep)} of {len(final)}); colours are the route kinds used on every page.")
+fig = charts.lines([(str(cash[cash["route_id"] == rid]["label"].iloc[0]),
+                     str(cash[cash["route_id"] == rid]["route_kind"].iloc[0]),
+                     (cash[cash["route_id"] == rid].sort_values("month")["cumulative_usd"] * rate).tolist())
+                    for rid in keep], code)
 st.plotly_chart(fig, width="stretch", key="plan_chart")
 st.subheader("Who overtakes whom")
 if over.empty:
     st.markdown(f"No route overtakes another in cumulative cost within {int(ss['plan_months'])} months.")
 for sentence in over["sentence"]:
     st.markdown(f"- {sentence}")
+months_n = int(ss["plan_months"])
 st.dataframe(
-    pd.DataFrame({"route": last["label"], f"total after {int(ss['plan_months'])} months ({code})":
-                  last["cumulative_usd"] * rate, "GPUs at the end": last["gpus"]}),
+    pd.DataFrame({"Route": last["label"].astype(str),
+                  f"Total after {months_n} months": last["cumulative_usd"].to_numpy() * rate,
+                  "GPUs at the end": [f"{g:.0f}" if pd.notna(g) else "" for g in
+                                      pd.to_numeric(last["gpus"], errors="coerce")]}).style.format(
+        {f"Total after {months_n} months": lambda v: ui.cmp.money(float(v), code)}),
     hide_index=True, width="stretch", key="plan_table",
-    column_config={f"total after {int(ss['plan_months'])} months ({code})": st.column_config.NumberColumn(
-        format=("$" if code == "USD" else f"{code} ") + "%,.0f")},
+    column_config={"Route": st.column_config.TextColumn(width="large")},
 )

@@ -18,13 +18,7 @@ st.title("Scenario and sharing")
 # --------------------------------------------------------------------------- the link
 
 st.subheader("Link to this view")
-query = "&".join(f"{k}={v}" for k, v in st.query_params.to_dict().items())
-url = (st.context.url or "").split("?", 1)[0]
-home = url[: -len("/scenario")] if url.endswith("/scenario") else url
-home = home if home.endswith("/") else home + "/"
-st.code(f"{home}?{query}" if query else home, language=None)
-st.caption("Every input (workloads, candidates, overrides, currency) is in the query string; "
-           "opening the link reproduces the view.")
+ui.share_box("scenario")
 
 # --------------------------------------------------------------------------- loading
 
@@ -88,8 +82,8 @@ if examples:
 else:
     st.caption("No example scenarios in data/scenarios/ yet.")
 
-st.file_uploader(f"Upload a scenario (YAML, at most {cmp.MAX_SCENARIO_BYTES // 1000} kB)", type=["yaml", "yml"],
-                 key="upload", on_change=_on_upload)
+st.file_uploader(f"Upload a scenario (YAML, at most {cmp.MAX_SCENARIO_BYTES // 1_000_000} MB)",
+                 type=["yaml", "yml"], key="upload", on_change=_on_upload)
 with st.expander("…or paste YAML"):
     st.text_area("Scenario YAML", key="paste", height=200, max_chars=cmp.MAX_SCENARIO_BYTES)
     st.button("Load pasted scenario", key="load_paste", on_click=_on_paste)

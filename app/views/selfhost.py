@@ -10,7 +10,7 @@ import streamlit as st
 from app import ui
 from pricing import perf, selfhost
 from pricing.errors import PricingError
-from pricing.schema import PRECISIONS, Overrides, SelfHostSpec, Workload
+from pricing.schema import PRECISIONS, Overrides, SelfHostChoice, SelfHostSpec, Workload
 
 ss = st.session_state
 cat = ui.catalog()
@@ -51,35 +51,63 @@ def _detail(model_id: str, gpu_id: str, precision: str, gpus: int, workload_json
 st.title("Self-hosting detail")
 st.caption("One model on one GPU type: how fast it serves, what fills the memory, which efficiency "
            "factors the model assumes (and where they come from), and what renting or owning costs.")
-try:
-    scn = ui.scenario()
-except (PricingError, ValueError) as e:
-    st.error(str(e))
-    st.stop()
+scn, _run, results = ui.results_or_stop()
 names = [w.name for w in scn.workloads]
 focus = ss.get("focus") if ss.get("focus") in names else names[0]
 w = next(x for x in scn.workloads if x.name == focus)
+# The self-hosted candidates chosen on Compare (or its defaults), cheapest first for this workload.
+cost = dict(zip(results.loc[results["workload"] == focus, "route_id"],
+                results.loc[results["workload"] == focus, "monthly_usd"], strict=True))
+specs = [o.selfhost for o in _run.options if isinstance(o, SelfHostChoice)]
+
+
+def _cost_of(sp: SelfHostSpec) -> float:
+    prefix = f"self/{sp.model}/{sp.gpu}/{sp.precision}/"
+    got = [float(v) for k, v in cost.items() if str(k).startswith(prefix) and v == v]
+    return min(got, default=float("inf"))
+
+
+specs.sort(key=_cost_of)
+cands: dict[str, tuple[str, str, str, int]] = {}
+for sp in specs:
+    if sp.model in cat.models and sp.gpu in cat.gpus:
+        cands.setdefault(f"{sp.model} on {cat.gpus[sp.gpu].name}, {sp.precision}"
+                         + (f", {sp.gpus} GPUs" if sp.gpus else ""), (sp.model, sp.gpu, sp.precision, sp.gpus or 0))
+pick_opts = ["", *cands, "other"]
+if ss.get("sd_pick") not in pick_opts:
+    ss["sd_pick"] = ""
+first = next(iter(cands), None)
+st.selectbox("Deployment", pick_opts, key="sd_pick",
+             format_func=lambda k: (f"cheapest self-hosted candidate on Compare: {first}" if first else
+                                    "no self-hosted candidate on Compare: choose below") if k == ""
+             else ("another model or GPU (choose below)" if k == "other" else k),
+             help="The self-hosted routes compared on the Compare page, cheapest first; 'other' to explore.")
+chosen = cands.get(ss["sd_pick"]) or (cands.get(first) if ss["sd_pick"] == "" and first else None)
 if ss.get("sd_model") not in cat.models:
     ss["sd_model"] = DEFAULT_MODEL if DEFAULT_MODEL in cat.models else sorted(cat.models)[0]
 if ss.get("sd_gpu") not in cat.gpus:
     ss["sd_gpu"] = DEFAULT_GPU if DEFAULT_GPU in cat.gpus else sorted(cat.gpus)[0]
-c = st.columns([3, 2, 1, 1])
-c[0].selectbox("Open model", sorted(cat.models), key="sd_model")
-c[1].selectbox("GPU", sorted(cat.gpus), key="sd_gpu", format_func=lambda g: f"{cat.gpus[g].name} ({g})")
-c[2].selectbox("Precision", PRECISIONS, key="sd_prec")
-c[3].number_input("GPUs per replica (0 = smallest that fits)", key="sd_gpus", min_value=0, max_value=64, step=1)
+if chosen is None:
+    c = st.columns([3, 2, 1, 1])
+    c[0].selectbox("Open model", sorted(cat.models), key="sd_model")
+    c[1].selectbox("GPU", sorted(cat.gpus), key="sd_gpu", format_func=lambda g: f"{cat.gpus[g].name} ({g})")
+    c[2].selectbox("Precision", PRECISIONS, key="sd_prec")
+    c[3].number_input("GPUs per replica (0 = smallest that fits)", key="sd_gpus", min_value=0, max_value=64, step=1)
+    model_id, gpu_id, prec, n_gpus = ss["sd_model"], ss["sd_gpu"], ss["sd_prec"], int(ss["sd_gpus"])
+else:
+    model_id, gpu_id, prec, n_gpus = chosen[0], chosen[1], chosen[2], 0
 st.caption(f"Workload: **{w.name}**, {w.input_tokens:,.0f} input and {w.output_tokens + w.reasoning_tokens:,.0f} "
            f"output tokens per request; latency target: TTFT ≤ {w.max_ttft_ms or '∞'} ms, "
            f"≥ {w.min_output_tokens_per_s or 0:g} tokens/s per user.")
 
 try:
-    info, sweep, costs = _detail(ss["sd_model"], ss["sd_gpu"], ss["sd_prec"], int(ss["sd_gpus"]),
+    info, sweep, costs = _detail(model_id, gpu_id, prec, n_gpus,
                                  w.model_dump_json(), scn.overrides.model_dump_json())
 except PricingError as e:
     ui.show_error(e)
     st.stop()
 if not info.get("fits") and not info.get("gpus"):
-    st.error(f"{ss['sd_model']} at {ss['sd_prec']} does not fit on any replica of up to 64 {ss['sd_gpu']}.")
+    st.error(f"{model_id} at {prec} does not fit on any replica of up to 64 {gpu_id}.")
     st.stop()
 for note in info.get("notes", []):  # type: ignore[union-attr]
     st.warning(str(note))
@@ -133,8 +161,9 @@ else:
         "route": costs["label"], f"monthly ({code})": costs["monthly_usd"] * rate,
         "GPUs": costs["gpus"], "replicas": costs["replicas"], "utilisation": costs["utilization"],
         **{ui.COMPONENT_LABELS[c]: costs[c] * rate for c in comp},
-        "price as of": costs["price_as_of"], "source": [ui.link_or_none(s) for s in costs["price_source"]],
-        "warnings": costs["warnings"],
+        "price as of": [d.isoformat() if hasattr(d, "isoformat") else "" for d in costs["price_as_of"]],
+        "source": [ui.link_or_none(s) or "" for s in costs["price_source"]],
+        "warnings": costs["warnings"].fillna("").astype(str),
     })
     sym = "$" if code == "USD" else f"{code} "
     st.dataframe(table, hide_index=True, width="stretch", key="rent_own_table", column_config={

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
+from pricing import charts
 from pricing.analysis import DEFAULT_DRIVERS, sensitivity
 from pricing.analysis.sensitivity import ALL
 from pricing.schema import Scenario
@@ -45,16 +45,11 @@ for _, r in flips.iterrows():
     st.warning(f"{r['label']} at its {end} end ({r[end]:g} {r['unit']}) makes "
                f"{labels.get(str(other), other)} the cheapest.")
 
-t = t.iloc[::-1]
-fig = go.Figure()
 base = float(t["base_usd"].iloc[0]) * rate
-fig.add_bar(y=t["label"], x=(t["winner_usd_low"] * rate - base), base=base, orientation="h", name="low end",
-            text=[f"{v:g}" for v in t["low"]], hovertemplate="%{y}: low end → %{x:,.0f}")
-fig.add_bar(y=t["label"], x=(t["winner_usd_high"] * rate - base), base=base, orientation="h", name="high end",
-            text=[f"{v:g}" for v in t["high"]], hovertemplate="%{y}: high end → %{x:,.0f}")
-fig.add_vline(x=base, line_dash="dot")
-fig.update_layout(barmode="overlay", height=120 + 40 * len(t), margin={"l": 10, "r": 10, "t": 10},
-                  xaxis_title=f"winner's {code} per month", legend_orientation="h")
+fig = charts.tornado([(f"{r['label']} ({r['low']:g} to {r['high']:g} {r['unit']})", float(r["winner_usd_low"]) * rate,
+                       float(r["winner_usd_high"]) * rate) for _, r in t.iterrows()], base, code,
+                     x_title=f"the winner's cost, {code} per month (line: today)", zero_line=False)
+t = t.iloc[::-1]
 st.plotly_chart(fig, width="stretch", key="tornado_chart")
 st.dataframe(pd.DataFrame({
     "driver": t["label"][::-1], "unit": t["unit"][::-1], "low": t["low"][::-1], "high": t["high"][::-1],

@@ -14,7 +14,9 @@ from typing import Any
 from pricing.errors import DataError, InputError, PricingError, UnknownIdError
 
 # Verb modules under pricing/cli/; each defines register(subparsers) and sets `func` on its parser.
-VERB_MODULES = ("validate", "catalog", "api_cost", "throughput", "selfhost", "compare", "refresh", "dashboard")
+VERB_MODULES = (
+    "validate", "catalog", "api_cost", "throughput", "selfhost", "compare", "refresh", "dashboard", "schema",
+)
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 

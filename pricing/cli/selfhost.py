@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from pricing import selfhost
 from pricing.catalog import load_catalog
 from pricing.cli import emit
-from pricing.cli.throughput import check_positive
+from pricing.cli.throughput import add_layout_args, check_layout, check_positive
 from pricing.errors import InputError
 from pricing.schema import PRECISIONS, Overrides, SelfHostSpec, Workload
 
@@ -24,7 +24,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--gpu", required=True, help="GPU id")
     p.add_argument("--precision", required=True, choices=PRECISIONS)
     p.add_argument("--hosting", help="cloud offer id from hosting.yaml, or 'owned' (default: cheapest cloud)")
-    p.add_argument("--gpus", type=int, help="force the GPUs per replica")
+    p.add_argument("--gpus", type=int,
+                   help="GPUs of one deployment block (the planner lays it out; blocks are added with volume)")
+    add_layout_args(p)
     p.add_argument("--requests", type=float, required=True, help="requests per month")
     p.add_argument("--input-tokens", type=float, required=True)
     p.add_argument("--output-tokens", type=float, required=True)
@@ -50,14 +52,16 @@ def _inputs(args: argparse.Namespace) -> tuple[SelfHostSpec, Workload, Overrides
     if args.gpus is not None and args.gpus <= 0:
         raise InputError(f"--gpus must be a positive number of GPUs, got {args.gpus}")
     check_positive(args, ("output_tokens", "max_ttft_ms", "max_tpot_ms"))
+    check_layout(args)
     try:
         spec = SelfHostSpec(model=args.model, gpu=args.gpu, precision=args.precision, hosting=args.hosting,
                             gpus=args.gpus, price_type=args.price_type, n_plus_one=args.n_plus_one,
-                            autoscale=args.autoscale)
+                            autoscale=args.autoscale, engine=args.engine, tp=args.tp, ep=args.ep, pp=args.pp)
         w = Workload(name="cli", requests_per_month=args.requests, input_tokens=args.input_tokens,
                      output_tokens=args.output_tokens, reasoning_tokens=args.reasoning_tokens,
                      batch_fraction=args.batch_fraction, peak_to_average=args.peak_to_average,
-                     max_ttft_ms=args.max_ttft_ms, max_tpot_ms=args.max_tpot_ms)
+                     max_ttft_ms=args.max_ttft_ms, max_tpot_ms=args.max_tpot_ms,
+                     cached_input_fraction=args.cached_input_fraction)
         ov = Overrides(
             headroom_fraction=args.headroom,
             gpu_usd_per_hour={args.gpu: args.gpu_usd_per_hour} if args.gpu_usd_per_hour else {},
@@ -84,6 +88,7 @@ def result(args: argparse.Namespace) -> dict[str, Any]:
         cat.cloud_offer(spec.hosting)
     row = selfhost.selfhost_frame(cat, [spec], [w], ov).iloc[0]
     out = selfhost.summary(row)
+    out["layout"] = selfhost.layout_dict(str(row["layout"]))
     out["breakdown"] = {k: out[k] for k in BREAKDOWN}
     out["warnings"] = [x for x in str(row["warnings"]).split("; ") if x]
     return out
@@ -96,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
         text = f"{r['label']}: cannot serve this workload"
     else:
         text = (f"{r['label']}: ${r['monthly_usd']:,.2f} per month (${r['usd_per_mtok']:.4f} per 1M tokens)\n"
-                f"  {r['replicas']:.0f} replica(s) x {r['gpus_per_replica']:.0f} GPUs = {r['gpus']:.0f} GPUs, "
+                f"  {r['replicas']:.0f} unit(s) x {r['gpus_per_replica']:.0f} GPUs = {r['gpus']:.0f} GPUs "
+                f"(layout {r['layout'] and ' '.join(f'{k} {v}' for k, v in r['layout'].items())}, engine {r['engine']}), "
                 f"utilisation {r['utilization']:.0%}, bound: {r['bound']}\n"
                 f"  TTFT {r['ttft_ms']:,.0f} ms, TPOT {r['tpot_ms']:.1f} ms, "
                 f"{r['output_tokens_per_s_per_replica']:,.0f} output tokens/s per replica")

@@ -9,7 +9,7 @@ from pricing import perf
 from pricing.catalog import load_catalog
 from pricing.cli import emit
 from pricing.errors import InputError
-from pricing.schema import PRECISIONS
+from pricing.schema import ENGINES, PRECISIONS
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,7 +17,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("throughput", help="memory fit and throughput of a model on N GPUs")
     p.add_argument("--model", required=True, help="Hugging Face id, e.g. deepseek-ai/DeepSeek-R1")
     p.add_argument("--gpu", required=True, help="GPU id, e.g. h200")
-    p.add_argument("--gpus", type=int, required=True, help="GPUs in the replica (tensor parallel)")
+    p.add_argument("--gpus", type=int, required=True,
+                   help="total GPUs of the deployment; the planner picks tp x pp x dp (x ep) unless pinned")
+    add_layout_args(p)
     p.add_argument("--precision", required=True, choices=PRECISIONS)
     p.add_argument("--kv-precision", choices=PRECISIONS, help="KV cache precision (default: fp8 for fp8/fp4 weights on fp8 GPUs, else bf16)")
     p.add_argument("--input-tokens", type=float, required=True, help="mean prompt tokens")
@@ -27,6 +29,28 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--data-dir")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
+
+
+def add_layout_args(p: argparse.ArgumentParser) -> None:
+    """--tp/--ep/--pp pins, --engine and --cached-input-fraction (shared by throughput and selfhost-cost)."""
+    p.add_argument("--tp", type=int, help="pin tensor parallelism (GPUs per tensor-parallel group)")
+    p.add_argument("--ep", type=int, help="pin expert parallelism (MoE models; 1 = experts split by tp)")
+    p.add_argument("--pp", type=int, help="pin pipeline stages")
+    p.add_argument("--engine", choices=ENGINES, default="default",
+                   help="serving-engine profile of the calibration (default: the shared fit)")
+    p.add_argument("--cached-input-fraction", type=float, default=0.0,
+                   help="share of input tokens served from the prefix cache (0-1)")
+
+
+def check_layout(args: argparse.Namespace) -> None:
+    """Clear errors for non-positive pins and cache fractions outside 0-1."""
+    for name in ("tp", "ep", "pp"):
+        v = getattr(args, name, None)
+        if v is not None and v <= 0:
+            raise InputError(f"--{name} must be a positive number of GPUs, got {v}")
+    c = getattr(args, "cached_input_fraction", 0.0)
+    if not 0.0 <= c <= 1.0:
+        raise InputError(f"--cached-input-fraction must be between 0 and 1, got {c}")
 
 
 def check_positive(args: argparse.Namespace, names: tuple[str, ...]) -> None:
@@ -45,11 +69,14 @@ def result(args: argparse.Namespace) -> dict[str, Any]:
     if args.gpus <= 0:
         raise InputError(f"--gpus must be a positive number of GPUs, got {args.gpus}")
     check_positive(args, ("input_tokens", "output_tokens", "max_ttft_ms", "max_tpot_ms"))
+    check_layout(args)
     cat = load_catalog(args.data_dir)
     model, gpu = cat.model(args.model), cat.gpu(args.gpu)
-    params = perf.PerfParams.from_factors(cat.efficiency)
+    params = perf.PerfParams.from_factors(cat.efficiency, args.engine)
     out = perf.throughput(model, gpu, args.gpus, args.precision, args.input_tokens, args.output_tokens,
-                          params, args.max_tpot_ms, args.max_ttft_ms, args.kv_precision)
+                          params, args.max_tpot_ms, args.max_ttft_ms, args.kv_precision,
+                          args.tp, args.ep, args.pp, args.cached_input_fraction)
+    out["engine"] = args.engine
     eff = cat.efficiency
     out["calibration"] = {
         "fitted_on": eff.fitted_on if eff else "none: uncalibrated defaults (data/calibration.yaml missing)",
@@ -62,8 +89,12 @@ def run(args: argparse.Namespace) -> int:
     """Print the result as text or JSON."""
     r = result(args)
     mem = r["memory_gb_per_gpu"]
+    lay = r["layout"]
     lines = [
-        f"{r['model']} on {r['gpus']}x {r['gpu']}, {r['precision']} (compute {r['compute_precision']}, KV {r['kv_precision']})",
+        f"{r['model']} on {r['gpus']}x {r['gpu']}, {r['precision']} (compute {r['compute_precision']}, KV {r['kv_precision']}), "
+        f"engine {r['engine']}",
+        f"  layout: {lay['dp']} x (tp {lay['tp']} x pp {lay['pp']}), ep {lay['ep']}"
+        f"{', attention DP' if lay['attention_dp'] else ''}, {lay['nodes']} node(s)",
         f"  fits: {'yes' if r['fits'] else 'NO'}   memory per GPU: {mem['weights']:.1f} GB weights + "
         f"{mem['kv_cache']:.1f} GB KV (capacity {mem['kv_capacity']:.1f}) + {mem['overhead']:.1f} GB overhead "
         f"of {mem['usable']:.1f} usable; GPU: {mem['total']:g} GB as the vendor states it "

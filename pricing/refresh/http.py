@@ -252,27 +252,43 @@ def _get_json(http: httpx.Client, url: str, policy: FetchPolicy, end: float, clo
         if left <= 0:
             raise RefreshError(f"{url}: no answer within the overall {policy.deadline_s:g}-s deadline")
         timeout = httpx.Timeout(min(policy.read_timeout_s, left), connect=min(policy.connect_timeout_s, left))
-        with http.stream("GET", current, headers={"Accept": "application/json"}, timeout=timeout) as resp:
-            if resp.is_redirect:
-                nxt = _location(resp, current)
-                scheme = urlsplit(nxt).scheme
-                if scheme not in ("http", "https"):
-                    raise RefreshError(f"{url}: redirected to {nxt[:200]!r}, not an http(s) URL; refused")
-                if nxt in seen:
-                    chain = " -> ".join([*seen[seen.index(nxt):], nxt])
-                    raise RefreshError(f"{url}: redirect loop: {chain}")
-                if len(seen) > policy.max_redirects:
-                    raise RefreshError(f"{url}: more than {policy.max_redirects} redirects (last to {nxt})")
-                seen.append(nxt)
-                current = nxt
-                continue
-            if resp.status_code in RETRY_STATUS:
-                asked = _retry_after_s(resp.headers.get("retry-after"))
-                reason = f"HTTP {resp.status_code} {resp.reason_phrase}".rstrip()
-                if asked is not None:
-                    reason += f" (Retry-After {resp.headers.get('retry-after')})"
-                raise _Retry(reason, asked)
-            if resp.status_code >= 400:
-                raise RefreshError(f"{url}: HTTP {resp.status_code} {resp.reason_phrase}".rstrip())
-            body = _read_capped(resp, url, policy.max_bytes, end=end, clock=clock, deadline_s=policy.deadline_s)
-            return decode_json(body, url)
+        clipped = left < max(policy.read_timeout_s, policy.connect_timeout_s)
+        try:
+            doc, nxt = _one_get(http, url, current, seen, timeout, policy, end, clock)
+        except httpx.TimeoutException:
+            if clipped:  # the per-read timeout was cut short by the overall deadline: say which
+                raise RefreshError(f"{url}: no answer within the overall {policy.deadline_s:g}-s deadline") from None
+            raise
+        if nxt is None:
+            return doc
+        current = nxt
+
+
+def _one_get(
+    http: httpx.Client, url: str, current: str, seen: list[str], timeout: httpx.Timeout, policy: FetchPolicy,
+    end: float, clock: Callable[[], float],
+) -> tuple[Any, str | None]:
+    """One GET: (JSON, None), or (None, next URL) for a redirect to follow."""
+    with http.stream("GET", current, headers={"Accept": "application/json"}, timeout=timeout) as resp:
+        if resp.is_redirect:
+            nxt = _location(resp, current)
+            scheme = urlsplit(nxt).scheme
+            if scheme not in ("http", "https"):
+                raise RefreshError(f"{url}: redirected to {nxt[:200]!r}, not an http(s) URL; refused")
+            if nxt in seen:
+                chain = " -> ".join([*seen[seen.index(nxt):], nxt])
+                raise RefreshError(f"{url}: redirect loop: {chain}")
+            if len(seen) > policy.max_redirects:
+                raise RefreshError(f"{url}: more than {policy.max_redirects} redirects (last to {nxt})")
+            seen.append(nxt)
+            return None, nxt
+        if resp.status_code in RETRY_STATUS:
+            asked = _retry_after_s(resp.headers.get("retry-after"))
+            reason = f"HTTP {resp.status_code} {resp.reason_phrase}".rstrip()
+            if asked is not None:
+                reason += f" (Retry-After {resp.headers.get('retry-after')})"
+            raise _Retry(reason, asked)
+        if resp.status_code >= 400:
+            raise RefreshError(f"{url}: HTTP {resp.status_code} {resp.reason_phrase}".rstrip())
+        body = _read_capped(resp, url, policy.max_bytes, end=end, clock=clock, deadline_s=policy.deadline_s)
+        return decode_json(body, url), None

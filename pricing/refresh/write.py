@@ -96,19 +96,22 @@ def _backup_name(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def _locked(root: Path) -> Iterator[None]:
-    """An exclusive advisory lock on the folder itself (no lock file left behind); no-op without flock."""
-    try:
-        fd = os.open(root, os.O_RDONLY)
-    except OSError:
+def _locked(*folders: Path) -> Iterator[None]:
+    """Exclusive advisory locks on the folders themselves (no lock file left behind), taken in path order.
+
+    A writer locks its targets' folders and their common folder; `recover` locks every folder it looks
+    at; the shared order means no deadlock, the overlap means neither sees the other's half-done work.
+    """
+    with contextlib.ExitStack() as stack:
+        for folder in sorted({str(Path(f).resolve()) for f in folders}):
+            try:
+                fd = os.open(folder, os.O_RDONLY)
+            except OSError:
+                continue
+            stack.callback(os.close, fd)  # closing releases the lock
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
         yield
-        return
-    try:
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
 
 
 def _write_journal(root: Path, state: str, entries: list[dict[str, str | None]]) -> None:
@@ -197,7 +200,7 @@ def recover(data_dir: Path) -> list[str]:
     if not any(_pending(f) for f in folders):
         return []
     notes: list[str] = []
-    with _locked(data_dir):
+    with _locked(*folders):
         for f in folders:
             note = _finish(f)
             if note:
@@ -225,7 +228,7 @@ def atomic_write_many(texts: Mapping[Path, str]) -> None:
     root = Path(os.path.commonpath([str(p.parent) for p in paths]))
     for p in paths:
         p.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(root):
+    with _locked(root, *(p.parent for p in paths)):
         _finish(root)
         entries: list[dict[str, str | None]] = []
         staged: list[Path] = []

@@ -1,4 +1,4 @@
-"""One self-contained HTML report: inline CSS and SVG, no scripts, readable on a projector, printable."""
+"""One self-contained HTML report: inline CSS, plotly charts with plotly.js inline (works offline), printable."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 
 import pandas as pd
 
+from pricing import charts
 from pricing.analysis.sensitivity import ALL
-from pricing.compare import ROUTE_KIND_LABELS, money
-from pricing.report import svg
+from pricing.compare import headline, money
 from pricing.report.build import Report
 from pricing.report.tables import OVERRIDE_FIELDS, WORKLOAD_FIELDS
 from pricing.report.tables import rows as row_objs
@@ -31,10 +31,9 @@ th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: lef
 td:first-child { min-width: 11em; }
 td { overflow-wrap: anywhere; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.legend span { display: inline-block; margin-right: 14px; font-size: 15px; }
-.legend i { display: inline-block; width: 13px; height: 13px; margin-right: 5px; vertical-align: -1px; }
+.refs li { font-size: 20px; margin: 4px 0; }
 .warn { color: #a33; } .small { font-size: 14px; color: var(--mute); word-break: break-all; }
-svg { max-width: 100%; height: auto; }
+.chart { margin: 8px 0 4px; }
 section { page-break-inside: avoid; break-inside: avoid; }
 @media print { body { font-size: 12pt; max-width: none; padding: 0; } h2 { page-break-before: auto; }
   .answer { border-left-width: 4px; } a { color: inherit; text-decoration: none; } }
@@ -69,24 +68,32 @@ def _plain(v: Any) -> str:
     return str(v)
 
 
-def _legend() -> str:
-    return '<p class="legend">' + "".join(
-        f'<span><i style="background:{svg.KIND_COLOURS[k]}"></i>{escape(v)}</span>'
-        for k, v in ROUTE_KIND_LABELS.items()) + "</p>"
+class _Figures:
+    """Turns figures into HTML; the first one on the page carries plotly.js, the rest reuse it."""
+
+    def __init__(self) -> None:
+        self.first = True
+
+    def __call__(self, fig: Any) -> str:
+        html = charts.to_html_fragment(fig, self.first)
+        self.first = False
+        return f'<div class="chart">{html}</div>'
 
 
-def _workload_section(r: Report, name: str, g: pd.DataFrame) -> str:
+def _workload_section(r: Report, name: str, g: pd.DataFrame, fig: _Figures) -> str:
     g = g.sort_values("monthly_usd", na_position="last")
     top = g.head(TOP)
-    answer = f'<p class="answer">{escape(r.winners.get(name, ""))}</p>' if len(r.winners) > 1 else ""
-    parts = [f"<section><h3>{escape(name)}</h3>", answer,
-             svg.bars([(str(x.label), float(x.monthly_usd), str(x.route_kind)) for x in row_objs(top)]),
-             _legend()]
+    lines = headline(r.results, name) if len(r.scenario.workloads) > 1 else []
+    answer = "".join(f'<p class="answer">{escape(x)}</p>' for x in lines[:1])
+    refs = f'<ul class="refs">{"".join(f"<li>{escape(x)}</li>" for x in lines[1:])}</ul>' if lines else ""
+    parts = [f"<section><h3>{escape(name)}</h3>", answer, refs,
+             fig(charts.kind_bars(top)),
+             fig(charts.components(top))]
     rows = []
     for x in row_objs(top):
         hw = x.usd_gpu_rent + x.usd_capex + x.usd_power + x.usd_colocation + x.usd_ops
         tokens = x.usd_input + x.usd_cached_input + x.usd_cache_write + x.usd_output + x.usd_reasoning + x.usd_request_fees
-        rows.append((x.label, money(x.monthly_usd), _num(x.usd_per_mtok, "${:,.3f}"), money(tokens) if tokens else "",
+        rows.append((x.label, money(x.monthly_usd) if x.monthly_usd == x.monthly_usd else "cannot serve", _num(x.usd_per_mtok, "${:,.3f}"), money(tokens) if tokens else "",
                      money(hw) if hw else "", _num(x.gpus), _num(x.utilization * 100 if x.utilization == x.utilization else math.nan, "{:.0f}%"),
                      x.warnings or ""))
     parts.append(_table(("Route", "Per month", "Per 1M tokens", "Token charges", "GPUs, power, ops", "GPUs",
@@ -100,7 +107,7 @@ def _workload_section(r: Report, name: str, g: pd.DataFrame) -> str:
     return "".join(parts)
 
 
-def _sensitivity_section(r: Report) -> str:
+def _sensitivity_section(r: Report, fig: _Figures) -> str:
     out = ["<h2>What could change the answer</h2>",
            '<p class="note">Each driver is moved to the low and the high end of its range, one at a time. '
            "Each bar runs from today's lead of the winner over the best alternative (black line) to its lead "
@@ -113,9 +120,9 @@ def _sensitivity_section(r: Report) -> str:
         winner = labels.get(str(t["base_winner"].iloc[0]), str(t["base_winner"].iloc[0]))
         how = " (each workload on its own route, sized separately)" if scope == ALL else ""
         out.append(f"<section><h3>{escape(str(scope))}: winner {escape(winner)}{how}</h3>")
-        out.append(svg.tornado([(f"{x.label} ({x.low:g} to {x.high:g} {x.unit})", float(x.margin_low_usd),
-                                 float(x.margin_high_usd), f"at {x.low:g}", f"at {x.high:g}")
-                                for x in row_objs(t)], base=float(t["margin_base_usd"].iloc[0])))
+        out.append(fig(charts.tornado([(f"{x.label} ({x.low:g} to {x.high:g} {x.unit})", float(x.margin_low_usd),
+                                        float(x.margin_high_usd)) for x in row_objs(t)],
+                                      base=float(t["margin_base_usd"].iloc[0]))))
         rows = [(x.label, f"{x.low:g} / {x.high:g} {x.unit}", money(x.margin_low_usd), money(x.margin_high_usd),
                  "yes: " + ", ".join(sorted({labels.get(str(w), str(w)) for w in (x.winner_low, x.winner_high)
                                              if w != x.base_winner})) if x.changes_winner else "no")
@@ -125,7 +132,7 @@ def _sensitivity_section(r: Report) -> str:
     return "".join(out)
 
 
-def _uncertainty_section(r: Report) -> str:
+def _uncertainty_section(r: Report, fig: _Figures) -> str:
     rg = r.ranges
     out = ["<h2>How sure we are</h2>",
            f'<p class="note">{r.samples:,} samples (seed {r.seed}). P10 to P90 ranges: throughput efficiency '
@@ -136,8 +143,8 @@ def _uncertainty_section(r: Report) -> str:
     for w, u in r.uncertainty.groupby("workload", sort=False):
         u = u.sort_values("p50_usd", na_position="last").head(8)
         out.append(f"<section><h3>{escape(str(w))}</h3>")
-        out.append(svg.ranges([(str(x.label), float(x.p10_usd), float(x.p50_usd), float(x.p90_usd), str(x.route_kind))
-                               for x in row_objs(u)]))
+        out.append(fig(charts.ranges([(str(x.label), float(x.p10_usd), float(x.p50_usd), float(x.p90_usd),
+                                       str(x.route_kind)) for x in row_objs(u)])))
         out.append(_table(("Route", "P10", "P50", "P90", "Chance cheapest"),
                           [(x.label, money(x.p10_usd), money(x.p50_usd), money(x.p90_usd), f"{x.p_cheapest:.0%}")
                            for x in row_objs(u)], num=(1, 2, 3, 4)))
@@ -166,21 +173,26 @@ def _api_trend_text(a: Any) -> str:
             f"for open weights ({a.api_trend_source})")
 
 
-def _plan_section(r: Report) -> str:
+def _plan_section(r: Report, fig: _Figures) -> str:
     a = r.plan_assumptions
     cash = r.plan[r.plan["view"] == "cash"]
     if cash.empty:
         return ""
-    last = cash[cash["month"] == cash["month"].max()].nsmallest(6, "cumulative_usd")
-    series = [(str(x.label), cash[cash["route_id"] == x.route_id].sort_values("month")["cumulative_usd"].tolist())
+    final = cash[cash["month"] == cash["month"].max()].sort_values("cumulative_usd")
+    cheapest = final.head(6)
+    per_kind = final.drop_duplicates("route_kind")  # the cheapest of each kind is always drawn
+    last = pd.concat([cheapest, per_kind]).drop_duplicates("route_id").sort_values("cumulative_usd")
+    series = [(str(x.label), str(x.route_kind),
+               cash[cash["route_id"] == x.route_id].sort_values("month")["cumulative_usd"].tolist())
               for x in row_objs(last)]
     out = [f"<h2>The next {a.months} months</h2>",
            f'<p class="note">Cumulative cost, cash view (owned GPUs paid when bought). Traffic grows at each '
            f"workload's monthly_growth; {escape(_api_trend_text(a))}; GPU prices change "
            f"{a.gpu_price_change_per_year:+.0%} a year (assumption). Scheduled API price changes are billed "
-           "from their month.</p>",
+           f"from their month. Drawn: the six cheapest routes at the end of the plan and the cheapest route of "
+           f"every other kind; {max(len(final) - len(last), 0)} more routes are in the CSV.</p>",
            *(f'<p class="warn">{escape(w)}</p>' for w in r.plan.attrs.get("warnings", [])),
-           svg.lines(series)]
+           fig(charts.lines(series))]
     ov = r.overtakes
     if len(ov):
         seen = {(x.route_id, x.overtakes_route_id, x.month) for x in row_objs(ov[ov["view"] == "cash"])}
@@ -260,7 +272,7 @@ def summary_points(r: Report) -> list[str]:
 
 
 def to_html(r: Report) -> str:
-    """The whole report as one HTML document (inline CSS and SVG; no scripts, no external files)."""
+    """The whole report as one HTML document: inline CSS, plotly.js inline once; nothing loaded from elsewhere."""
     s = r.scenario
     head = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(s.name)}</title>'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head><body>')
@@ -269,10 +281,18 @@ def to_html(r: Report) -> str:
     if s.description:
         intro.append(f"<p>{escape(s.description)}</p>")
     intro.append("<h2>The answer</h2>")
-    intro.extend(f'<p class="answer">{escape(v)}</p>' for k, v in r.winners.items()
-                 if k == ALL or len(r.winners) == 1)
+    names = [w.name for w in s.workloads]
+    if len(names) == 1:
+        lines = headline(r.results, names[0])
+        intro.append(f'<p class="answer">{escape(lines[0])}</p>')
+        intro.append('<ul class="refs">' + "".join(f"<li>{escape(x)}</li>" for x in lines[1:]) + "</ul>")
+    else:
+        intro.extend(f'<p class="answer">{escape(v)}</p>' for k, v in r.winners.items() if k == ALL)
+        intro.append('<ul class="refs">' + "".join(f"<li>{escape(headline(r.results, n)[0])}</li>"
+                                                  for n in names) + "</ul>")
     intro.append("<ul>" + "".join(f"<li>{escape(p)}</li>" for p in summary_points(r)) + "</ul>")
-    sections = [_workload_section(r, str(w), g) for w, g in r.results.groupby("workload", sort=False)]
-    body = "".join(intro + sections) + _portfolio_section(r) + _sensitivity_section(r) + \
-        _uncertainty_section(r) + _plan_section(r) + _assumptions_section(r)
+    fig = _Figures()
+    sections = [_workload_section(r, str(w), g, fig) for w, g in r.results.groupby("workload", sort=False)]
+    body = "".join(intro + sections) + _portfolio_section(r) + _sensitivity_section(r, fig) + \
+        _uncertainty_section(r, fig) + _plan_section(r, fig) + _assumptions_section(r)
     return head + body + "</body></html>\n"

@@ -1,0 +1,280 @@
+"""One palette and the plotly figures shared by the dashboard and the HTML report.
+
+A route kind or a cost component has one colour everywhere. Money axes carry the currency
+symbol; labels are shortened for the axis but shown whole on hover. Pure plotly (no streamlit).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from pricing.compare import ROUTE_KIND_LABELS, compact, money
+
+# Route kinds: blue family for APIs, warm colours for running the weights yourself.
+KIND_COLOURS: dict[str, str] = {
+    "api-closed": "#4e79a7",            # blue
+    "api-open-first-party": "#76b7b2",  # teal
+    "api-open-host": "#59a14f",         # green
+    "selfhost-cloud": "#f28e2b",        # orange
+    "selfhost-owned": "#b07aa1",        # purple
+}
+# Cost components: token charges in blues and violets, hardware in warm colours (GPU rent shares the
+# orange of rented GPUs); none shares a colour with another meaning on the same chart.
+COMPONENT_COLOURS: dict[str, str] = {
+    "usd_input": "#1f77b4",         # blue
+    "usd_cached_input": "#aec7e8",  # light blue
+    "usd_cache_write": "#9edae5",   # pale cyan
+    "usd_output": "#393b79",        # indigo
+    "usd_reasoning": "#8c6bb1",     # violet
+    "usd_request_fees": "#7f7f7f",  # grey
+    "usd_gpu_rent": "#f28e2b",      # orange, as rented GPUs
+    "usd_capex": "#8c564b",         # brown
+    "usd_power": "#d62728",         # red
+    "usd_colocation": "#e377c2",    # pink
+    "usd_ops": "#bcbd22",           # olive
+}
+COMPONENT_LABELS: dict[str, str] = {
+    "usd_input": "input tokens", "usd_cached_input": "cached input", "usd_cache_write": "cache writes",
+    "usd_output": "output tokens", "usd_reasoning": "reasoning tokens", "usd_request_fees": "request fees",
+    "usd_gpu_rent": "GPU rent", "usd_capex": "hardware (amortised)", "usd_power": "power",
+    "usd_colocation": "colocation", "usd_ops": "operations",
+}
+MARK = "#1d2330"  # crossings, "your volume" and other marks
+SERIES = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#e15759", "#76b7b2", "#edc948", "#9c755f")
+FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 14}
+LABEL_CHARS = 48
+
+
+def symbol(currency: str = "USD") -> str:
+    """The prefix of money ticks: $ for USD, else the ISO code and a space."""
+    return "$" if currency == "USD" else f"{currency} "
+
+
+def short(label: str, n: int = LABEL_CHARS) -> str:
+    """A label cut to n characters with an ellipsis in the middle, so the start (the model) and the
+    end (the provider or hosting) both stay readable; the whole label goes in the hover."""
+    if len(label) <= n:
+        return label
+    head = (n - 1) * 3 // 5
+    return label[:head].rstrip() + "…" + label[len(label) - (n - 1 - head):].lstrip()
+
+
+def shorts(labels: Sequence[str], n: int = LABEL_CHARS) -> list[str]:
+    """short() of each label, made unique (two routes never share an axis row)."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for label in labels:
+        s = short(str(label), n)
+        k = seen.get(s, 0)
+        seen[s] = k + 1
+        out.append(s if not k else f"{s} ({k + 1})")
+    return out
+
+
+def kind_colour(kind: str) -> str:
+    """The colour of a route kind (grey for an unknown one)."""
+    return KIND_COLOURS.get(kind, "#999999")
+
+
+def _layout(fig: go.Figure, height: int, currency: str, money_axis: str | None = "x") -> go.Figure:
+    fig.update_layout(height=height, font=FONT, margin={"l": 10, "r": 20, "t": 40, "b": 10},
+                      plot_bgcolor="white", paper_bgcolor="white",
+                      legend={"orientation": "h", "y": -0.15, "x": 0})
+    grid = {"showgrid": True, "gridcolor": "#e6e8ee", "zeroline": False}
+    fig.update_xaxes(**grid)
+    fig.update_yaxes(**grid)
+    if money_axis == "x":
+        fig.update_xaxes(tickprefix=symbol(currency), separatethousands=True)
+    elif money_axis == "y":
+        fig.update_yaxes(tickprefix=symbol(currency), separatethousands=True)
+    return fig
+
+
+def components(df: pd.DataFrame, currency: str = "USD", rate: float = 1.0, top: int = 20) -> go.Figure:
+    """Monthly cost of each route split by component, cheapest on top (one colour per component)."""
+    d = df[pd.to_numeric(df["monthly_usd"], errors="coerce").notna()].sort_values("monthly_usd").head(top)
+    fig = go.Figure()
+    ys = shorts(list(d["label"]))
+    for col, name in COMPONENT_LABELS.items():
+        if col not in d or not (d[col] > 0).any():
+            continue
+        fig.add_bar(y=ys, x=d[col].to_numpy() * rate, name=name, orientation="h",
+                    marker_color=COMPONENT_COLOURS[col], customdata=list(d["label"]),
+                    hovertemplate="%{customdata}<br>" + name + ": " + symbol(currency) + "%{x:,.0f}/month"
+                    "<extra></extra>")
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title=f"{currency} per month")
+    return _layout(fig, max(320, 26 * len(d) + 120), currency)
+
+
+def kind_bars(df: pd.DataFrame, currency: str = "USD", rate: float = 1.0) -> go.Figure:
+    """Monthly cost per route as one bar each, coloured by route kind (legend = the kinds)."""
+    d = df[pd.to_numeric(df["monthly_usd"], errors="coerce").notna()].sort_values("monthly_usd")
+    d = d.assign(_y=shorts(list(d["label"])))
+    fig = go.Figure()
+    for kind, label in ROUTE_KIND_LABELS.items():
+        g = d[d["route_kind"] == kind]
+        if g.empty:
+            continue
+        fig.add_bar(y=list(g["_y"]), x=g["monthly_usd"] * rate, orientation="h", name=label,
+                    marker_color=kind_colour(kind), customdata=list(g["label"]),
+                    text=[money(float(v), currency, rate) for v in g["monthly_usd"]], textposition="outside",
+                    hovertemplate="%{customdata}<br>" + symbol(currency) + "%{x:,.0f}/month<extra></extra>")
+    fig.update_yaxes(categoryorder="array", categoryarray=list(d["_y"])[::-1], title=None)
+    fig.update_xaxes(title=f"{currency} per month")
+    return _layout(fig, max(300, 26 * len(d) + 120), currency)
+
+
+def frontier(q: pd.DataFrame, on_frontier: Sequence[bool], currency: str = "USD", rate: float = 1.0) -> go.Figure:
+    """Quality against monthly cost (log $ axis), coloured by route kind; frontier points labelled."""
+    q = q.assign(_on=list(on_frontier))
+    fig = go.Figure()
+    for kind, label in ROUTE_KIND_LABELS.items():
+        g = q[q["route_kind"] == kind]
+        if g.empty:
+            continue
+        fig.add_scatter(x=g["monthly_usd"] * rate, y=g["quality_index"], mode="markers", name=label,
+                        marker={"color": kind_colour(kind), "size": 10, "line": {"color": "white", "width": 1}},
+                        customdata=list(g["label"]),
+                        hovertemplate="%{customdata}<br>" + symbol(currency) + "%{x:,.0f}/month<br>"
+                        "quality %{y:.1f}<extra></extra>")
+    front = q[q["_on"]].sort_values("monthly_usd")
+    if len(front):
+        fig.add_scatter(x=front["monthly_usd"] * rate, y=front["quality_index"], mode="lines+markers+text",
+                        name="efficient frontier", line={"color": MARK, "width": 1.5, "shape": "hv"},
+                        marker={"color": MARK, "size": 5}, text=[short(str(x), 34) for x in front["label"]],
+                        textposition="top left", textfont={"size": 12}, customdata=list(front["label"]),
+                        hovertemplate="%{customdata}<extra>frontier</extra>")
+    fig.update_xaxes(type="log", title=f"{currency} per month (log scale)")
+    fig.update_yaxes(title="quality index (Artificial Analysis)")
+    return _layout(fig, 460, currency)
+
+
+def zoom_range(volume: float, decades: float = 1.0) -> tuple[float, float]:
+    """The x range (log10) a decade either way of the user's volume."""
+    v = math.log10(max(volume, 1.0))
+    return v - decades, v + decades
+
+
+def breakeven(
+    grid: pd.DataFrame, crossings: pd.DataFrame, volume_tokens: float, currency: str = "USD", rate: float = 1.0,
+    zoom: bool = True,
+) -> go.Figure:
+    """Monthly cost against tokens per month for each route (log axes), coloured by route kind.
+
+    `grid`: route_id, label, route_kind, tokens_per_month, monthly_usd. `crossings`: tokens_per_month,
+    monthly_usd_at_crossing, label_a, label_b. Zoomed, the x axis spans a decade either side of the
+    user's volume and the y axis the costs seen there; crossings in view are annotated.
+    """
+    fig = go.Figure()
+    dashes = ("solid", "dash", "dot", "dashdot", "longdash")
+    seen: dict[str, int] = {}
+    lo, hi = zoom_range(volume_tokens) if zoom else (-math.inf, math.inf)
+    visible: list[float] = []
+    for _rid, g in grid.groupby("route_id", sort=False):
+        kind = str(g["route_kind"].iloc[0])
+        n = seen.get(kind, 0)
+        seen[kind] = n + 1
+        label = str(g["label"].iloc[0])
+        fig.add_scatter(x=g["tokens_per_month"], y=g["monthly_usd"] * rate, mode="lines", name=short(label, 60),
+                        line={"color": kind_colour(kind), "dash": dashes[n % len(dashes)], "width": 2.5,
+                              "shape": "hv" if kind.startswith("selfhost") else "linear"},
+                        hovertemplate=label + "<br>%{x:.3s} tokens/month<br>" + symbol(currency)
+                        + "%{y:,.0f}/month<extra></extra>")
+        lx = np.log10(np.maximum(g["tokens_per_month"].to_numpy(dtype=float), 1e-300))
+        ys = g["monthly_usd"].to_numpy(dtype=float)[(lx >= lo) & (lx <= hi)] * rate
+        visible += [float(y) for y in ys if math.isfinite(y) and y > 0]
+    fig.add_vline(x=max(volume_tokens, 1.0), line={"color": MARK, "dash": "dot", "width": 2})
+    fig.add_annotation(x=math.log10(max(volume_tokens, 1.0)), y=1.0, yref="paper", text=f"your volume: "
+                       f"{compact(volume_tokens)} tokens/month", showarrow=False, yanchor="bottom",
+                       font={"color": MARK, "size": 13}, bgcolor="white")
+    for _, c in crossings.iterrows():
+        x, y = float(c["tokens_per_month"]), float(c["monthly_usd_at_crossing"]) * rate
+        if not (math.isfinite(x) and math.isfinite(y)) or not lo <= math.log10(max(x, 1e-300)) <= hi:
+            continue
+        fig.add_scatter(x=[x], y=[y], mode="markers", showlegend=False,
+                        marker={"symbol": "x", "size": 12, "color": MARK},
+                        hovertemplate=f"{c['label_a']} = {c['label_b']}<extra>break-even</extra>")
+        fig.add_annotation(x=math.log10(x), y=math.log10(y), text=f"{compact(x)} tokens: {money(y, currency)}",
+                           showarrow=True, arrowhead=0, ax=0, ay=-28, font={"size": 12}, bgcolor="white")
+    fig.update_xaxes(type="log", title="tokens per month (log scale)")
+    fig.update_yaxes(type="log", title=f"{currency} per month (log scale)")
+    if zoom:
+        fig.update_xaxes(range=[lo, hi])
+        if visible:
+            fig.update_yaxes(range=[math.log10(min(visible)) - 0.15, math.log10(max(visible)) + 0.15])
+    return _layout(fig, 560, currency, money_axis="y")
+
+
+def lines(series: Sequence[tuple[str, str, Sequence[float]]], currency: str = "USD",
+          x_title: str = "month", y_title: str | None = None) -> go.Figure:
+    """Cumulative cost lines (label, route kind, values by month 1..n), coloured by route kind."""
+    fig = go.Figure()
+    seen: dict[str, int] = {}
+    dashes = ("solid", "dash", "dot", "dashdot")
+    for label, kind, values in series:
+        n = seen.get(kind, 0)
+        seen[kind] = n + 1
+        fig.add_scatter(x=list(range(1, len(values) + 1)), y=list(values), mode="lines", name=short(label, 60),
+                        line={"color": kind_colour(kind), "dash": dashes[n % len(dashes)], "width": 2.5},
+                        hovertemplate=label + "<br>month %{x}: " + symbol(currency) + "%{y:,.0f}<extra></extra>")
+    fig.update_xaxes(title=x_title, dtick=1 if series and len(series[0][2]) <= 24 else None)
+    fig.update_yaxes(title=y_title or f"{currency}, cumulative")
+    return _layout(fig, 420, currency, money_axis="y")
+
+
+def ranges(items: Sequence[tuple[str, float, float, float, str]], currency: str = "USD") -> go.Figure:
+    """P10-P90 bars with the P50 marked, per route (label, p10, p50, p90, route kind)."""
+    fig = go.Figure()
+    labels = shorts([x[0] for x in items])
+    for (label, p10, p50, p90, kind), y in zip(items, labels, strict=True):
+        fig.add_scatter(x=[p10, p90], y=[y, y], mode="lines", line={"color": kind_colour(kind), "width": 12},
+                        showlegend=False, hovertemplate=f"{label}<br>P10 {money(p10, currency)} to P90 "
+                        f"{money(p90, currency)}<extra></extra>")
+        fig.add_scatter(x=[p50], y=[y], mode="markers", marker={"color": MARK, "symbol": "line-ns", "size": 16,
+                        "line": {"width": 3, "color": MARK}}, showlegend=False,
+                        hovertemplate=f"{label}<br>P50 {money(p50, currency)}<extra></extra>")
+    for kind, label in ROUTE_KIND_LABELS.items():  # legend of the kinds present
+        if any(x[4] == kind for x in items):
+            fig.add_scatter(x=[None], y=[None], mode="lines", name=label,
+                            line={"color": kind_colour(kind), "width": 8})
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
+    fig.update_xaxes(title=f"{currency} per month (P10 to P90, mark = P50)")
+    return _layout(fig, max(240, 34 * len(items) + 120), currency)
+
+
+def tornado(rows: Sequence[tuple[str, float, float]], base: float, currency: str = "USD",
+            x_title: str | None = None, zero_line: bool = True) -> go.Figure:
+    """Bars from today's value (base) to each driver's low and high end (label, at_low, at_high).
+
+    By default the value is the winner's lead over the best alternative, with a dashed red line at
+    zero (past it another route wins); pass x_title and zero_line=False for another quantity."""
+    fig = go.Figure()
+    labels = shorts([r[0] for r in rows], 60)
+    fig.add_bar(y=labels, x=[r[1] - base for r in rows], base=base, orientation="h", name="at the low end",
+                marker_color="#a0cbe8", customdata=[r[0] for r in rows],
+                hovertemplate="%{customdata}<br>" + symbol(currency) + "%{x:,.0f}<extra>low end</extra>")
+    fig.add_bar(y=labels, x=[r[2] - base for r in rows], base=base, orientation="h", name="at the high end",
+                marker_color="#4e79a7", customdata=[r[0] for r in rows],
+                hovertemplate="%{customdata}<br>" + symbol(currency) + "%{x:,.0f}<extra>high end</extra>")
+    fig.add_vline(x=base, line={"color": MARK, "width": 2})
+    if zero_line:
+        fig.add_vline(x=0, line={"color": "#d62728", "dash": "dash", "width": 1.5})
+    fig.update_layout(barmode="overlay")
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title=x_title or f"winner's lead over the best alternative, {currency} per month")
+    return _layout(fig, max(260, 34 * len(rows) + 120), currency)
+
+
+def to_html_fragment(fig: go.Figure, first: bool) -> str:
+    """A figure as an HTML fragment; the first one on a page carries plotly.js inline (works offline)."""
+    html: Any = fig.to_html(include_plotlyjs=bool(first), full_html=False,
+                            config={"displayModeBar": False, "responsive": True})
+    return str(html)

@@ -1,0 +1,74 @@
+"""pricing.charts: one palette, readable labels, break-even zoomed around the user's volume, $ on money axes."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from pricing import charts
+from pricing.compare import BREAKDOWN_COLUMNS, ROUTE_KIND_LABELS
+
+
+def test_one_colour_per_meaning() -> None:
+    assert set(charts.KIND_COLOURS) == set(ROUTE_KIND_LABELS)
+    assert set(charts.COMPONENT_COLOURS) == set(BREAKDOWN_COLUMNS) == set(charts.COMPONENT_LABELS)
+    assert len(set(charts.KIND_COLOURS.values())) == len(charts.KIND_COLOURS)
+    assert len(set(charts.COMPONENT_COLOURS.values())) == len(charts.COMPONENT_COLOURS)
+
+
+def _rows() -> pd.DataFrame:
+    labels = ["gpt-oss-20b on 1x RTX-4090, fp4, rented (salad, on-demand)",
+              "gpt-oss-20b on 1x RTX-4090, fp4, rented (salad, spot)", "gpt-6-luna via OpenAI"]
+    df = pd.DataFrame({"label": labels, "route_kind": ["selfhost-cloud", "selfhost-cloud", "api-closed"],
+                       "monthly_usd": [500.0, 400.0, 4300.0], "quality_index": [14.9, 14.9, np.nan]})
+    for c in BREAKDOWN_COLUMNS:
+        df[c] = 0.0
+    df["usd_gpu_rent"] = [500.0, 400.0, 0.0]
+    df["usd_input"] = [0.0, 0.0, 1300.0]
+    df["usd_output"] = [0.0, 0.0, 3000.0]
+    return df
+
+
+def test_bars_keep_two_similar_routes_apart_and_show_money() -> None:
+    fig = charts.kind_bars(_rows())
+    ys = [y for t in fig.data for y in t.y]
+    assert len(ys) == len(set(ys)) == 3
+    assert fig.layout.xaxis.tickprefix == "$"
+    comp = charts.components(_rows())
+    assert {t.name: t.marker.color for t in comp.data} == {
+        "input tokens": charts.COMPONENT_COLOURS["usd_input"], "output tokens": charts.COMPONENT_COLOURS["usd_output"],
+        "GPU rent": charts.COMPONENT_COLOURS["usd_gpu_rent"]}
+
+
+def test_frontier_points_are_labelled_on_a_dollar_log_axis() -> None:
+    q = _rows().dropna(subset=["quality_index"])
+    fig = charts.frontier(q, [False, True])
+    front = next(t for t in fig.data if t.name == "efficient frontier")
+    assert list(front.text) == [charts.short(q["label"].iloc[1], 34)]
+    assert fig.layout.xaxis.type == "log" and fig.layout.xaxis.tickprefix == "$"
+
+
+def test_breakeven_is_zoomed_a_decade_around_the_volume_with_crossings_annotated() -> None:
+    vols = np.logspace(6, 14, 200)
+    grid = pd.concat([
+        pd.DataFrame({"route_id": "a", "label": "API", "route_kind": "api-closed", "tokens_per_month": vols,
+                      "monthly_usd": vols * 1e-6}),
+        pd.DataFrame({"route_id": "b", "label": "GPUs", "route_kind": "selfhost-cloud", "tokens_per_month": vols,
+                      "monthly_usd": np.full_like(vols, 3000.0)}),
+    ])
+    cross = pd.DataFrame({"tokens_per_month": [3e9], "monthly_usd_at_crossing": [3000.0],
+                          "label_a": ["API"], "label_b": ["GPUs"]})
+    fig = charts.breakeven(grid, cross, 1e9)
+    assert tuple(fig.layout.xaxis.range) == (8.0, 10.0)
+    lo, hi = fig.layout.yaxis.range
+    assert lo < math.log10(100) and hi > math.log10(10_000) and hi < 6  # zoomed to the costs in view
+    texts = [a.text for a in fig.layout.annotations]
+    assert any(t.startswith("your volume: 1.0B tokens/month") for t in texts)
+    assert any("3.0B tokens: $3.0k" in t for t in texts)
+    assert fig.layout.yaxis.tickprefix == "$"
+    full = charts.breakeven(grid, cross, 1e9, zoom=False)
+    assert full.layout.xaxis.range is None
+    colours = {t.name: t.line.color for t in fig.data if t.name}
+    assert colours == {"API": charts.KIND_COLOURS["api-closed"], "GPUs": charts.KIND_COLOURS["selfhost-cloud"]}
