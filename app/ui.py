@@ -389,6 +389,10 @@ HUMAN_NAMES = {
     "networking_fraction": "Networking share", "usd_per_kwh": "$ per kWh", "pue": "PUE",
     "node_power_multiplier": "Node power / GPU TDP", "colocation_usd_per_kw_month": "Colocation $/kW-month",
     "ops_usd_per_node_month": "Operations $/node-month", "average_power_fraction": "Average power share",
+    "status": "Status", "checked_on": "Price checked", "changed_on": "Price changed", "retires_on": "Retires",
+    "deprecated_on": "Deprecated", "successor": "Successor", "no_cache_price": "No cache price published",
+    "no_batch_api": "No batch API", "usd_per_mtok_scheduled_input": "Scheduled input $/1M tok",
+    "scheduled_from": "Scheduled from",
 }
 FRACTION_COLUMNS = ("residual_value_fraction", "networking_fraction", "average_power_fraction")
 

@@ -72,12 +72,13 @@ def test_headroom_and_months_travel_with_the_scenario(at) -> None:
 
 
 def test_retired_offers_struck_through_and_price_history_chart(at, catalog) -> None:
-    offers = at.dataframe[0].value.set_index("id")
+    offers = at.dataframe[0].value.set_index("Id")
     row = offers.loc["deepseek/deepseek-chat"]
-    assert row["status"] == "retired 2026-07-24; use deepseek/deepseek-v4-flash"
-    assert "\u0336" in row["display_name"]
-    assert "\u0336" not in offers.loc["deepseek/deepseek-v4-flash", "display_name"]
-    assert offers["age"].str.startswith(("fresh", "aging", "STALE")).all()
+    assert row["Status"] == "retired 2026-07-24; use deepseek/deepseek-v4-flash"
+    assert "\u0336" in row["Name"]
+    assert "\u0336" not in offers.loc["deepseek/deepseek-v4-flash", "Name"]
+    assert offers["Price age"].str.startswith(("fresh", "aging", "STALE")).all()
+    assert (offers["Price checked"] == "2026-11-20").all()
     at.multiselect(key="cat_hist").set_value(["google/gemini-3.8-flash", "openai/gpt-4o"])
     at.run()
     no_exceptions(at)
