@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: dashboard test test-future lint bench validate golden clean
+.PHONY: dashboard test test-future lint bench validate check-data golden clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ lint: $(STAMP)
 
 validate: $(STAMP)
 	$(PY) -m pricing validate
+
+# data/api, quality and price history rebuilt from the pinned sources in data/sources/ (offline)
+check-data: $(STAMP)
+	$(PY) -m pricing.importers.litellm --check
+	$(PY) -m pricing.importers.quality --check
+	$(PY) -m pricing.importers.history --check
 
 bench: $(STAMP)
 	for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -11,6 +11,7 @@ import streamlit as st
 from pydantic import BaseModel, ValidationError
 
 from pricing.analysis import PlanAssumptions
+from pricing.analysis.plan import API_PRICE_ASSUMPTION
 from pricing.catalog import issues_from_validation
 from pricing.compare import presets
 from pricing.errors import DataError
@@ -112,7 +113,8 @@ def params() -> list[Param]:
         Param("cat_q", "str", ""),
         Param("scenario_name", "str", "Dashboard scenario"),
         Param("plan_months", "int", PLAN.months, 1, 60),
-        Param("plan_api", "float", PLAN.api_price_change_per_year, -0.9, 1.0),
+        Param("plan_api_measured", "bool", True),
+        Param("plan_api", "float", API_PRICE_ASSUMPTION, -0.9, 1.0),
         Param("plan_gpu", "float", PLAN.gpu_price_change_per_year, -0.9, 1.0),
     ]
     for i in range(MAX_WORKLOADS):
@@ -159,6 +161,8 @@ def encode(p: Param, v: Any) -> str:
         return ",".join(_fmt_num(float(x)) for x in v)
     if p.kind in ("float", "int"):
         return _fmt_num(float(v))
+    if p.kind == "bool":
+        return "1" if v else "0"
     return str(v)
 
 
@@ -178,6 +182,10 @@ def decode(p: Param, text: str) -> Any:
         if (p.lo is not None and v < p.lo) or (p.hi is not None and v > p.hi):
             raise ValueError(f"outside {p.lo}..{p.hi}")
         return int(v) if p.kind == "int" else v
+    if p.kind == "bool":
+        if text not in ("0", "1"):
+            raise ValueError("not 0 or 1")
+        return text == "1"
     if p.choices is not None and text not in p.choices:
         raise ValueError(f"not one of {', '.join(p.choices)}")
     if len(text) > 200:
@@ -366,8 +374,8 @@ def workloads() -> list[Workload]:
             v = ss[wkey(i, suffix)]
             if suffix == "req" and ss[wkey(i, "per")] == "day":
                 v = v * DAYS_PER_MONTH
-            if field in ("max_ttft_ms", "min_output_tokens_per_s"):
-                v = v or None
+            if field in ("max_ttft_ms", "min_output_tokens_per_s", "off_peak_fraction"):
+                v = v or None  # 0 = no target / off-peak share from the traffic shape
             kw[field] = int(v) if kind == "int" else v
         out.append(_valid(Workload, kw, f"workload {i + 1}"))
     names = [w.name for w in out]

@@ -266,8 +266,9 @@ def workload_editor(i: int) -> None:
         c.slider("Input written to cache", 0.0, 1.0, key=k("cw"), step=0.05,
                  on_change=state.keep_cache_shares, args=(i, "cw"),
                  help="With the cached share, at most 100% of input: moving one lowers the other.")
-        d.slider("Requests in off-peak hours", 0.0, 1.0, key=k("offpk"), step=0.05,
-                 help="Share of non-batch requests sent in a provider's off-peak window (DeepSeek).")
+        d.slider("Requests in off-peak hours (0 = from the traffic shape)", 0.0, 1.0, key=k("offpk"), step=0.05,
+                 help="Share of non-batch requests sent in a provider's off-peak windows (DeepSeek). 0 computes "
+                      "it from the hourly profile (flat when none): 133/168 of the week on DeepSeek V4.")
         st.number_input("Minimum context window (tokens)", key=k("ctx"), min_value=0, max_value=100_000_000,
                         step=1000)
 
@@ -388,6 +389,10 @@ HUMAN_NAMES = {
     "networking_fraction": "Networking share", "usd_per_kwh": "$ per kWh", "pue": "PUE",
     "node_power_multiplier": "Node power / GPU TDP", "colocation_usd_per_kw_month": "Colocation $/kW-month",
     "ops_usd_per_node_month": "Operations $/node-month", "average_power_fraction": "Average power share",
+    "status": "Status", "checked_on": "Price checked", "changed_on": "Price changed", "retires_on": "Retires",
+    "deprecated_on": "Deprecated", "successor": "Successor", "no_cache_price": "No cache price published",
+    "no_batch_api": "No batch API", "usd_per_mtok_scheduled_input": "Scheduled input $/1M tok",
+    "scheduled_from": "Scheduled from",
 }
 FRACTION_COLUMNS = ("residual_value_fraction", "networking_fraction", "average_power_fraction")
 

@@ -14,9 +14,11 @@ Billing rules (per request; a workload's mean token counts stand for each of its
   standard cache-read price and the batch input price; batch cache write, reasoning and tier prices
   = the standard price scaled by the batch/standard ratio of input (input classes) or output
   (output classes).
-- Off-peak: `off_peak_fraction` is the share of the non-batch requests sent inside the offer's
-  off-peak window, billed at its off-peak prices (batch and off-peak shares never overlap:
-  a batch request has its own price). Off-peak cache write, reasoning and tier prices scale as
+- Off-peak: the share of the non-batch requests sent inside the offer's off-peak windows is
+  billed at its off-peak prices (batch and off-peak shares never overlap: a batch request has
+  its own price). The share is the workload's `off_peak_fraction` when stated, else the share of
+  its weekly traffic shape inside the offer's windows (pricing.traffic; flat traffic on DeepSeek
+  V4's windows: 133/168 of the week). `api_cost_matrix` takes the share as given (0 by default). Off-peak cache write, reasoning and tier prices scale as
   for batch; an off-peak cache read missing from the table = min(cache read, off-peak input).
 - Missing prices: cache read None = input price; cache write None = input price; reasoning None =
   output price; tier cache read / write / reasoning None = the tier price scaled by the base
@@ -34,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from pricing import traffic
 from pricing.errors import InputError, UnknownIdError
 from pricing.schema import ApiOffer, Workload
 
@@ -183,8 +186,12 @@ def _workload_arrays(
     return arrs
 
 
-def _components(p: F, thr: F, has_batch: F, has_op: F, fee: F, disc: F, w: dict[str, F]) -> dict[str, Any]:
-    """Monthly USD per token class, shares and tier flags, each of shape (offers, workloads)."""
+def _components(p: F, thr: F, has_batch: F, has_op: F, fee: F, disc: F, w: dict[str, F],
+                op_share: F | None = None) -> dict[str, Any]:
+    """Monthly USD per token class, shares and tier flags, each of shape (offers, workloads).
+
+    `op_share` (offers, workloads) replaces has_op x off_peak_fraction when given.
+    """
     prompt = w["input_tokens"]
     tier = (prompt[None, :, None] > thr[:, None, :]).sum(axis=2) if thr.shape[1] else np.zeros((p.shape[0], len(prompt)), dtype=np.int64)
     cached = prompt * w["cached_fraction"]
@@ -192,7 +199,8 @@ def _components(p: F, thr: F, has_batch: F, has_op: F, fee: F, disc: F, w: dict[
     fresh = np.maximum(prompt - cached - write, 0.0)
     tokens = (fresh, cached, write, w["output_tokens"], w["reasoning_tokens"])
     s_batch = has_batch[:, None] * w["batch_fraction"][None, :]
-    s_op = (1.0 - s_batch) * has_op[:, None] * w["off_peak_fraction"][None, :]
+    op = has_op[:, None] * w["off_peak_fraction"][None, :] if op_share is None else op_share
+    s_op = (1.0 - s_batch) * op
     s_std = 1.0 - s_batch - s_op
     shares = (s_std, s_batch, s_op)
     scale = w["requests"][None, :] * (1.0 - disc)[:, None] / 1e6
@@ -237,6 +245,20 @@ def api_cost_matrix(
                        prices["usd_per_request"].to_numpy(float), disc, w)
     total: F = sum((comp[k] for k in BREAKDOWN), np.zeros((len(prices), len(w["requests"]))))
     return total
+
+
+def _off_peak_shares(offers: Sequence[ApiOffer], wl: Sequence[Workload]) -> F:
+    """(offers, workloads) share of requests in each offer's off-peak windows: stated, else from the traffic shape."""
+    out: F = np.zeros((len(offers), len(wl)))
+    if not any(o.off_peak is not None for o in offers):
+        return out
+    stated = np.array([np.nan if x.off_peak_fraction is None else x.off_peak_fraction for x in wl])
+    flat = np.full(168, 1 / 168)
+    shapes = np.array([np.asarray(x.week_shape(), dtype=float).ravel() if x.has_shape else flat for x in wl])
+    for i, o in enumerate(offers):
+        if o.off_peak is not None:
+            out[i] = np.where(np.isnan(stated), shapes @ traffic.window_mask(o.off_peak).ravel(), stated)
+    return out
 
 
 def _resolve(catalog_or_offers: Any, offer_ids: Sequence[str] | None) -> tuple[dict[str, ApiOffer], dict[str, str], set[str]]:
@@ -291,12 +313,14 @@ def api_cost_frame(
     w = _workload_arrays(
         [x.requests_per_month for x in wl], [x.input_tokens for x in wl], [x.output_tokens for x in wl],
         [x.reasoning_tokens for x in wl], [x.cached_input_fraction for x in wl],
-        [x.cache_write_fraction for x in wl], [x.batch_fraction for x in wl], [x.off_peak_fraction for x in wl],
+        [x.cache_write_fraction for x in wl], [x.batch_fraction for x in wl],
+        [x.off_peak_fraction or 0.0 for x in wl],
     )
     disc = np.array([(provider_discount or {}).get(p, 0.0) for p in prices["provider"]], dtype=float)
     p, thr = _tensor(prices)
+    op_share = _off_peak_shares([offers[oid] for oid in prices.index], wl)
     comp = _components(p, thr, prices["has_batch"].to_numpy(float), prices["has_off_peak"].to_numpy(float),
-                       prices["usd_per_request"].to_numpy(float), disc, w)
+                       prices["usd_per_request"].to_numpy(float), disc, w, op_share)
     warn = _warnings(prices, w, [x.name for x in wl])
     n_o, n_w = len(prices), len(wl)
 

@@ -205,6 +205,14 @@ class Catalog:
         except KeyError:
             raise UnknownIdError("hosting", offer_id, [*self.cloud, *self.owned]) from None
 
+    def live_offers(self, today: dt.date) -> dict[str, ApiOffer]:
+        """Offer id -> offer for every offer still served on `today` (retired ones left out)."""
+        return {oid: o for oid, o in self.offers.items() if not o.is_retired(today)}
+
+    def retired_offers(self, today: dt.date) -> dict[str, ApiOffer]:
+        """Offer id -> offer for every offer retired on or before `today`."""
+        return {oid: o for oid, o in self.offers.items() if o.is_retired(today)}
+
     def offers_frame(self) -> pd.DataFrame:
         """All API offers as one flat DataFrame (one row per offer), cached."""
         if "offers" not in self._cache:
@@ -242,6 +250,15 @@ def _offers_frame(cat: Catalog) -> pd.DataFrame:
                 "tier_above_input_tokens": t1.above_input_tokens if t1 else None,
                 "off_peak": f"{o.off_peak.start_utc}-{o.off_peak.end_utc} UTC" if o.off_peak else None,
                 "usd_per_request": o.usd_per_request,
+                "usd_per_mtok_scheduled_input": o.scheduled[0].usd_per_mtok_input if o.scheduled else None,
+                "scheduled_from": o.scheduled[0].effective_from if o.scheduled else None,
+                "no_cache_price": o.no_cache_price,
+                "no_batch_api": o.no_batch_api,
+                "deprecated_on": o.deprecated_on,
+                "retires_on": o.retires_on,
+                "successor": o.successor,
+                "checked_on": o.checked_on or o.as_of,
+                "changed_on": o.changed_on,
                 "source": o.source,
                 "as_of": o.as_of,
             }

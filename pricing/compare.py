@@ -336,7 +336,7 @@ def _api_rows(catalog: Catalog, ids: list[str], workloads: Sequence[Workload], o
     df["model"] = [o.model for o in offers]
     df["open_model"] = [o.open_model for o in offers]
     df["price_source"] = [o.source for o in offers]
-    df["price_as_of"] = [o.as_of for o in offers]
+    df["price_as_of"] = [o.checked_on or o.as_of for o in offers]  # the last confirmation of the price
     df["fits"] = True
     return df
 
@@ -379,6 +379,7 @@ def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) 
     for col in BREAKDOWN_COLUMNS:
         df[col] = pd.to_numeric(df[col], errors="coerce").fillna(0.0)
     df["warnings"] = df["warnings"].fillna("").astype(str)
+    _mark_retired(df, catalog, today)
     df["price_age_days"] = [
         (today - d).days if isinstance(d, dt.date) else np.nan for d in df["price_as_of"]
     ]
@@ -405,6 +406,22 @@ def gpu_price_note(df: pd.DataFrame, policy: str | None) -> str:
     chosen = "; ".join(f"{g} {' or '.join(sorted(v))}/GPU-hour" for g, v in sorted(seen.items()))
     return (f"GPU price policy: {gpu_price.policy_label(pol)} (`{pol}`)" + (f": {chosen}" if chosen else "")
             + ". Your own price per GPU-hour overrides any policy.")
+
+
+def _mark_retired(df: pd.DataFrame, catalog: Catalog, today: dt.date) -> None:
+    """A retired API offer cannot serve: no cost (so it never ranks or wins), a warning naming its successor."""
+    for i, rid in enumerate(df["route_id"]):
+        o = catalog.offers.get(str(rid))
+        if o is None or not str(df.at[i, "route_kind"]).startswith("api") or not o.is_retired(today):
+            continue
+        msg = f"retired on {o.retires_on}" + (f"; successor {o.successor}" if o.successor else "")
+        df.at[i, "monthly_usd"] = np.nan
+        df.at[i, "usd_per_mtok"] = np.nan
+        df.at[i, "fits"] = False
+        for col in BREAKDOWN_COLUMNS:
+            df.at[i, col] = 0.0
+        w = str(df.at[i, "warnings"])
+        df.at[i, "warnings"] = f"{msg}; {w}" if w else msg
 
 
 def portfolio(df: pd.DataFrame) -> pd.DataFrame:

@@ -98,6 +98,29 @@ class BatchPrice(Strict):
     usd_per_mtok_input: Usd
     usd_per_mtok_output: Usd
     usd_per_mtok_cached_input: OptUsd = None
+    source: str | None = Field(None, description="where the batch price comes from, when not the offer's source")
+
+
+class ScheduledPrice(Strict):
+    """A published base price valid from `effective_from` (until `effective_until`, exclusive, if set).
+
+    Tiers, batch and off-peak prices follow a scheduled price in proportion (input classes by the
+    input ratio, output classes by the output ratio); cache read follows the input ratio when not given.
+    """
+
+    effective_from: dt.date
+    effective_until: dt.date | None = None
+    usd_per_mtok_input: Usd
+    usd_per_mtok_output: Usd
+    usd_per_mtok_cached_input: OptUsd = None
+    source: str = Field(min_length=3)
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _span(self) -> ScheduledPrice:
+        if self.effective_until is not None and self.effective_until <= self.effective_from:
+            raise ValueError("effective_until must be after effective_from")
+        return self
 
 
 class PriceTier(Strict):
@@ -111,14 +134,40 @@ class PriceTier(Strict):
     usd_per_mtok_reasoning: OptUsd = None
 
 
+class OffPeakWindow(Strict):
+    """Hours of some weekdays (ISO 1 = Monday .. 7 = Sunday) when off-peak prices apply, UTC."""
+
+    weekdays: tuple[int, ...] = Field(min_length=1)
+    hours_utc: tuple[str, ...] = Field(min_length=1, description='"HH:MM-HH:MM"; "00:00-00:00" = the whole day')
+
+    @field_validator("weekdays")
+    @classmethod
+    def _iso(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        if any(d < 1 or d > 7 for d in v):
+            raise ValueError("weekdays are ISO numbers 1 (Monday) to 7 (Sunday)")
+        return v
+
+    @field_validator("hours_utc")
+    @classmethod
+    def _spans(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for h in v:
+            a, _, b = h.partition("-")
+            if not (_HHMM.match(a) and _HHMM.match(b)):
+                raise ValueError(f"{h!r} is not a span HH:MM-HH:MM (UTC)")
+        return v
+
+
 class OffPeak(Strict):
-    """A daily time-of-day window (UTC) with lower prices, e.g. DeepSeek's night discount."""
+    """Lower prices at some hours (UTC), e.g. DeepSeek's: a daily window, or the full weekly `windows`."""
 
     start_utc: str
     end_utc: str
     usd_per_mtok_input: Usd
     usd_per_mtok_output: Usd
     usd_per_mtok_cached_input: OptUsd = None
+    windows: tuple[OffPeakWindow, ...] = Field(
+        (), description="the full weekly schedule; empty = start_utc..end_utc every day"
+    )
 
     @field_validator("start_utc", "end_utc")
     @classmethod
@@ -160,10 +209,73 @@ class ApiOffer(Sourced):
     deprecated_on: dt.date | None = Field(None, description="date the provider deprecated it")
     retires_on: dt.date | None = Field(None, description="date it stops being served")
     successor: str | None = Field(None, description="offer id the provider names as replacement")
+    lifecycle_source: str | None = Field(None, description="where the lifecycle dates come from")
+    # provenance of the price over time
+    checked_on: dt.date | None = Field(None, description="newest date a source confirmed this price")
+    changed_on: dt.date | None = Field(
+        None, description="date the price took its current value (first listing if it never changed)"
+    )
+    # scheduled prices: the listed price ends on price_effective_until; `scheduled` follows
+    price_effective_until: dt.date | None = Field(None, description="the listed price applies until this date")
+    scheduled: tuple[ScheduledPrice, ...] = ()
+    # explicit gaps: the provider publishes no cache price / sells no batch API for this offer
+    cached_input_source: str | None = Field(None, description="where the cache-read price comes from, if not `source`")
+    no_cache_price: bool = Field(False, description="the provider publishes no cache-read price")
+    no_batch_api: bool = Field(False, description="the provider sells no batch API for this offer")
 
     def is_retired(self, on: dt.date) -> bool:
         """True once `on` has reached the retirement date."""
         return self.retires_on is not None and on >= self.retires_on
+
+    def retires_within(self, start: dt.date, end: dt.date) -> bool:
+        """True when the retirement date falls in [start, end)."""
+        return self.retires_on is not None and start <= self.retires_on < end
+
+    def price_on(self, day: dt.date) -> ScheduledPrice | None:
+        """The scheduled price in effect on `day`, None while the listed price applies."""
+        for s in reversed(self.scheduled):
+            if s.effective_from <= day and (s.effective_until is None or day < s.effective_until):
+                return s
+        return None
+
+    def priced_on(self, day: dt.date) -> ApiOffer:
+        """This offer as billed on `day`: base prices from the scheduled price in effect, the rest scaled."""
+        s = self.price_on(day)
+        if s is None:
+            return self
+        r_in = s.usd_per_mtok_input / self.usd_per_mtok_input if self.usd_per_mtok_input else 1.0
+        r_out = s.usd_per_mtok_output / self.usd_per_mtok_output if self.usd_per_mtok_output else 1.0
+
+        def sc(v: float | None, r: float) -> float | None:
+            return None if v is None else round(v * r, 6)
+
+        cached = s.usd_per_mtok_cached_input if s.usd_per_mtok_cached_input is not None \
+            else sc(self.usd_per_mtok_cached_input, r_in)
+        upd: dict[str, object] = {
+            "usd_per_mtok_input": s.usd_per_mtok_input, "usd_per_mtok_output": s.usd_per_mtok_output,
+            "usd_per_mtok_cached_input": cached,
+            "usd_per_mtok_cache_write": sc(self.usd_per_mtok_cache_write, r_in),
+            "usd_per_mtok_reasoning": sc(self.usd_per_mtok_reasoning, r_out),
+            "tiers": tuple(t.model_copy(update={
+                "usd_per_mtok_input": round(t.usd_per_mtok_input * r_in, 6),
+                "usd_per_mtok_output": round(t.usd_per_mtok_output * r_out, 6),
+                "usd_per_mtok_cached_input": sc(t.usd_per_mtok_cached_input, r_in),
+                "usd_per_mtok_cache_write": sc(t.usd_per_mtok_cache_write, r_in),
+                "usd_per_mtok_reasoning": sc(t.usd_per_mtok_reasoning, r_out),
+            }) for t in self.tiers),
+            "batch": self.batch and self.batch.model_copy(update={
+                "usd_per_mtok_input": round(self.batch.usd_per_mtok_input * r_in, 6),
+                "usd_per_mtok_output": round(self.batch.usd_per_mtok_output * r_out, 6),
+                "usd_per_mtok_cached_input": sc(self.batch.usd_per_mtok_cached_input, r_in),
+            }),
+            "off_peak": self.off_peak and self.off_peak.model_copy(update={
+                "usd_per_mtok_input": round(self.off_peak.usd_per_mtok_input * r_in, 6),
+                "usd_per_mtok_output": round(self.off_peak.usd_per_mtok_output * r_out, 6),
+                "usd_per_mtok_cached_input": sc(self.off_peak.usd_per_mtok_cached_input, r_in),
+            }),
+            "price_effective_until": s.effective_until, "scheduled": (),
+        }
+        return self.model_copy(update=upd)
 
     @model_validator(mode="after")
     def _coherent(self) -> ApiOffer:
@@ -177,6 +289,22 @@ class ApiOffer(Sourced):
             and self.usd_per_mtok_cached_input > self.usd_per_mtok_input * 1.0001
         ):
             raise ValueError("usd_per_mtok_cached_input is above usd_per_mtok_input")
+        if self.no_cache_price and self.usd_per_mtok_cached_input is not None:
+            raise ValueError("no_cache_price is set but usd_per_mtok_cached_input is given")
+        if self.no_batch_api and self.batch is not None:
+            raise ValueError("no_batch_api is set but a batch price is given")
+        starts = [s.effective_from for s in self.scheduled]
+        if starts != sorted(set(starts)):
+            raise ValueError("scheduled prices must have strictly increasing effective_from")
+        for a, b in zip(self.scheduled, self.scheduled[1:], strict=False):
+            if a.effective_until is not None and a.effective_until > b.effective_from:
+                raise ValueError(f"scheduled prices overlap: {a.effective_from} .. {a.effective_until} and {b.effective_from}")
+        if self.scheduled and self.price_effective_until is not None and self.price_effective_until > starts[0]:
+            raise ValueError("price_effective_until is after the first scheduled effective_from")
+        if self.checked_on and self.changed_on and self.changed_on > self.checked_on:
+            raise ValueError("changed_on is after checked_on")
+        if self.deprecated_on and self.retires_on and self.deprecated_on > self.retires_on:
+            raise ValueError("deprecated_on is after retires_on")
         return self
 
 
@@ -195,6 +323,65 @@ class ProviderFile(Strict):
         if not _ID.match(v):
             raise ValueError(f"provider id {v!r} must be lower-case letters, digits, . _ -")
         return v
+
+
+# --------------------------------------------------------------------------- price history
+
+
+class Release(Strict):
+    """One LiteLLM release on PyPI whose price map is a dated snapshot."""
+
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+(\.post\d+)?$")
+    released_on: dt.date = Field(description="PyPI upload date (UTC) of the release's first wheel")
+    source: str = Field(min_length=3)
+
+
+class PricePoint(Strict):
+    """An offer's base price as a dated source listed it (only changes are kept)."""
+
+    since: dt.date
+    release: str | None = Field(None, description="LiteLLM release that listed it; None for an announcement")
+    usd_per_mtok_input: Usd
+    usd_per_mtok_output: Usd
+    usd_per_mtok_cached_input: OptUsd = None
+    source: str | None = Field(None, description="for announcements: where the price was announced")
+
+
+class OfferHistory(Strict):
+    """The dated price points of one offer, oldest first."""
+
+    offer: str
+    points: tuple[PricePoint, ...] = Field(min_length=1)
+
+    @field_validator("points")
+    @classmethod
+    def _ordered(cls, v: tuple[PricePoint, ...]) -> tuple[PricePoint, ...]:
+        days = [p.since for p in v]
+        if days != sorted(set(days)):
+            raise ValueError("points must be strictly ordered by date")
+        return v
+
+
+class PriceHistoryFile(Strict):
+    """data/history/api_prices.yaml."""
+
+    source: str
+    releases: tuple[Release, ...]
+    offers: tuple[OfferHistory, ...]
+
+    @model_validator(mode="after")
+    def _known_releases(self) -> PriceHistoryFile:
+        known = {r.version for r in self.releases}
+        days = [r.released_on for r in self.releases]
+        if days != sorted(days):
+            raise ValueError("releases must be ordered by released_on")
+        for h in self.offers:
+            for pt in h.points:
+                if pt.release is not None and pt.release not in known:
+                    raise ValueError(f"{h.offer}: point of {pt.since} names unknown release {pt.release!r}")
+                if pt.release is None and not pt.source:
+                    raise ValueError(f"{h.offer}: point of {pt.since} has neither release nor source")
+        return self
 
 
 # --------------------------------------------------------------------------- models
@@ -560,22 +747,27 @@ class Workload(Strict):
     cached_input_fraction: Fraction = 0.0
     cache_write_fraction: Fraction = Field(0.0, description="share of input tokens written to cache")
     batch_fraction: Fraction = 0.0
-    off_peak_fraction: Fraction = 0.0
+    off_peak_fraction: Fraction | None = Field(
+        None, description="share of non-batch requests in an offer's off-peak hours; None = from the traffic shape"
+    )
     peak_to_average: float = Field(1.0, ge=1, le=100)
-    hourly_profile: tuple[float, ...] | None = Field(None, description="24 relative loads, UTC")
+    hourly_profile: tuple[float, ...] | None = Field(None, description="24 relative loads, UTC (weekdays, or every day)")
+    weekend_hourly_profile: tuple[float, ...] | None = Field(
+        None, description="24 relative loads on Saturday and Sunday, same scale; None = as hourly_profile"
+    )
     max_ttft_ms: float | None = Field(None, gt=0, le=600_000)
     max_tpot_ms: float | None = Field(None, gt=0, le=60_000)
     min_output_tokens_per_s: float | None = Field(None, gt=0, le=10_000)
     monthly_growth: float = Field(0.0, ge=-0.5, le=5)
     min_context_tokens: int = Field(0, ge=0, le=100_000_000)
 
-    @field_validator("hourly_profile")
+    @field_validator("hourly_profile", "weekend_hourly_profile")
     @classmethod
     def _profile(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
         if v is None:
             return v
         if len(v) != 24 or any(x < 0 for x in v) or sum(v) <= 0:
-            raise ValueError("hourly_profile needs 24 non-negative numbers, not all zero")
+            raise ValueError("an hourly profile needs 24 non-negative numbers, not all zero")
         return v
 
     @model_validator(mode="after")
@@ -588,11 +780,28 @@ class Workload(Strict):
         return self
 
     @property
+    def has_shape(self) -> bool:
+        """True when the workload gives an hourly (or weekend) traffic shape."""
+        return bool(self.hourly_profile or self.weekend_hourly_profile)
+
+    def week_shape(self) -> tuple[tuple[float, ...], ...]:
+        """7 x 24 relative loads (ISO Monday first, UTC hours), summing to 1; flat without a profile."""
+        top = max((*(self.hourly_profile or ()), *(self.weekend_hourly_profile or ()), 0.0))
+        scale = 1.0 / top if top > 0 else 1.0  # relative loads: rescaled first so huge values cannot overflow
+        wd = tuple(x * scale for x in self.hourly_profile) if self.hourly_profile else None
+        we = tuple(x * scale for x in self.weekend_hourly_profile) if self.weekend_hourly_profile else None
+        if wd is None:
+            wd = (sum(we) / 24,) * 24 if we else (1.0,) * 24
+        we = we or wd
+        total = 5 * sum(wd) + 2 * sum(we)
+        return tuple(tuple(x / total for x in (wd if d < 5 else we)) for d in range(7))
+
+    @property
     def effective_peak_to_average(self) -> float:
-        """Peak / mean load: from the hourly profile where given, else the stated ratio."""
-        if self.hourly_profile:
-            mean = sum(self.hourly_profile) / 24
-            return max(self.hourly_profile) / mean
+        """Peak hour / mean hour over the week: from the traffic shape where given, else the stated ratio."""
+        if self.has_shape:
+            cells = [x for day in self.week_shape() for x in day]
+            return max(cells) / (sum(cells) / len(cells))
         return self.peak_to_average
 
     @property

@@ -634,7 +634,7 @@ def selfhost_frame(
                 got = (f" (best: TTFT {cap.res['ttft_ms'][fl]:.0f} ms, TPOT {cap.res['tpot_ms'][fl]:.0f} ms)"
                        if fl >= 0 else "")
                 warns.insert(0, f"latency target infeasible{got}")
-            if s.autoscale and pr.ownership == "cloud" and not w.hourly_profile:
+            if s.autoscale and pr.ownership == "cloud" and not w.has_shape:
                 warns.append("autoscale without hourly_profile: flat load at the mean assumed")
             if s.autoscale and pr.ownership == "owned":
                 warns.append("owned GPUs are paid for at peak; autoscale ignored")

@@ -69,3 +69,26 @@ def test_headroom_and_months_travel_with_the_scenario(at) -> None:
     scn = load_scenario(at.code[-1].value)
     assert scn.overrides.headroom_fraction == 0.5
     assert scn.months == at.session_state["plan_months"]
+
+
+def test_retired_offers_struck_through_and_price_history_chart(at, catalog) -> None:
+    offers = at.dataframe[0].value.set_index("Id")
+    row = offers.loc["deepseek/deepseek-chat"]
+    assert row["Status"] == "retired 2026-07-24; use deepseek/deepseek-v4-flash"
+    assert "\u0336" in row["Name"]
+    assert "\u0336" not in offers.loc["deepseek/deepseek-v4-flash", "Name"]
+    assert offers["Price age"].str.startswith(("fresh", "aging", "STALE")).all()
+    assert (offers["Price checked"] == "2026-11-20").all()
+    at.multiselect(key="cat_hist").set_value(["google/gemini-3.8-flash", "openai/gpt-4o"])
+    at.run()
+    no_exceptions(at)
+    chart = at.get("plotly_chart")[0]
+    assert "gemini-3.8-flash scheduled input" in chart.proto.spec
+    assert any("price per quality point" in c.value for c in at.caption)
+
+
+def test_price_history_of_a_family(at) -> None:
+    at.selectbox(key="cat_hist_family").set_value("gemini")
+    at.run()
+    no_exceptions(at)
+    assert any("gemini: google/" in c.value for c in at.caption)

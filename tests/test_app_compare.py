@@ -12,7 +12,7 @@ from pricing.catalog import default_catalog
 from pricing.compare import presets
 from tests.app_helpers import new_app, no_exceptions, ranked, winner
 
-A, B = "openai/gpt-4o-mini", "deepseek/deepseek-chat"
+A, B = "openai/gpt-4o-mini", "deepseek/deepseek-v4-flash"  # deepseek-chat retired 2026-07-24
 
 
 @pytest.fixture

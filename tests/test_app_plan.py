@@ -32,9 +32,12 @@ def test_growth_and_trends_move_the_plan() -> None:
     assert (grown[common] >= flat[common]).all()
     api = [r for r in common if " via " in r]
     assert api and (grown[api] > flat[api]).all()
+    assert at.checkbox(key="plan_api_measured").value  # the measured trend is the default
+    at.checkbox(key="plan_api_measured").uncheck()
+    at.run()
     at.number_input(key="plan_api").set_value(0.0)
     at.run()
     no_exceptions(at)
     steady = _totals(at)
     assert all(steady[r] > grown[r] for r in api if r in steady.index)
-    assert at.query_params["plan_api"] == "0"
+    assert at.query_params["plan_api"] == "0" and at.query_params["plan_api_measured"] == "0"

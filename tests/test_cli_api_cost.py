@@ -37,7 +37,7 @@ def test_json_keys_and_numbers(capsys):
     assert doc["monthly_usd"] == pytest.approx(sum(doc[k] for k in doc if k.startswith("usd_") and k not in
                                                    ("usd_per_mtok", "usd_per_request")))
     assert doc["usd_per_mtok"] == pytest.approx(doc["monthly_usd"] / 1500)
-    assert doc["as_of"] == "2026-11-01" and doc["source"].startswith("https://")
+    assert doc["as_of"] == "2026-11-20" and doc["source"].startswith("https://")
 
 
 def test_all_flags(capsys):
@@ -57,7 +57,7 @@ def test_text_output(capsys):
     """Without --json a readable bill with the source and date."""
     rc, out, _ = run(capsys, *BASE)
     assert rc == 0
-    assert "openai/gpt-4o: $" in out and "per month" in out and "as of 2026-11-01" in out
+    assert "openai/gpt-4o: $" in out and "per month" in out and "as of 2026-11-20" in out
 
 
 def test_tier_reported(capsys):

@@ -9,12 +9,14 @@ import pytest
 
 from pricing import clock
 from pricing.catalog import build_catalog, parse_model, read_yaml
+from pricing.feeds.curation import Curation
 from pricing.schema import (
     CalibrationFile,
     GpusFile,
     HostingFile,
     ModelsFile,
     OwnedAssumptions,
+    PriceHistoryFile,
     ProviderFile,
     QualityFile,
     Scenario,
@@ -27,6 +29,8 @@ SCHEMAS = {
     "hosting.yaml": HostingFile,
     "calibration.yaml": CalibrationFile,
     "quality.yaml": QualityFile,
+    "curation.yaml": Curation,
+    "history/api_prices.yaml": PriceHistoryFile,
 }
 
 

@@ -58,10 +58,6 @@ ALLOWED: dict[str, str] = {
         "genai-prices 0.2.3 bills the alias at DeepSeek-R1's rates (0.55 / 2.19 USD per 1M); LiteLLM at "
         "V3.2's (0.28 / 0.42). Same alias move to V4 Flash as deepseek-chat."
     ),
-    "zai/glm-4.5": (
-        "genai-prices lists a 0.11 USD per 1M cache-read price for GLM-4.5; LiteLLM lists none, so our offer "
-        "bills cached tokens at the input price (differs only when cached_input_fraction > 0)."
-    ),
 }
 
 

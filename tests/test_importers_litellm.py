@@ -12,12 +12,15 @@ import pytest
 
 from pricing.api_cost import offer_price_table
 from pricing.catalog import parse_model, read_yaml
+from pricing.feeds.curation import default_curation
+from pricing.feeds.snapshots import LITELLM_SNAPSHOT
 from pricing.importers import litellm
-from pricing.importers.curation import CURATED, PROVIDERS
 from pricing.schema import ProviderFile
 
 ROOT = Path(__file__).resolve().parent.parent
-SNAPSHOT = ROOT.parent / "shared" / "reference" / "litellm_model_prices_2026-11.json"
+SNAPSHOT = LITELLM_SNAPSHOT
+CURATED = default_curation().offers
+PROVIDERS = default_curation().providers
 AS_OF = dt.date(2026, 11, 1)
 FW = "fireworks_ai/accounts/fireworks/models/"
 
@@ -76,7 +79,8 @@ def test_conversion_rules():
     assert gpt.batch is not None and (gpt.batch.usd_per_mtok_input, gpt.batch.usd_per_mtok_output) == (1.25, 5.0)
     assert gpt.source == "https://example.com/openai-pricing (via unit test)"
     assert gpt.as_of == AS_OF and gpt.context_tokens == 128000 and gpt.max_output_tokens == 16384
-    assert "deprecation_date 2027-01-14" in (gpt.notes or "")
+    assert gpt.retires_on == dt.date(2027, 1, 14) and "deprecation_date" in (gpt.lifecycle_source or "")
+    assert gpt.checked_on == AS_OF
     gem = offers["google/gemini-2.5-pro"]
     assert [(t.above_input_tokens, t.usd_per_mtok_input, t.usd_per_mtok_output, t.usd_per_mtok_cached_input)
             for t in gem.tiers] == [(200_000, 2.5, 15.0, 0.25)]
@@ -121,7 +125,6 @@ def test_mtok_rounding():
 
 # --------------------------------------------------------------------------- against the snapshot
 
-needs_snapshot = pytest.mark.skipif(not SNAPSHOT.exists(), reason=f"reference snapshot {SNAPSHOT} is absent")
 
 
 def _bundled() -> dict[str, tuple[str, object]]:
@@ -138,7 +141,6 @@ def raw():
     return json.loads(SNAPSHOT.read_text(encoding="utf-8"))
 
 
-@needs_snapshot
 def test_data_files_are_up_to_date(tmp_path):
     """Rerunning the importer reproduces data/api byte for byte."""
     shutil.copytree(ROOT / "data" / "api", tmp_path / "api")
@@ -164,11 +166,14 @@ def _pairs(entry, offer):
         base.update(rng[0])
     yield "usd_per_mtok_input", m(base.get("input_cost_per_token")), offer.usd_per_mtok_input
     yield "usd_per_mtok_output", m(base.get("output_cost_per_token")), offer.usd_per_mtok_output
-    yield "usd_per_mtok_cached_input", m(base.get("cache_read_input_token_cost")), offer.usd_per_mtok_cached_input
+    yield "usd_per_mtok_cached_input", m(base.get("cache_read_input_token_cost")), (
+        None if offer.cached_input_source else offer.usd_per_mtok_cached_input)
     yield "usd_per_mtok_cache_write", m(base.get("cache_creation_input_token_cost")), offer.usd_per_mtok_cache_write
     yield "usd_per_mtok_reasoning", m(base.get("output_cost_per_reasoning_token")), offer.usd_per_mtok_reasoning
     yield "context_tokens", entry.get("max_input_tokens"), offer.context_tokens
-    b = offer.batch
+    b = offer.batch if offer.batch is None or offer.batch.source is None else None  # curated batch: own source
+    if offer.batch is not None and offer.batch.source is not None:
+        assert entry.get("input_cost_per_token_batches") is None, "a curated batch price hides LiteLLM's"
     yield "batch.input", m(entry.get("input_cost_per_token_batches")), b and b.usd_per_mtok_input
     yield "batch.output", m(entry.get("output_cost_per_token_batches")), b and b.usd_per_mtok_output
     yield "batch.cached", m(entry.get("cache_read_input_token_cost_batches")), b and b.usd_per_mtok_cached_input
@@ -190,7 +195,6 @@ def _pairs(entry, offer):
         yield "off_peak.output", m(op.get("output_cost_per_token")), offer.off_peak and offer.off_peak.usd_per_mtok_output
 
 
-@needs_snapshot
 def test_every_offer_matches_the_snapshot(raw):
     """Every bundled offer's prices equal LiteLLM's, or differ by an allow-listed rule."""
     keys = {f"{p}/{pick.model or litellm.model_name(p, pick.key)}": pick.key for p, ps in CURATED.items() for pick in ps}
@@ -218,7 +222,6 @@ def test_every_offer_matches_the_snapshot(raw):
 RULE_EXCEPTIONS: dict[str, str] = {}
 
 
-@needs_snapshot
 def test_derived_prices_match_litellm_where_listed(raw):
     """Batch cache-write and batch long-context tier prices from the engine's ratio rules."""
     keys = {f"{p}/{pick.model or litellm.model_name(p, pick.key)}": pick.key for p, ps in CURATED.items() for pick in ps}

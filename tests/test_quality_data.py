@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from pricing.catalog import Catalog
+from pricing.feeds.openrouter import PRICE_MAP
+from pricing.feeds.snapshots import OPENROUTER_SNAPSHOT
 from pricing.importers import quality as imp
 from pricing.quality import CLOSED_MODEL_KEYS, INTELLIGENCE, quality_for, quality_frame, score
-from pricing.refresh.openrouter import PRICE_MAP
 
 ROOT = Path(__file__).resolve().parent.parent
-SNAPSHOT = ROOT.parent / "shared" / "reference" / "openrouter_models_2026-08-01.json"
-needs_snapshot = pytest.mark.skipif(not SNAPSHOT.exists(), reason="needs ../shared/reference")
+SNAPSHOT = OPENROUTER_SNAPSHOT
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +27,10 @@ def aa(snapshot: dict, or_id: str) -> dict:
     return next(m for m in snapshot["data"] if m["id"] == or_id)["benchmarks"]["artificial_analysis"]
 
 
-@needs_snapshot
 def test_quality_yaml_is_the_importers_output(catalog: Catalog) -> None:
     assert imp.main(["--check", "--data-dir", str(ROOT / "data")]) == 0
 
 
-@needs_snapshot
 def test_every_non_null_index_is_kept_once_per_key(snapshot: dict, catalog: Catalog) -> None:
     keys = {(q.key, q.index_name) for q in catalog.quality}
     assert len(keys) == len(catalog.quality)  # no duplicates (:free variants collapse)
@@ -46,7 +44,6 @@ def test_every_non_null_index_is_kept_once_per_key(snapshot: dict, catalog: Cata
     assert all(q.value > 0 for q in catalog.quality)
 
 
-@needs_snapshot
 @pytest.mark.parametrize(
     ("offer_id", "or_id", "why"),
     [
@@ -66,7 +63,6 @@ def test_offer_resolves_to_its_score(catalog: Catalog, snapshot: dict, offer_id:
     assert str(got[INTELLIGENCE][1]) == "2026-08-01"
 
 
-@needs_snapshot
 def test_missing_score_is_none_not_zero(catalog: Catalog, snapshot: dict) -> None:
     assert aa(snapshot, "ibm-granite/granite-4.1-8b")["intelligence_index"] is None
     assert score(catalog, "ibm-granite/granite-4.1-8b") is None
@@ -87,7 +83,6 @@ def test_maps_point_at_offers_we_carry(catalog: Catalog) -> None:
     assert set(PRICE_MAP.values()) <= set(catalog.offers)
 
 
-@needs_snapshot
 def test_price_map_covers_closed_weights_only(snapshot: dict) -> None:
     by_id = {m["id"]: m for m in snapshot["data"]}
     for or_id in PRICE_MAP:

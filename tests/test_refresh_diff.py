@@ -204,16 +204,13 @@ def test_refreshed_fixture_still_loads(data_dir: Path, tmp_path: Path) -> None:
     assert len(load_catalog(data_dir).offers) == 7
 
 
-@pytest.mark.skipif(not (ROOT.parent / "shared" / "reference" / "openrouter_models_2026-08-01.json").exists(),
-                    reason="needs ../shared/reference")
 def test_cross_feed_disagreements_on_reference_snapshots() -> None:
+    from pricing.feeds.snapshots import LITELLM_SNAPSHOT, OPENROUTER_SNAPSHOT
     from pricing.refresh.check import cross_feed
 
-    ref = ROOT.parent / "shared" / "reference"
-    df = cross_feed(json.loads((ref / "litellm_model_prices_2026-11.json").read_text()),
-                    json.loads((ref / "openrouter_models_2026-08-01.json").read_text()), TODAY)
+    df = cross_feed(json.loads(LITELLM_SNAPSHOT.read_text()), json.loads(OPENROUTER_SNAPSHOT.read_text()), TODAY)
     rows = {(r.offer_id, r.field): (r.ours, r.feed) for r in df.itertuples()}
-    # curation.py records this one: GPT-5.6 Terra 2/12 in LiteLLM (Nov) vs 1/6 on OpenRouter (Aug)
+    # data/curation.yaml records this one: GPT-5.6 Terra 2/12 in LiteLLM (Nov) vs 1/6 on OpenRouter (Aug)
     assert rows[("openai/gpt-5.6-terra", "usd_per_mtok_input")] == (2.0, 1.0)
     assert not any(oid == "anthropic/claude-opus-4-6" for oid, _ in rows)  # 5/25 in both
     assert 0 < df["offer_id"].nunique() <= df.attrs["compared"]

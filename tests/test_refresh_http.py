@@ -26,7 +26,6 @@ from pricing.refresh.http import FetchPolicy, fetch_json
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures" / "refresh"
-REFERENCE = ROOT.parent / "shared" / "reference"
 LITELLM_SMALL = json.loads((FIX / "litellm_small.json").read_text())
 OPENROUTER_SMALL = json.loads((FIX / "openrouter_small.json").read_text())
 FAST = FetchPolicy(connect_timeout_s=1.0, read_timeout_s=0.3, attempts=3, backoff_s=0.01, max_backoff_s=0.05,
@@ -454,12 +453,13 @@ def test_openrouter_negative_price(server: FeedServer, data_dir: Path, capsys: p
     assert hashes(data_dir) == before
 
 
-@pytest.mark.skipif(not (REFERENCE / "litellm_model_prices_2026-11.json").exists(), reason="needs ../shared/reference")
 def test_reference_snapshot_dry_run_on_bundled_data(
     server: FeedServer, data_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = hashes(data_copy)
-    body = (REFERENCE / "litellm_model_prices_2026-11.json").read_bytes()
+    from pricing.feeds.snapshots import LITELLM_SNAPSHOT
+
+    body = LITELLM_SNAPSHOT.read_bytes()
     url = server.serve("/model_prices_and_context_window.json", Reply(body=body))
     assert refresh(url, data_copy, "--dry-run") == 0
     out = capsys.readouterr().out

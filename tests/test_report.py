@@ -61,7 +61,8 @@ def test_example_scenarios_have_different_winners(rendered) -> None:
         kinds[name] = {r["route_kind"] for r in rows if r["rank"] == "1"}
     assert "selfhost-owned" in kinds["batch-summaries"]  # self-hosting wins the batch job
     assert kinds["support-chatbot"].isdisjoint({"selfhost-cloud", "selfhost-owned"})
-    assert "api-open-first-party" in kinds["coding-agent"]
+    # open weights win the coding agent; its named deepseek-reasoner alias retired on 2026-07-24, so a host wins
+    assert kinds["coding-agent"] and kinds["coding-agent"] <= {"api-open-first-party", "api-open-host"}
 
 
 def test_neutralise() -> None:

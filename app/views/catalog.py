@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
+from pricing import clock
+from pricing.history import measured_trend, offer_points
 
 ss = st.session_state
 cat = ui.catalog()
@@ -20,7 +23,14 @@ needle = st.text_input("Search", key="cat_q", placeholder="deepseek, h100, toget
 def _tables() -> dict[str, pd.DataFrame]:
     """The four catalog tables as people read them (built once per process)."""
     off = cat.offers_frame()
-    off.insert(0, "age", [ui.age_badge(d) for d in off["as_of"]])
+    today = clock.today()
+    off.insert(0, "age", [ui.age_badge(d) for d in off["checked_on"]])  # age of the last confirmation
+    retired = [cat.offers[i].is_retired(today) for i in off["id"]]
+    off.insert(1, "status", [
+        (f"retired {o.retires_on}" + (f"; use {o.successor}" if o.successor else "")) if r
+        else (f"retires {o.retires_on}" if o.retires_on else "")
+        for o, r in zip((cat.offers[i] for i in off["id"]), retired, strict=True)])
+    off["display_name"] = [_struck(n) if r else n for n, r in zip(off["display_name"], retired, strict=True)]
     off["source"] = [ui.link_or_none(s) for s in off["source"]]
     models = pd.DataFrame([{
         "id": m.id, "family": m.family, "params_b_total": m.params_b_total, "params_b_active": m.params_b_active,
@@ -48,6 +58,11 @@ def _tables() -> dict[str, pd.DataFrame]:
             "Owned-hardware assumptions": owned}
 
 
+def _struck(text: str) -> str:
+    """Text struck through (combining long stroke), for retired offers."""
+    return "".join(ch + "\u0336" for ch in str(text))
+
+
 def _filter(df: pd.DataFrame) -> pd.DataFrame:
     if not needle:
         return df
@@ -71,6 +86,44 @@ for (name, df), tab in zip(tables.items(), tabs, strict=True):
                      column_config={k: v for k, v in LINKS.items() if k in human}, key=f"cat_{name}")
         if needle:
             st.caption(f"{len(shown)} of {len(df)} rows match {needle!r}.")
+
+# --------------------------------------------------------------------------- price history
+
+st.header("Price over time")
+trend = measured_trend(cat)
+if trend is not None:
+    st.caption(f"Dated prices from successive LiteLLM releases on PyPI; a point holds until the next one. "
+               f"Measured yearly change of the price per quality point: {trend.closed.sentence()}; "
+               f"{trend.open.sentence()}. Source: {trend.source}. The Plan page uses these by default.")
+changed = [oid for oid in cat.offers if len(offer_points(cat, oid)) > 1 or cat.offers[oid].scheduled]
+families = sorted({o.family for o in cat.offers.values() if o.family})
+h1, h2 = st.columns([1, 3])
+family = h1.selectbox("A family (first party's offers)", ["", *families], key="cat_hist_family")
+picked = h2.multiselect("Offers", sorted(cat.offers), default=changed[:3], key="cat_hist", max_selections=8)
+if family:
+    kinds = {p: cat.providers[p].kind for p in cat.providers}
+    picked = [oid for oid, o in cat.offers.items()
+              if o.family == family and kinds[cat.offer_provider[oid]] != "open-host"][:8]
+    st.caption(f"{family}: {', '.join(picked)}")
+if picked:
+    fig = go.Figure()
+    end = clock.today()
+    for oid in picked:
+        pts = offer_points(cat, oid)
+        if not pts:
+            continue
+        xs = [p.since for p in pts] + [end]
+        ys = [p.usd_per_mtok_input for p in pts] + [pts[-1].usd_per_mtok_input]
+        fig.add_scatter(x=xs, y=ys, mode="lines+markers", line_shape="hv", name=f"{oid} input")
+        ys_out = [p.usd_per_mtok_output for p in pts] + [pts[-1].usd_per_mtok_output]
+        fig.add_scatter(x=xs, y=ys_out, mode="lines", line_shape="hv", name=f"{oid} output",
+                        line={"dash": "dot"})
+        for sp in cat.offers[oid].scheduled:
+            fig.add_scatter(x=[sp.effective_from], y=[sp.usd_per_mtok_input], mode="markers",
+                            marker={"symbol": "star", "size": 11}, name=f"{oid} scheduled input")
+    fig.update_layout(yaxis_title="USD per 1M tokens", yaxis_type="log", height=420,
+                      margin={"l": 10, "r": 10, "t": 10}, legend={"orientation": "h", "y": -0.25})
+    st.plotly_chart(fig, width="stretch", key="cat_hist_chart")
 
 # --------------------------------------------------------------------------- cross-check with a feed
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app import ui
-from pricing import charts
+from pricing import charts, clock
 from pricing.analysis import PlanAssumptions, overtakes, plan_frame, route_curves
 from pricing.schema import Scenario
 
@@ -15,31 +15,38 @@ TOP = 8
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _plan(run_json: str, months: int, api_trend: float, gpu_trend: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _plan(run_json: str, months: int, api_trend: float | None, gpu_trend: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """pricing.analysis.plan_frame over every route of the scenario, and the months where routes overtake."""
     scn = Scenario.model_validate_json(run_json)
     curves = route_curves(scn, ui.catalog(), ui.compare_json(run_json))
     growth = {w.name: w.monthly_growth for w in scn.workloads}
-    a = PlanAssumptions.for_catalog(ui.catalog(), months=months, api_price_change_per_year=api_trend,
-                                    gpu_price_change_per_year=gpu_trend)
+    a = PlanAssumptions.for_catalog(ui.catalog(), months=months, today=scn.as_of or clock.today(),
+                                    api_price_change_per_year=api_trend, gpu_price_change_per_year=gpu_trend)
     plan = plan_frame(curves, growth, a)
     return plan, overtakes(plan, "cash", top=TOP)
 
 
 st.title("Plan: what the next months cost as traffic grows")
 st.caption("Each workload grows at its own monthly rate (set on the Compare page). Owned GPUs are paid "
-           "when bought (cash view). The price trends below are assumptions, not sourced figures: change them.")
+           "when bought (cash view). API prices follow the trend measured on the price history unless you set "
+           "your own; scheduled price changes (e.g. an introductory price ending) are billed from their month.")
 defaults = PlanAssumptions()
+measured = PlanAssumptions.for_catalog(ui.catalog())
 c = st.columns(3)
 c[0].number_input("Months", key="plan_months", min_value=1, max_value=60, step=1)
-c[1].number_input("API price change per year (assumption)", key="plan_api", min_value=-0.9, max_value=1.0,
-                  step=0.05, format="%.2f", help=f"Default {defaults.api_price_change_per_year:+.2f}: an assumption.")
+c[1].checkbox(f"Measured API price trend: closed {measured.api_trend_closed:+.0%}/yr, open {measured.api_trend_open:+.0%}/yr",
+              key="plan_api_measured", help=f"Source: {measured.api_trend_source}.")
+c[1].number_input("else your API price change per year", key="plan_api", min_value=-0.9, max_value=1.0,
+                  step=0.05, format="%.2f", disabled=bool(ss["plan_api_measured"]))
 c[2].number_input("GPU price change per year (assumption)", key="plan_gpu", min_value=-0.9, max_value=1.0,
                   step=0.05, format="%.2f", help=f"Default {defaults.gpu_price_change_per_year:+.2f}: an assumption.")
 scn, run, _df = ui.results_or_stop()
 growth = ", ".join(f"{w.name} {w.monthly_growth:+.0%}/month" for w in scn.workloads)
 st.markdown(f"Growth: {growth}.")
-plan, over = _plan(run.model_dump_json(), int(ss["plan_months"]), float(ss["plan_api"]), float(ss["plan_gpu"]))
+plan, over = _plan(run.model_dump_json(), int(ss["plan_months"]),
+                   None if ss["plan_api_measured"] else float(ss["plan_api"]), float(ss["plan_gpu"]))
+for warning in plan.attrs.get("warnings", []):
+    st.warning(warning)
 cash = plan[plan["view"] == "cash"]
 if cash.empty:
     st.info("No route serves every workload, so there is no plan to draw.")

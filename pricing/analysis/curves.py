@@ -47,6 +47,10 @@ class RouteCurve:
     shares: Mapping[str, float] = field(default_factory=dict)
     gpus_at_base: float = 0.0
     load_shape: tuple[float, ...] = (1.0,) * 24
+    # API routes: (effective_from, effective_until, cost factor vs the listed price) of scheduled prices
+    price_steps: tuple[tuple[dt.date, dt.date | None, float], ...] = ()
+    retires_on: dt.date | None = None
+    successor: str | None = None
 
     @property
     def is_selfhost(self) -> bool:
@@ -127,8 +131,8 @@ def with_options(scenario: Scenario, catalog: Catalog, today: dt.date | None = N
     """The scenario with its options spelled out (defaults resolved once, so reruns compare the same routes)."""
     if scenario.options:
         return scenario
-    return scenario.model_copy(update={"options": tuple(default_options(scenario.workloads, catalog,
-                                                                        today=today or scenario.as_of))})
+    opts = default_options(scenario.workloads, catalog, today=today or scenario.as_of)
+    return scenario.model_copy(update={"options": tuple(opts)})
 
 
 def selfhost_specs(scenario: Scenario, catalog: Catalog) -> dict[str, SelfHostSpec]:
@@ -144,6 +148,22 @@ def _api_per_request(catalog: Catalog, route_id: str, w: Workload, ov: Overrides
     one = w.model_copy(update={"requests_per_month": 1.0})
     df = api_cost.api_cost_frame(catalog, [route_id], [one], provider_discount=ov.provider_discount)
     return float(df["monthly_usd"].iloc[0])
+
+
+def _price_steps(catalog: Catalog, rid: str, w: Workload, ov: Overrides,
+                 base: float) -> tuple[tuple[dt.date, dt.date | None, float], ...]:
+    """Cost factor of each scheduled price of an API offer for one request of the workload."""
+    o = catalog.offers.get(rid)
+    if o is None or not o.scheduled or not (base > 0 and math.isfinite(base)):
+        return ()
+    one = w.model_copy(update={"requests_per_month": 1.0})
+    prov = catalog.offer_provider.get(rid, rid.split("/", 1)[0])
+    disc = {k: v for k, v in ov.provider_discount.items() if k == prov}
+    out = []
+    for s in o.scheduled:
+        df = api_cost.api_cost_frame({rid: o.priced_on(s.effective_from)}, [rid], [one], provider_discount=disc)
+        out.append((s.effective_from, s.effective_until, float(df["monthly_usd"].iloc[0]) / base))
+    return tuple(out)
 
 
 def route_curves(scenario: Scenario, catalog: Catalog, df: pd.DataFrame | None = None,
@@ -164,6 +184,8 @@ def route_curves(scenario: Scenario, catalog: Catalog, df: pd.DataFrame | None =
         monthly = float(row.monthly_usd)
         shares = {c: float(getattr(row, c)) / monthly for c in BREAKDOWN_COLUMNS
                   if math.isfinite(monthly) and monthly > 0}
+        steps: tuple[tuple[dt.date, dt.date | None, float], ...] = ()
+        offer = None
         if kind in SELFHOST_KINDS:
             spec = specs[rid]
             cost = _selfhost_curve(catalog, spec, w, ov, today or scenario.as_of)
@@ -171,12 +193,15 @@ def route_curves(scenario: Scenario, catalog: Catalog, df: pd.DataFrame | None =
             per_req = monthly / w.requests_per_month if w.requests_per_month > 0 else \
                 _api_per_request(catalog, rid, w, ov)
             cost = linear_curve(per_req)
+            offer = catalog.offers.get(rid)
+            steps = _price_steps(catalog, rid, w, ov, per_req)
         tokens = w.input_tokens + w.output_tokens + w.reasoning_tokens
         gpus = float(row.gpus) if row.gpus == row.gpus and row.gpus is not None else 0.0
         out.append(RouteCurve(
             workload=w.name, route_id=rid, label=str(row.label), route_kind=kind,
             tokens_per_request=tokens, base_requests=w.requests_per_month, cost=cost,
-            shares=shares, gpus_at_base=gpus, load_shape=load_shape(w),
+            shares=shares, gpus_at_base=gpus, load_shape=load_shape(w), price_steps=steps,
+            retires_on=offer.retires_on if offer else None, successor=offer.successor if offer else None,
         ))
     return out
 

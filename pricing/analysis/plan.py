@@ -1,7 +1,15 @@
-"""Month-by-month plan: traffic growth, price trends, owned GPUs bought up front (cash) or amortised."""
+"""Month-by-month plan: traffic growth, price trends, owned GPUs bought up front (cash) or amortised.
+
+API prices: each month is billed at the price in effect on its first day (scheduled price changes
+such as the end of an introductory price, `ApiOffer.scheduled`), times the yearly price trend:
+by default the trend measured on the price history (pricing.history: yearly change of the price per
+quality point, closed and open weights separately), else the user's figure. Offers retiring within
+the plan are named in `plan_frame(...).attrs["warnings"]`.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -13,6 +21,7 @@ import pandas as pd
 from pricing.analysis.curves import F, RouteCurve
 from pricing.analysis.portfolio import pool_cost
 from pricing.catalog import Catalog
+from pricing.history import measured_trend
 
 COLUMNS = ("view", "month", "route_id", "label", "route_kind", "requests_per_month", "gpus",
            "monthly_usd", "cumulative_usd")
@@ -21,24 +30,52 @@ OVERTAKE_COLUMNS = ("view", "route_id", "label", "overtakes_route_id", "overtake
 VIEWS = ("cash", "amortised")
 
 
+API_PRICE_ASSUMPTION = -0.20  # used only when no price history is loaded: an assumption
+
+
 @dataclass(frozen=True)
 class PlanAssumptions:
-    """Trends over the plan. The price trends are assumptions (no source): shown, meant to be changed."""
+    """Trends over the plan. The API trend defaults to the measured one (closed / open weights)."""
 
     months: int = 24
-    api_price_change_per_year: float = -0.20  # assumption: list prices of a given model drift down
+    api_price_change_per_year: float | None = None  # None = the measured trend for the route's kind
     gpu_price_change_per_year: float = -0.15  # assumption: rent and purchase of a given GPU fall
     amortization_months: float = 48.0  # owned: from data/hosting.yaml `owned` when built by for_catalog
     residual_value_fraction: float = 0.0
+    api_trend_closed: float = API_PRICE_ASSUMPTION  # measured by for_catalog when the history allows
+    api_trend_open: float = API_PRICE_ASSUMPTION
+    api_trend_source: str = "assumption (no price history loaded)"
+    start: dt.date | None = None  # month 1 is the month holding this day; None = undated (no schedules)
 
     @classmethod
-    def for_catalog(cls, catalog: Catalog, months: int = 24, **kw: float) -> PlanAssumptions:
-        """Defaults with amortisation and residual value from the catalog's owned-hardware assumptions."""
+    def for_catalog(cls, catalog: Catalog, months: int = 24, today: dt.date | None = None,
+                    **kw: Any) -> PlanAssumptions:
+        """Defaults: amortisation from the catalog's owned hardware, API trends measured on its price history."""
         owned = catalog.owned.get("default") or next(iter(catalog.owned.values()), None)
-        if owned is None:
-            return cls(months=months, **kw)
-        return cls(months=months, amortization_months=owned.amortization_years * 12,
-                   residual_value_fraction=owned.residual_value_fraction, **kw)
+        if owned is not None:
+            kw.setdefault("amortization_months", owned.amortization_years * 12)
+            kw.setdefault("residual_value_fraction", owned.residual_value_fraction)
+        trend = measured_trend(catalog)
+        if trend is not None:
+            if trend.closed.per_year is not None:
+                kw.setdefault("api_trend_closed", round(trend.closed.per_year, 4))
+            if trend.open.per_year is not None:
+                kw.setdefault("api_trend_open", round(trend.open.per_year, 4))
+            kw.setdefault("api_trend_source", trend.source)
+        return cls(months=months, start=today, **kw)
+
+    def api_trend(self, route_kind: str) -> float:
+        """Yearly API price change for a route kind: the user's figure, else the measured one."""
+        if self.api_price_change_per_year is not None:
+            return self.api_price_change_per_year
+        return self.api_trend_closed if route_kind == "api-closed" else self.api_trend_open
+
+    def month_start(self, i: int) -> dt.date | None:
+        """First day of plan month i (0-based); None for an undated plan."""
+        if self.start is None:
+            return None
+        m = self.start.month - 1 + i
+        return dt.date(self.start.year + m // 12, m % 12 + 1, 1)
 
     def as_dict(self) -> dict[str, Any]:
         """For reports: every assumption by name."""
@@ -52,13 +89,26 @@ def volumes(curves: Sequence[RouteCurve], growth: dict[str, float], months: int)
     return out
 
 
+def price_factors(c: RouteCurve, a: PlanAssumptions, months: int) -> F:
+    """Per month, the route's cost at the price in effect on the month's first day over its listed cost."""
+    out: F = np.ones(months)
+    if not c.price_steps or a.start is None:
+        return out
+    for i in range(months):
+        day = a.month_start(i)
+        for since, until, factor in c.price_steps:
+            if day is not None and since <= day and (until is None or day < until):
+                out[i] = factor
+    return out
+
+
 def _route_plan(cs: Sequence[RouteCurve], vol: F, a: PlanAssumptions) -> dict[str, F]:
     """Monthly USD per view (and GPUs) of one route serving every workload."""
     m = np.arange(vol.shape[1], dtype=float)
     first = cs[0]
     if not first.is_selfhost:
-        cost = np.sum([c.cost(vol[i]) for i, c in enumerate(cs)], axis=0)
-        usd = cost * (1 + a.api_price_change_per_year) ** (m / 12)
+        cost = np.sum([c.cost(vol[i]) * price_factors(c, a, vol.shape[1]) for i, c in enumerate(cs)], axis=0)
+        usd = cost * (1 + a.api_trend(first.route_kind)) ** (m / 12)
         nan = np.full_like(usd, np.nan)
         return {"cash": usd, "amortised": usd, "gpus": nan}
     trend = (1 + a.gpu_price_change_per_year) ** (m / 12)
@@ -99,10 +149,17 @@ def plan_frame(curves: Sequence[RouteCurve], growth: dict[str, float],
     for c in curves:
         by_route.setdefault(c.route_id, []).append(c)
     rows = []
+    warnings: list[str] = []
     months = assumptions.months
+    end = assumptions.month_start(months)
     for rid, cs in by_route.items():
         if len(cs) != len(workloads):
             continue
+        r = cs[0].retires_on
+        if r is not None and assumptions.start is not None and end is not None and r < end:
+            when = "already retired" if r <= assumptions.start else "retires"
+            warnings.append(f"{cs[0].label} {when} on {r}, within the {months}-month plan"
+                            + (f"; successor {cs[0].successor}" if cs[0].successor else "") + ".")
         vol = volumes(cs, growth, months)
         p = _route_plan(cs, vol, assumptions)
         total = vol.sum(axis=0)
@@ -111,7 +168,9 @@ def plan_frame(curves: Sequence[RouteCurve], growth: dict[str, float],
             for i in range(months):
                 rows.append((view, i + 1, rid, cs[0].label, cs[0].route_kind, float(total[i]),
                              float(p["gpus"][i]), float(p[view][i]), float(cum[i])))
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    out = pd.DataFrame(rows, columns=list(COLUMNS))
+    out.attrs["warnings"] = warnings
+    return out
 
 
 def overtakes(plan: pd.DataFrame, view: str = "cash", top: int = 6) -> pd.DataFrame:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from typing import Any
 
 from pydantic import ValidationError
 
+from pricing import clock
 from pricing.api_cost import BREAKDOWN, api_cost_frame
 from pricing.catalog import load_catalog
 from pricing.cli import emit
@@ -25,7 +27,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--cached-fraction", type=float, default=0.0, help="share of input read from cache")
     p.add_argument("--cache-write-fraction", type=float, default=0.0, help="share of input written to cache")
     p.add_argument("--batch-fraction", type=float, default=0.0, help="share of requests sent via batch API")
-    p.add_argument("--off-peak-fraction", type=float, default=0.0, help="share of other requests off-peak")
+    p.add_argument("--off-peak-fraction", type=float, default=None,
+                   help="share of other requests in the offer's off-peak hours (default: from flat traffic)")
     p.add_argument("--data-dir")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
@@ -72,10 +75,25 @@ def result(args: argparse.Namespace) -> dict[str, Any]:
         "tier_applied": bool(row["tier_applied"]),
         "batch_share": float(row["batch_share"]),
         "off_peak_share": float(row["off_peak_share"]),
-        "warnings": [w for w in str(row["warnings"]).split("; ") if w],
+        "warnings": [w for w in str(row["warnings"]).split("; ") if w] + _lifecycle(offer, clock.today()),
         "source": offer.source,
         "as_of": offer.as_of.isoformat(),
+        "checked_on": (offer.checked_on or offer.as_of).isoformat(),
     })
+    return out
+
+
+def _lifecycle(offer: Any, today: dt.date) -> list[str]:
+    """Warnings for a retired offer, one retiring, or a scheduled price change."""
+    out = []
+    if offer.is_retired(today):
+        out.append(f"retired on {offer.retires_on}" + (f"; use {offer.successor}" if offer.successor else ""))
+    elif offer.retires_on is not None:
+        out.append(f"retires on {offer.retires_on}")
+    for sp in offer.scheduled:
+        if sp.effective_from > today:
+            out.append(f"price changes on {sp.effective_from} to {sp.usd_per_mtok_input:g} / "
+                       f"{sp.usd_per_mtok_output:g} USD per 1M (input / output)")
     return out
 
 

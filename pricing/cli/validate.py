@@ -27,9 +27,10 @@ def run(args: argparse.Namespace) -> int:
     if cat is not None and args.max_age_days is not None:
         today = clock.today()
         for oid, o in cat.offers.items():
-            age = (today - o.as_of).days
+            checked = o.checked_on or o.as_of
+            age = (today - checked).days
             if age > args.max_age_days:
-                stale.append(f"api/{cat.offer_provider[oid]}.yaml: {o.model}: as_of: price is {age} days old")
+                stale.append(f"api/{cat.offer_provider[oid]}.yaml: {o.model}: checked_on: price last confirmed {age} days ago")
     errors = [i for i in issues if i.severity == "error"]
     warnings = [i for i in issues if i.severity != "error"]
     failed = bool(errors) or (args.strict and bool(warnings or stale))

@@ -2,9 +2,9 @@
 
 Run `python -m pricing.importers.quality [--src PATH] [--data-dir DIR] [--check]`.
 
-Source: ../shared/reference/openrouter_models_2026-08-01.json, a real answer of
+Source: data/sources/openrouter/models_2026-08-01.json, a real answer of
 GET https://openrouter.ai/api/v1/models saved on 2026-08-01 by the public project
-Prajwalsrinvas/token-tariff. Each model's `benchmarks.artificial_analysis` holds Artificial
+Prajwalsrinvas/token-tariff (see data/sources/README.md). Each model's `benchmarks.artificial_analysis` holds Artificial
 Analysis' intelligence, coding and agentic indices (no math index in this snapshot); every one
 is kept as a QualityScore dated 2026-08-01. A null index is left out (missing, never 0).
 `benchmarks.design_arena` (per-category Elo for web/UI generation) is not a general index; skipped.
@@ -13,7 +13,7 @@ Keys (how the app finds a score):
 - the Hugging Face id when OpenRouter gives `hugging_face_id`, spelled as our data spells it
   (case-insensitive match; OpenRouter's `meta-llama/Meta-Llama-3.1-*` are the same repos as
   the renamed `meta-llama/Llama-3.1-*` we use);
-- else our first-party offer id when pricing/refresh/openrouter.py's PRICE_MAP maps the model
+- else our first-party offer id when data/curation.yaml's openrouter_price_map maps the model
   (OpenRouter `anthropic/claude-opus-4.6` -> `anthropic/claude-opus-4-6`);
 - else the OpenRouter id (without a `:free` suffix).
 `:free` duplicates and dated aliases that carry the same key keep the first (paid) entry.
@@ -33,12 +33,12 @@ from typing import Any
 import yaml
 
 from pricing.catalog import DEFAULT_DATA_DIR, load_catalog
-from pricing.refresh.openrouter import PRICE_MAP
+from pricing.feeds.openrouter import PRICE_MAP
+from pricing.feeds.snapshots import OPENROUTER_SNAPSHOT
 from pricing.refresh.write import atomic_write_many
 from pricing.schema import QualityFile, QualityScore
 
-REPO_DIR = Path(__file__).resolve().parent.parent.parent
-DEFAULT_SRC = REPO_DIR.parent / "shared" / "reference" / "openrouter_models_2026-08-01.json"
+DEFAULT_SRC = OPENROUTER_SNAPSHOT
 SNAPSHOT_AS_OF = dt.date(2026, 8, 1)
 SOURCE = (
     "https://openrouter.ai/api/v1/models benchmarks.artificial_analysis "

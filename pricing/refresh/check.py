@@ -120,11 +120,12 @@ def cross_feed(litellm_raw: object, openrouter_raw: object, today: dt.date) -> p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Print how often the two reference snapshots disagree beyond 1% (rerunnable figure for the docs)."""
-    ref = Path(__file__).resolve().parents[3] / "shared" / "reference"
+    """Print how often the two pinned snapshots (data/sources/) disagree beyond 1% (rerunnable figure for the docs)."""
+    from pricing.feeds.snapshots import LITELLM_SNAPSHOT, OPENROUTER_SNAPSHOT
+
     ap = argparse.ArgumentParser(prog="python -m pricing.refresh.check", description=main.__doc__)
-    ap.add_argument("--litellm", type=Path, default=ref / "litellm_model_prices_2026-11.json")
-    ap.add_argument("--openrouter", type=Path, default=ref / "openrouter_models_2026-08-01.json")
+    ap.add_argument("--litellm", type=Path, default=LITELLM_SNAPSHOT)
+    ap.add_argument("--openrouter", type=Path, default=OPENROUTER_SNAPSHOT)
     ap.add_argument("-v", "--verbose", action="store_true", help="list every disagreeing field")
     args = ap.parse_args(argv)
     df = cross_feed(json.loads(args.litellm.read_text()), json.loads(args.openrouter.read_text()), clock.today())

@@ -4,7 +4,8 @@ Merge rules (a feed never overwrites what a person curated):
 - Only the fields a feed covers (`Feed.fields`) are taken from it; display_name, open_model, family,
   reasoning, off_peak and notes always stay ours. A field the feed leaves empty keeps our value.
 - Fields the user pinned in `<data-dir>/pins.yaml` keep our value (reported as pinned).
-- A changed offer gets `as_of` = today and the feed's `source`; an unchanged offer keeps both.
+- A changed offer gets `as_of` = `checked_on` = today and the feed's `source` (`changed_on` = today
+  when a price moved); an unchanged offer keeps all of them (a refresh that changes nothing writes nothing).
 - An offer the feed should carry but does not is kept and reported "missing from feed" (`prune`
   removes it). Offers the feed does not cover at all are left alone.
 Guards (refused unless `allow_large`): a price moving more than 10x either way (or to/from 0),
@@ -275,7 +276,10 @@ def plan(
                 continue
             diffs = field_changes(oid, o, merged)
             if diffs:
-                merged = merged.model_copy(update={"as_of": today, "source": f.source})
+                upd: dict[str, Any] = {"as_of": today, "checked_on": today, "source": f.source}
+                if any(c.is_price for c in diffs):
+                    upd["changed_on"] = today
+                merged = merged.model_copy(update=upd)
                 out.changes += diffs
                 changed = True
             else:
@@ -284,7 +288,7 @@ def plan(
             new_list.append(merged)
         for model, f in feed_models.items():
             out.new_offers.append(f"{pid}/{model}")
-            new_list.append(f.model_copy(update={"as_of": today}))
+            new_list.append(f.model_copy(update={"as_of": today, "checked_on": today, "changed_on": today}))
             changed = True
         out.missing += missing_here
         floor = math.ceil(len(ours) * MIN_KEEP_FRACTION)

@@ -82,7 +82,7 @@ def build_report(scenario: Scenario, catalog: Catalog, today: dt.date | None = N
                             if d.id == "efficiency" else d for d in drivers)
     tornado, sens_costs = sensitivity(scenario, run, drivers)
     unc = uncertainty_frame(curves, rng, samples=samples, seed=seed)
-    assumptions = PlanAssumptions.for_catalog(catalog, months=months or scenario.months)
+    assumptions = PlanAssumptions.for_catalog(catalog, months=months or scenario.months, today=today)
     plan = plan_frame(curves, {w.name: w.monthly_growth for w in scenario.workloads}, assumptions)
     over = pd.concat([overtakes(plan, v) for v in ("cash", "amortised")], ignore_index=True)
     note = (f"throughput efficiency factors fitted on {eff.fitted_on.split(',')[0]}; median error "

@@ -166,6 +166,13 @@ def _portfolio_section(r: Report) -> str:
     return "".join(out)
 
 
+def _api_trend_text(a: Any) -> str:
+    if a.api_price_change_per_year is not None:
+        return f"API prices change {a.api_price_change_per_year:+.0%} a year (your figure)"
+    return (f"API prices change {a.api_trend_closed:+.0%} a year for closed weights and {a.api_trend_open:+.0%} "
+            f"for open weights ({a.api_trend_source})")
+
+
 def _plan_section(r: Report, fig: _Figures) -> str:
     a = r.plan_assumptions
     cash = r.plan[r.plan["view"] == "cash"]
@@ -180,10 +187,11 @@ def _plan_section(r: Report, fig: _Figures) -> str:
               for x in row_objs(last)]
     out = [f"<h2>The next {a.months} months</h2>",
            f'<p class="note">Cumulative cost, cash view (owned GPUs paid when bought). Traffic grows at each '
-           f"workload's monthly_growth; API prices change {a.api_price_change_per_year:+.0%} a year and GPU prices "
-           f"{a.gpu_price_change_per_year:+.0%} a year (assumptions). Drawn: the six cheapest routes at the "
-           f"end of the plan and the cheapest route of every other kind; {max(len(final) - len(last), 0)} "
-           "more routes are in the CSV.</p>",
+           f"workload's monthly_growth; {escape(_api_trend_text(a))}; GPU prices change "
+           f"{a.gpu_price_change_per_year:+.0%} a year (assumption). Scheduled API price changes are billed "
+           f"from their month. Drawn: the six cheapest routes at the end of the plan and the cheapest route of "
+           f"every other kind; {max(len(final) - len(last), 0)} more routes are in the CSV.</p>",
+           *(f'<p class="warn">{escape(w)}</p>' for w in r.plan.attrs.get("warnings", [])),
            fig(charts.lines(series))]
     ov = r.overtakes
     if len(ov):
@@ -222,7 +230,7 @@ def _assumptions_section(r: Report) -> str:
     a = r.plan_assumptions
     out.append("<h3>Plan</h3><ul>"
                f"<li>months: {a.months}</li>"
-               f"<li>API price change: {a.api_price_change_per_year:+.0%} a year (assumption)</li>"
+               f"<li>{escape(_api_trend_text(a))}</li>"
                f"<li>GPU price change (rent and purchase): {a.gpu_price_change_per_year:+.0%} a year (assumption)</li>"
                f"<li>owned GPUs amortised over {a.amortization_months:g} months, residual value "
                f"{a.residual_value_fraction:.0%} (data/hosting.yaml owned assumptions)</li></ul>")

@@ -67,6 +67,7 @@ def report_dict(r: Report, plan_top: int = 6) -> dict[str, Any]:
         "portfolio": records(r.portfolio),
         "plan": {
             "assumptions": _clean(r.plan_assumptions.as_dict()),
+            "warnings": list(r.plan.attrs.get("warnings", [])),
             "overtakes": records(r.overtakes),
             "months": records(plan),
         },
