@@ -101,6 +101,7 @@ def params() -> list[Param]:
         Param("kwh", "float", 0.0, 0, 2),
         Param("eff", "float", 1.0, 0.05, 5),
         Param("headroom", "float", 0.0, 0, 0.9),
+        Param("gpupol", "str", ""),  # GPU price policy ('' = the default, pricing.gpu_price)
         Param("focus", "str", ""),
         Param("be_routes", "list", []),
         Param("be_range", "str", "zoom", choices=("zoom", "full")),
@@ -347,7 +348,7 @@ def str_to_spec(text: str) -> SelfHostSpec:
     for f in flags:
         if f.isdigit():
             kw["gpus"] = int(f)
-        elif f in ("on_demand", "spot", "reserved"):
+        elif f in ("on_demand", "spot", "reserved", "reserved_3y"):
             kw["price_type"] = f
         elif f == "n+1":
             kw["n_plus_one"] = True
@@ -393,6 +394,7 @@ def overrides(providers: Iterable[str], gpus: Iterable[str]) -> Overrides:
         "usd_per_kwh": ss.get("kwh") or None,
         "efficiency_scale": float(ss.get("eff", 1.0)),
         "headroom_fraction": float(ss.get("headroom", 0.0)),
+        "gpu_price_policy": str(ss.get("gpupol") or "") or None,
         "currency": currency_code(),
         "usd_to_currency": float(ss.get("rate", 1.0)) if currency_code() != "USD" else 1.0,
     }, "overrides")
@@ -461,6 +463,7 @@ def apply_scenario(s: Scenario, providers: Iterable[str], gpus: Iterable[str]) -
     ss["kwh"] = float(ov.usd_per_kwh or 0.0)
     ss["eff"] = float(ov.efficiency_scale)
     ss["headroom"] = float(ov.headroom_fraction)
+    ss["gpupol"] = ov.gpu_price_policy or ""
     ss["plan_months"] = int(s.months)
     ss["cur"], ss["rate"] = ov.currency, float(ov.usd_to_currency)
     ss["scenario_name"] = s.name

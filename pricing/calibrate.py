@@ -94,6 +94,7 @@ FIT_BOUNDS: dict[str, tuple[float, float]] = {
     "step_overhead_ms": (0.05, 5.0),  # see FIT_BOUNDS note
     "interconnect_efficiency": (0.05, 1.0),
     "moe_efficiency": (0.05, 1.0),
+    "fp4_efficiency": (0.1, 1.0),
 }
 
 
@@ -530,6 +531,7 @@ def write_yaml(f: Fit | PerfParams, n_rows: int, err: float, path: Path = CALIBR
             "median_abs_pct_error": round(err, 4),
             "extra": {
                 "moe_efficiency": round(p.moe_efficiency, 4),
+                "fp4_efficiency": round(p.fp4_efficiency, 4),
                 "allreduce_latency_us": p.allreduce_latency_us,
                 "max_batch": p.max_batch,
                 "useful_sequences": p.useful_sequences,

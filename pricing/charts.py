@@ -128,7 +128,9 @@ def kind_bars(df: pd.DataFrame, currency: str = "USD", rate: float = 1.0) -> go.
                     text=[money(float(v), currency, rate) for v in g["monthly_usd"]], textposition="outside",
                     hovertemplate="%{customdata}<br>" + symbol(currency) + "%{x:,.0f}/month<extra></extra>")
     fig.update_yaxes(categoryorder="array", categoryarray=list(d["_y"])[::-1], title=None)
-    fig.update_xaxes(title=f"{currency} per month")
+    top = float(d["monthly_usd"].max() * rate) if len(d) else 1.0
+    fig.update_traces(cliponaxis=False)
+    fig.update_xaxes(title=f"{currency} per month", range=[0, top * 1.15])  # room for the amounts
     return _layout(fig, max(300, 26 * len(d) + 120), currency)
 
 

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from pricing import api_cost, clock, quality, selfhost, staleness
+from pricing import api_cost, clock, gpu_price, quality, selfhost, staleness
 from pricing.catalog import Catalog, parse_model, parse_yaml_text
-from pricing.errors import DataError, Issue, UnknownIdError
+from pricing.errors import DataError, InputError, Issue, UnknownIdError
 from pricing.io import read_text
 from pricing.schema import (
     ApiChoice,
@@ -46,7 +46,7 @@ COLUMNS = (
     "monthly_usd", "usd_per_mtok", "tokens_per_month", "requests_per_month",
     "gpus", "replicas", "utilization", "ttft_ms", "tpot_ms", "fits",
     "price_source", "price_as_of", "price_age_days", "quality_index", "usd_per_quality_point",
-    "warnings", *BREAKDOWN_COLUMNS, "rank",
+    "warnings", *BREAKDOWN_COLUMNS, "rank", "price_policy", "gpu_usd_per_hour",
 )
 
 # Example workloads: the user's own assumptions, typical of each use, meant to be edited.
@@ -126,6 +126,10 @@ def dump_scenario(scenario: Scenario) -> str:
 def check_scenario_ids(scenario: Scenario, catalog: Catalog) -> None:
     """Raise DataError naming each option whose offer, model, GPU or hosting id is unknown."""
     issues = []
+    try:
+        gpu_price.check_policy(scenario.overrides.gpu_price_policy, (o.provider for o in catalog.cloud.values()))
+    except InputError as e:
+        issues.append(Issue(scenario.name, "overrides", "gpu_price_policy", str(e)))
     for i, opt in enumerate(scenario.options):
         entry = f"options[{i}]"
         try:
@@ -304,7 +308,7 @@ def default_options(
         cands = host_costs[host_costs["open_model"] == model_id]
         for rid in cands.nsmallest(max_hosts, "monthly_usd")["route_id"]:
             add(str(rid))
-        for spec in selfhost.best_deployments(catalog, model_id, probe, limit=1):
+        for spec in selfhost.best_deployments(catalog, model_id, probe, limit=1, today=day):
             opts.append(SelfHostChoice(selfhost=spec))
             opts.append(SelfHostChoice(selfhost=spec.model_copy(update={"hosting": "owned"})))
     return opts
@@ -371,7 +375,7 @@ def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) 
     df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(COLUMNS))
     for col in COLUMNS:
         if col not in df:
-            df[col] = np.nan if col.startswith(("usd", "gpus", "replicas", "util", "ttft", "tpot")) else None
+            df[col] = np.nan if col.startswith(("usd", "gpus", "gpu_usd", "replicas", "util", "ttft", "tpot")) else None
     for col in BREAKDOWN_COLUMNS:
         df[col] = pd.to_numeric(df[col], errors="coerce").fillna(0.0)
     df["warnings"] = df["warnings"].fillna("").astype(str)
@@ -405,6 +409,19 @@ def _mark_retired(df: pd.DataFrame, catalog: Catalog, today: dt.date) -> None:
             df.at[i, col] = 0.0
         w = str(df.at[i, "warnings"])
         df.at[i, "warnings"] = f"{msg}; {w}" if w else msg
+
+
+def gpu_price_note(df: pd.DataFrame, policy: str | None) -> str:
+    """One line for pages and reports: the GPU price policy and the hourly price it chose per GPU."""
+    pol = gpu_price.check_policy(policy)
+    cloud = df[df["route_kind"] == "selfhost-cloud"] if "route_kind" in df else df.iloc[0:0]
+    seen: dict[str, set[str]] = {}
+    for rid, v in zip(cloud["route_id"], cloud["gpu_usd_per_hour"], strict=True):
+        gpu = str(rid).split("/")[3]  # self/<org>/<model>/<gpu>/...
+        seen.setdefault(gpu, set()).add(f"${float(v):.2f}" if float(v) == float(v) else "no price")
+    chosen = "; ".join(f"{g} {' or '.join(sorted(v))}/GPU-hour" for g, v in sorted(seen.items()))
+    return (f"GPU price policy: {gpu_price.policy_label(pol)} (`{pol}`)" + (f": {chosen}" if chosen else "")
+            + ". Your own price per GPU-hour overrides any policy.")
 
 
 def portfolio(df: pd.DataFrame) -> pd.DataFrame:
@@ -530,7 +547,9 @@ def headline(
     for role, what in REFERENCE_ROLES:
         r = ref[role]
         if r is None:
-            out.append(f"No {what.removeprefix('the ')} is among the candidates{floor}.")
+            noun = what.removeprefix("the best ").removeprefix("the ")
+            out.append(f"No {noun} among the candidates has a sourced quality score at that level." if min_quality
+                       else f"No {noun} is among the candidates.")
         elif r["route_id"] == best["route_id"]:
             out.append(f"It is itself {what}.")
         else:

@@ -82,6 +82,10 @@ DEFAULT_SCALE_OUT_GBPS = 400.0
 SCALE_OUT_SOURCE = "https://docs.nvidia.com/dgx/dgxh100-user-guide/introduction-to-dgxh100.html (8x ConnectX-7 400 Gb/s)"
 INTER_NODE_LATENCY_S = 20e-6
 BOUNDS = ("memory", "compute", "kv-capacity", "latency")
+RESULT_KEYS = ("fits", "fits_context", "latency_ok", "batch", "max_batch_kv", "output_tokens_per_s",
+               "requests_per_s", "per_user_tokens_per_s", "tpot_ms", "ttft_ms", "decode_step_ms", "prefill_ms",
+               "bound", "weights_gb_per_gpu", "kv_gb_per_gpu", "kv_capacity_gb_per_gpu", "overhead_gb_per_gpu",
+               "usable_gb_per_gpu")  # the keys of evaluate()
 RATE_MIN = 1e-3  # requests completed per engine step at which "a lone request" is evaluated
 
 
@@ -100,6 +104,7 @@ class PerfParams:
     allreduce_latency_us: float = 10.0
     max_batch: float = 1024.0
     useful_sequences: float = 8.0
+    fp4_efficiency: float = 1.0  # share of the fp4 tensor-core peak fp4 GEMMs reach relative to fp8's share
     # assumptions, not fitted (see data/calibration.yaml `source`)
     a2a_overlap: float = 0.5  # share of expert-parallel all-to-all hidden by two-micro-batch overlap
     ep_imbalance: float = 1.0  # scale of the routing-skew term (0 = perfectly balanced experts)
@@ -458,7 +463,8 @@ def rows(
             kv_full, kv_sw, kp.window,
             g.memory_gb * GIB * params.usable_memory_fraction - params.runtime_overhead_gb * 1e9,
             float(scale_up_gpus(g)), g.mem_bandwidth_tbs * 1e12,
-            peak_tflops(p, g) * 1e12, peak_tflops(_attn_precision(p, kvq or default_kv_precision(p, g)), g) * 1e12,
+            peak_tflops(p, g) * 1e12 * (params.fp4_efficiency if compute_precision(p, g) == "fp4" else 1.0),
+            peak_tflops(_attn_precision(p, kvq or default_kv_precision(p, g)), g) * 1e12,
             g.interconnect_gbs * 1e9 / 2, scale_out_bytes_s(g), 1.0 if e > 0 else 0.0,
             float(m.max_context_tokens), 0.0 if g.interconnect == "pcie" else 1.0,
         ]
@@ -536,25 +542,46 @@ def _allreduce_s(r: Rows, tokens: F, p: PerfParams) -> F:
     return tp_part + a2a + pp_part
 
 
-def step_s(r: Rows, dec: F, pre: F, pre_attn_flops: F, ctx: F, p: PerfParams) -> tuple[F, F, F]:
-    """(seconds, memory-time, compute-time) of one engine step: `dec` decode tokens at mean context ctx
-    plus `pre` prefill tokens (whose attention costs `pre_attn_flops`), per instance."""
-    tokens = dec + pre
-    imb = _imbalance(r, tokens, p)
-    moe = _moe_div(r, p)  # routed-expert kernels run at moe_efficiency of the dense ones
-    dense_pg = r.dense_bytes / (r.pp * np.where(r.adp > 0, 1.0, r.tp))
-    expert_pg = r.expert_bytes * _touched(r, tokens) * imb / r.n / moe
-    kv_pg = dec * _kv_seq(r, ctx) / r.n
-    t_mem = (dense_pg + expert_pg + kv_pg) / (r.bw * p.bandwidth_efficiency)
+def _comm_coeffs(r: Rows, p: PerfParams) -> tuple[F, F]:
+    """(A, B) with _allreduce_s(r, tokens, p) == A + B x tokens (every term is affine in tokens)."""
+    a = _allreduce_s(r, np.zeros_like(r.n), p)
+    return a, _allreduce_s(r, np.ones_like(r.n), p) - a
+
+
+def _static(r: Rows, ctx: F, p: PerfParams) -> dict[str, F]:
+    """The parts of a step that do not depend on the tokens in it (computed once per evaluation)."""
+    moe = _moe_div(r, p)
     attn_ctx = np.where(r.kv_sw1 > 0, (r.kv_full1 * ctx + r.kv_sw1 * np.minimum(ctx, r.window))
                         / np.maximum(r.kv_full1 + r.kv_sw1, 1e-9), ctx)
-    lin = 2e9 * (r.active_b - r.expert_act_b + r.expert_act_b * imb / moe)
-    # attention maths runs at the KV precision: its FLOPs count at attn_flops, in flops-equivalents
-    attn_scale = r.flops / r.attn_flops
-    dec_fl = dec * (lin + 4.0 * r.layers * attn_ctx * r.attn_hd * attn_scale)
-    pre_fl = pre * lin + pre_attn_flops * attn_scale
-    t_cmp = (dec_fl / p.decode_compute_efficiency + pre_fl / p.prefill_compute_efficiency) / (r.n * r.flops)
-    t = np.maximum(t_mem, t_cmp) + _allreduce_s(r, tokens, p) + p.step_overhead_ms * 1e-3
+    attn_scale = r.flops / r.attn_flops  # attention maths at the KV precision, in flops-equivalents
+    comm_a, comm_b = _comm_coeffs(r, p)
+    return {
+        "dense_pg": r.dense_bytes / (r.pp * np.where(r.adp > 0, 1.0, r.tp)),
+        "expert_pg": r.expert_bytes / r.n / moe,
+        "kv_pg": _kv_seq(r, ctx) / r.n,
+        "mem_div": r.bw * p.bandwidth_efficiency,
+        "lin_dense": 2e9 * (r.active_b - r.expert_act_b),
+        "lin_exp": 2e9 * r.expert_act_b / moe,
+        "attn_dec": 4.0 * r.layers * attn_ctx * r.attn_hd * attn_scale,
+        "attn_scale": attn_scale,
+        "cmp_div": r.n * r.flops,
+        "comm_a": comm_a, "comm_b": comm_b,
+    }
+
+
+def step_s(r: Rows, dec: F, pre: F, pre_attn_flops: F, ctx: F, p: PerfParams,
+           st: dict[str, F] | None = None) -> tuple[F, F, F]:
+    """(seconds, memory-time, compute-time) of one engine step: `dec` decode tokens at mean context ctx
+    plus `pre` prefill tokens (whose attention costs `pre_attn_flops`), per instance. `st`: _static(r, ctx, p)."""
+    st = st if st is not None else _static(r, ctx, p)
+    tokens = dec + pre
+    imb = _imbalance(r, tokens, p)
+    t_mem = (st["dense_pg"] + st["expert_pg"] * _touched(r, tokens) * imb + dec * st["kv_pg"]) / st["mem_div"]
+    lin = st["lin_dense"] + st["lin_exp"] * imb
+    dec_fl = dec * (lin + st["attn_dec"])
+    pre_fl = pre * lin + pre_attn_flops * st["attn_scale"]
+    t_cmp = (dec_fl / p.decode_compute_efficiency + pre_fl / p.prefill_compute_efficiency) / st["cmp_div"]
+    t = np.maximum(t_mem, t_cmp) + st["comm_a"] + st["comm_b"] * tokens + p.step_overhead_ms * 1e-3
     return t, t_mem, t_cmp
 
 
@@ -584,22 +611,47 @@ def _queue_factor(p: PerfParams) -> float:
     return 1.0 + rho / (2.0 * (1.0 - rho))
 
 
-def _at_rate(r: Rows, rate: F, i_tok: F, o_tok: F, n_new: F, p: PerfParams) -> dict[str, F]:
+def _at_rate(r: Rows, rate: F, i_tok: F, o_tok: F, n_new: F, p: PerfParams,
+             st: dict[str, F] | None = None) -> dict[str, F]:
     """Steady state at `rate` requests completing per step (per instance)."""
     od = o_tok - 1.0
     ctx = i_tok + o_tok / 2.0
+    st = st if st is not None else _static(r, ctx, p)
     dec = rate * od
     pre = rate * n_new
     attn1 = _prefill_attn(r, i_tok, n_new)
-    t, t_mem, t_cmp = step_s(r, dec, pre, rate * attn1, ctx, p)
+    t, t_mem, t_cmp = step_s(r, dec, pre, rate * attn1, ctx, p, st)
     # TTFT: the prompt's chunks, each in a step carrying at least that chunk, at this load, queued
     chunks = np.maximum(np.ceil(n_new / p.prefill_chunk_tokens - 1e-9), 1.0)
     chunk = n_new / chunks
     extra = np.maximum(chunk - pre, 0.0)
-    t_chunk, _, _ = step_s(r, dec, pre + extra, np.maximum(rate * attn1, attn1 / chunks), ctx, p)
+    t_chunk, _, _ = step_s(r, dec, pre + extra, np.maximum(rate * attn1, attn1 / chunks), ctx, p, st)
     ttft = chunks * np.maximum(t_chunk, t) * _queue_factor(p)
     return {"step": t, "tpot": t, "ttft": ttft, "req": rate / t, "thr": rate * o_tok / t,
             "t_mem": t_mem, "t_cmp": t_cmp, "t_pre": chunks * np.maximum(t_chunk, t)}
+
+
+def _memory_fit(r: Rows, i_tok: F, o_tok: F, p: PerfParams, cached: F, min_context_tokens: F | float
+                ) -> tuple[F, NDArray[np.bool_], NDArray[np.bool_]]:
+    """(KV budget bytes, fits, fits the context) of each instance for these request lengths."""
+    kv_budget = (r.n * r.mem_per_gpu - weights_stored(r)) * (1.0 - p.prefix_cache_reserve * cached)
+    full_ctx = i_tok + o_tok
+    min_ctx = np.broadcast_to(np.asarray(min_context_tokens, dtype=float), r.n.shape)
+    fits_ctx: NDArray[np.bool_] = (full_ctx <= r.max_context) & (min_ctx <= r.max_context)
+    fits: NDArray[np.bool_] = ((kv_budget >= p.useful_sequences * _kv_seq(r, full_ctx))
+                               & (kv_budget >= _kv_seq(r, min_ctx)) & fits_ctx
+                               & ((r.n <= r.node) | (r.multinode > 0)) & (np.where(r.adp > 0, 1.0, r.tp) <= r.node))
+    return kv_budget, fits, fits_ctx
+
+
+def fits_mask(r: Rows, input_tokens: float, output_tokens: float, p: PerfParams, cached_fraction: float = 0.0,
+              min_context_tokens: float = 0.0) -> NDArray[np.bool_]:
+    """Which instances hold the model and useful_sequences full contexts (the `fits` of `evaluate`), cheaply."""
+    size = r.n.shape
+    i_tok = np.full(size, float(input_tokens))
+    o_tok = np.full(size, max(float(output_tokens), 1.0))
+    cached = np.full(size, min(max(float(cached_fraction), 0.0), 1.0))
+    return _memory_fit(r, i_tok, o_tok, p, cached, min_context_tokens)[1]
 
 
 def evaluate(
@@ -628,15 +680,9 @@ def evaluate(
     cached = np.clip(np.broadcast_to(np.asarray(cached_fraction, dtype=float), size), 0.0, 1.0)
     n_new = i_tok * (1.0 - cached)
 
-    kv_budget = (r.n * r.mem_per_gpu - weights_stored(r)) * (1.0 - p.prefix_cache_reserve * cached)
-    full_ctx = i_tok + o_tok
-    kv_full_seq = _kv_seq(r, full_ctx)
+    kv_budget, fits, fits_ctx = _memory_fit(r, i_tok, o_tok, p, cached, min_context_tokens)
     kv_mean_seq = _kv_seq(r, i_tok + o_tok / 2.0)
     b_kv = np.floor(np.maximum(kv_budget, 0.0) / np.maximum(kv_mean_seq, 1e-9))
-    min_ctx = np.broadcast_to(np.asarray(min_context_tokens, dtype=float), size)
-    fits_ctx = (full_ctx <= r.max_context) & (min_ctx <= r.max_context)
-    fits = ((kv_budget >= p.useful_sequences * kv_full_seq) & (kv_budget >= _kv_seq(r, min_ctx)) & fits_ctx
-            & ((r.n <= r.node) | (r.multinode > 0)) & (np.where(r.adp > 0, 1.0, r.tp) <= r.node))
     seqs = np.maximum(o_tok - 1.0, 1.0)  # sequences resident per request completed per step
     b_hi = np.maximum(np.minimum(b_kv, cap), 1.0)
     r_hi = b_hi / seqs
@@ -645,14 +691,12 @@ def evaluate(
     r_lo = np.minimum(RATE_MIN, r_hi)
     decodes = o_tok > 1.0
 
-    def ok(rate: F, idx: NDArray[np.intp] | None = None) -> NDArray[np.bool_]:
-        if idx is None:
-            rr, it, ot, nn, tl, fl, dc = r, i_tok, o_tok, n_new, tpot_lim, ttft_lim, decodes
-        else:
-            rr, it, ot, nn = take(r, idx), i_tok[idx], o_tok[idx], n_new[idx]
-            tl, fl, dc = tpot_lim[idx], ttft_lim[idx], decodes[idx]
-        m = _at_rate(rr, rate, it, ot, nn, p)
-        good: NDArray[np.bool_] = ((~dc | (m["tpot"] <= tl * (1 + 1e-9))) & (m["ttft"] <= fl * (1 + 1e-9)))
+    st_all = _static(r, i_tok + o_tok / 2.0, p)
+
+    def ok(rate: F) -> NDArray[np.bool_]:
+        m = _at_rate(r, rate, i_tok, o_tok, n_new, p, st_all)
+        good: NDArray[np.bool_] = ((~decodes | (m["tpot"] <= tpot_lim * (1 + 1e-9)))
+                                   & (m["ttft"] <= ttft_lim * (1 + 1e-9)))
         return good
 
     latency_ok = ok(r_lo)
@@ -664,9 +708,10 @@ def evaluate(
         it, ot, nn = i_tok[todo], o_tok[todo], n_new[todo]
         tl, fl, dc = tpot_lim[todo], ttft_lim[todo], decodes[todo]
         a, b = lo[todo], hi[todo]
+        st_sub = {k: v[todo] for k, v in st_all.items()}
         for _ in range(14):  # log-space bisection: r within 0.1% of the largest feasible rate
             mid = (a + b) / 2.0
-            m = _at_rate(sub, np.exp(mid), it, ot, nn, p)
+            m = _at_rate(sub, np.exp(mid), it, ot, nn, p, st_sub)
             good = (~dc | (m["tpot"] <= tl * (1 + 1e-9))) & (m["ttft"] <= fl * (1 + 1e-9))
             a = np.where(good, mid, a)
             b = np.where(good, b, mid)
@@ -674,7 +719,7 @@ def evaluate(
         lo[todo] = a
     # rows that do not fit: report the largest rate meeting the targets only roughly (lo = one sequence)
     rate = np.where(hi_ok, r_hi, np.exp(lo))
-    m = _at_rate(r, rate, i_tok, o_tok, n_new, p)
+    m = _at_rate(r, rate, i_tok, o_tok, n_new, p, st_all)
     batch = rate * seqs
     bound = np.where(
         ~hi_ok, 3, np.where((b_kv < cap) & (batch >= b_kv * (1 - 1e-9)), 2, np.where(m["t_cmp"] > m["t_mem"], 1, 0))

@@ -544,27 +544,78 @@ class GpusFile(Strict):
 # --------------------------------------------------------------------------- hosting
 
 
+PROVIDER_KINDS: tuple[str, ...] = ("hyperscaler", "specialist", "marketplace")
+ProviderKind = Literal["hyperscaler", "specialist", "marketplace"]
+UNKNOWN_MIN_GPUS = 8  # an offer that does not say how few GPUs it rents is treated as an 8-GPU board
+
+
 class CloudOffer(Sourced):
-    """A rentable GPU instance with its hourly prices."""
+    """A rentable GPU instance with its hourly prices (per instance) per price tier."""
 
     id: str
     provider: str
+    provider_kind: ProviderKind = Field(
+        "specialist", description="hyperscaler (AWS, GCP, Azure, OCI), specialist GPU cloud, or marketplace"
+    )
     instance_type: str
     gpu: str = Field(description="GPU id from data/gpus.yaml")
-    gpu_count: int = Field(gt=0, le=64)
+    gpu_count: int = Field(gt=0, le=64, description="GPUs per instance (the price below is per instance)")
+    min_gpus: int | None = Field(
+        None, gt=0, le=1024,
+        description="fewest GPUs one deployment can rent here (1 = single GPUs rentable, 72 = NVL72 rack); "
+        f"None = not stated, treated as {UNKNOWN_MIN_GPUS}",
+    )
     region: str | None = None
     usd_per_hour_on_demand: float | None = Field(None, gt=0, le=MAX_USD_PER_GPU_HOUR * 64)
     usd_per_hour_spot: float | None = Field(None, gt=0, le=MAX_USD_PER_GPU_HOUR * 64)
     usd_per_hour_reserved: float | None = Field(
         None, gt=0, le=MAX_USD_PER_GPU_HOUR * 64, description="1-year commitment, hourly"
     )
+    usd_per_hour_reserved_3y: float | None = Field(
+        None, gt=0, le=MAX_USD_PER_GPU_HOUR * 64, description="3-year commitment, hourly"
+    )
+    via: str | None = Field(None, description="where the source page was transcribed, when not read directly")
     notes: str | None = None
 
     @model_validator(mode="after")
     def _some_price(self) -> CloudOffer:
-        if not any((self.usd_per_hour_on_demand, self.usd_per_hour_spot, self.usd_per_hour_reserved)):
-            raise ValueError("needs at least one of on-demand, spot or reserved hourly price")
+        if not any((self.usd_per_hour_on_demand, self.usd_per_hour_spot, self.usd_per_hour_reserved,
+                    self.usd_per_hour_reserved_3y)):
+            raise ValueError("needs at least one of on-demand, spot, 1-year or 3-year hourly price")
+        if self.min_gpus is not None and self.min_gpus % self.gpu_count:
+            raise ValueError(f"min_gpus {self.min_gpus} is not a multiple of gpu_count {self.gpu_count}")
         return self
+
+    @property
+    def rent_unit(self) -> int:
+        """GPUs per replica must be a multiple of this for the offer to apply (whole instances, no waste)."""
+        return max(self.gpu_count, self.min_gpus if self.min_gpus is not None else UNKNOWN_MIN_GPUS)
+
+    @property
+    def single_gpu_rentable(self) -> bool:
+        """True when one GPU can be rented on its own."""
+        return self.rent_unit == 1
+
+
+class FieldSource(Strict):
+    """Where one owned-hardware figure comes from: a source and date, or the user's own assumption."""
+
+    source: str = Field(min_length=3)
+    as_of: dt.date | None = None
+    assumption: bool = False
+
+    @model_validator(mode="after")
+    def _dated_or_assumed(self) -> FieldSource:
+        if not self.assumption and self.as_of is None:
+            raise ValueError("a sourced figure needs as_of (or mark it assumption: true)")
+        return self
+
+
+OWNED_FIELDS: tuple[str, ...] = (
+    "amortization_years", "residual_value_fraction", "server_usd_per_8_gpus", "networking_fraction",
+    "usd_per_kwh", "pue", "node_power_multiplier", "colocation_usd_per_kw_month", "ops_usd_per_node_month",
+    "average_power_fraction",
+)
 
 
 class OwnedAssumptions(Sourced):
@@ -583,6 +634,20 @@ class OwnedAssumptions(Sourced):
         ge=0, le=100_000, description="operations staff share per 8-GPU node (an assumption)"
     )
     average_power_fraction: Fraction = Field(description="average draw / full draw at idle-to-busy mix")
+    field_sources: dict[str, FieldSource] = Field(
+        default_factory=dict, description="per figure: its source and date, or 'assumption'"
+    )
+
+    @model_validator(mode="after")
+    def _every_figure_sourced(self) -> OwnedAssumptions:
+        if self.field_sources:
+            missing = [f for f in OWNED_FIELDS if f not in self.field_sources]
+            if missing:
+                raise ValueError(f"field_sources lacks {missing}")
+            unknown = sorted(set(self.field_sources) - set(OWNED_FIELDS))
+            if unknown:
+                raise ValueError(f"field_sources names unknown fields {unknown}")
+        return self
 
 
 class HostingFile(Strict):
@@ -765,12 +830,14 @@ class SelfHostSpec(Strict):
     model: str
     gpu: str
     precision: Precision = "fp8"
-    hosting: str | None = Field(None, description="cloud offer id, 'owned', or None = cheapest cloud")
+    hosting: str | None = Field(None, description="cloud offer id, 'owned', or None = the GPU price policy")
     gpus: int | None = Field(None, gt=0, le=4096, description="GPUs of one deployment block (the planner lays it out)")
     tp: int | None = Field(None, gt=0, le=512, description="pin tensor parallelism")
     ep: int | None = Field(None, gt=0, le=4096, description="pin expert parallelism")
     pp: int | None = Field(None, gt=0, le=64, description="pin pipeline stages")
-    price_type: Literal["on_demand", "spot", "reserved"] = "on_demand"
+    price_type: Literal["on_demand", "spot", "reserved", "reserved_3y"] = Field(
+        "on_demand", description="price tier: on-demand, spot, 1-year (reserved) or 3-year commitment"
+    )
     n_plus_one: bool = False
     autoscale: bool = False
     engine: Engine = Field("default", description="serving engine profile: default, vllm, sglang, trtllm")
@@ -794,6 +861,9 @@ class Overrides(Strict):
     )
     gpu_purchase_usd: dict[str, Annotated[float, Field(gt=0, le=1_000_000)]] = Field(
         default_factory=dict
+    )
+    gpu_price_policy: str | None = Field(
+        None, description="how a rented GPU's hourly price is chosen (pricing.gpu_price.POLICIES); None = default"
     )
     usd_per_kwh: float | None = Field(None, ge=0, le=2)
     # owned hardware: None = the value in data/hosting.yaml `owned`

@@ -3,16 +3,23 @@
 Sizing. Mean demand = requests per month / 730 h. The interactive share (1 - batch_fraction) must be
 served at peak (x peak-to-average, from the hourly profile where given); the batch share is moved
 off-peak, so it only has to fit in the month's average: required = mean x max((1 - batch) x peak, 1).
-A replica serves `requests/s at the latency target` (pricing.perf); replicas = ceil(required /
-(per-replica x (1 - headroom))), at least 1, plus one with N+1. Replica size: every size from the
-smallest that fits (1, 2, 4, 8 GPUs, then nodes of 8) up to two sizes larger is costed and the
-cheapest wins at each volume (a larger tensor-parallel group often serves more per GPU).
+A unit serves `requests/s at the latency target` (pricing.perf, with the spec's engine profile and the
+workload's prefix-cache share); with a TTFT target that capacity is taken at the planned utilisation
+(PerfParams.planned_utilization, the load at which TTFT queueing was evaluated); units = ceil(required /
+(per-unit x (1 - headroom))), at least 1, plus one with N+1. Units: one instance of every size the
+planner lays out (1, 2, 4, 8 GPUs, then nodes of 8; tensor / pipeline / expert parallelism, attention
+DP), the best layout per size; with `gpus` set, a block of exactly that many GPUs laid out as dp
+instances. Units never cheaper at any volume (a size serving no more per GPU than a divisor size) are
+dropped; every other one is costed and the cheapest wins at each volume (sweeps of more than 64
+deployments cost the smallest and the two most efficient units per GPU).
 Autoscaled (cloud only) follows the 24-hour profile: GPU-hours = sum over hours of the replicas
 that hour needs (flat at the mean when no profile is given, with a warning).
 
 Money. Rented: GPUs billed in whole instances x hourly price x 730 h (always-on) or x GPU-hours
-(autoscaled); default price = the cheapest per-GPU-hour offer for that GPU and price type in
-data/hosting.yaml, or Overrides.gpu_usd_per_hour. Owned (data/hosting.yaml `owned`): (GPU price +
+(autoscaled). The hourly price: Overrides.gpu_usd_per_hour when the user gave one (it overrides every
+policy), else the named offer (`hosting`), else the scenario's GPU price policy (pricing.gpu_price;
+default: median of current specialist-cloud prices) asked separately for each candidate replica size,
+so an 8-GPU-only instance only prices replicas of 8, 16, ... GPUs. Owned (data/hosting.yaml `owned`): (GPU price +
 server share + networking) x (1 - residual) / amortisation months; power = TDP x node multiplier
 x average power fraction x PUE x 730 h x USD/kWh; colocation per provisioned kW; ops per node.
 """
@@ -29,11 +36,18 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from pricing import clock, perf
+from pricing import clock, gpu_price, perf
 from pricing.catalog import Catalog
 from pricing.errors import InputError
 from pricing.perf import BOUNDS, REPLICA_SIZES, PerfParams
-from pricing.schema import CloudOffer, Overrides, OwnedAssumptions, SelfHostSpec, Workload
+from pricing.schema import (
+    PRECISIONS,
+    CloudOffer,
+    Overrides,
+    OwnedAssumptions,
+    SelfHostSpec,
+    Workload,
+)
 
 F = NDArray[np.float64]
 HOURS_PER_MONTH = 730.0
@@ -43,11 +57,12 @@ COLUMNS = (
     "gpus_per_replica", "replicas", "gpus", "layout", "engine", "utilization", "fits", "bound", "ttft_ms", "tpot_ms",
     "output_tokens_per_s_per_replica", "requests_per_month", "tokens_per_month", "monthly_usd",
     "usd_per_mtok", "usd_gpu_rent", "usd_capex", "usd_power", "usd_colocation", "usd_ops",
-    "price_source", "price_as_of", "warnings",
+    "price_source", "price_as_of", "warnings", "price_policy", "gpu_usd_per_hour",
 )
 SWEEP_KEYS, SWEEP_UNITS = 64, 4  # beyond 64 deployments, cost at most 4 candidate units each (speed)
-PRICE_FIELD = {"on_demand": "usd_per_hour_on_demand", "spot": "usd_per_hour_spot", "reserved": "usd_per_hour_reserved"}
-PRICE_LABEL = {"on_demand": "on-demand", "spot": "spot", "reserved": "reserved"}
+PRICE_FIELD = gpu_price.TIER_FIELD
+PRICE_LABEL = gpu_price.TIER_LABEL
+OWN_PRICE = "own-price"  # price_policy of a user's own hourly price
 
 
 # --------------------------------------------------------------------------- prices
@@ -70,6 +85,7 @@ class GpuPrice:
     source: str
     as_of: dt.date | None
     warnings: tuple[str, ...] = ()
+    policy: str = ""  # the price policy that chose the hourly price ('' for owned or a named offer)
 
 
 def _offer_price(o: CloudOffer, price_type: str) -> float | None:
@@ -98,8 +114,17 @@ def owned_assumptions(catalog: Catalog, overrides: Overrides | None = None) -> O
     return a.model_copy(update=upd) if upd else a
 
 
-def resolve_price(catalog: Catalog, spec: SelfHostSpec, overrides: Overrides | None = None) -> GpuPrice:
-    """The GPU price for a spec: override, named cloud offer, cheapest cloud offer, or owned."""
+def resolve_price(
+    catalog: Catalog,
+    spec: SelfHostSpec,
+    overrides: Overrides | None = None,
+    today: dt.date | None = None,
+    gpus_per_replica: int | None = None,
+) -> GpuPrice:
+    """The GPU price for a spec: owned, the user's own price, a named cloud offer, or the price policy.
+
+    gpus_per_replica (None = any size) restricts the policy to offers a replica of that size can rent.
+    """
     ov = overrides or Overrides()
     gpu = catalog.gpu(spec.gpu)
     if spec.hosting == "owned":
@@ -119,9 +144,9 @@ def resolve_price(catalog: Catalog, spec: SelfHostSpec, overrides: Overrides | N
                         f"GPU: {src}; owned assumptions: {a.id} ({a.source[:120]}...)",
                         min(gpu.as_of, a.as_of), tuple(warns))
     if gpu.id in ov.gpu_usd_per_hour:
-        hosting = spec.hosting or "override"
-        return GpuPrice("cloud", hosting, "override", spec.price_type, float(ov.gpu_usd_per_hour[gpu.id]), 1,
-                        0.0, 0.0, 0.0, 0.0, "user override (overrides.gpu_usd_per_hour)", None)
+        hosting = spec.hosting or OWN_PRICE
+        return GpuPrice("cloud", hosting, "own price", spec.price_type, float(ov.gpu_usd_per_hour[gpu.id]), 1,
+                        0.0, 0.0, 0.0, 0.0, "user override (overrides.gpu_usd_per_hour)", None, (), OWN_PRICE)
     if spec.hosting is not None:
         o = catalog.cloud_offer(spec.hosting)
         if o.gpu != gpu.id:
@@ -135,21 +160,154 @@ def resolve_price(catalog: Catalog, spec: SelfHostSpec, overrides: Overrides | N
         if pr is None:
             return _no_price(spec, f"{o.id} has no on-demand price")
         return GpuPrice("cloud", o.id, o.provider, ptype, pr, o.gpu_count, 0, 0, 0, 0, o.source, o.as_of, tuple(warns))
-    offers = cloud_offers_for(catalog, gpu.id, spec.price_type)
-    warns = []
-    ptype = spec.price_type
-    if not offers and spec.price_type != "on_demand":
-        offers = cloud_offers_for(catalog, gpu.id, "on_demand")
-        ptype = "on_demand"
-        warns.append(f"no {PRICE_LABEL[spec.price_type]} price for {gpu.id}; cheapest on-demand used")
-    if not offers:
-        return _no_price(spec, f"no cloud price for {gpu.id} in hosting.yaml; set overrides.gpu_usd_per_hour")
-    pr, o = offers[0]
-    return GpuPrice("cloud", o.id, o.provider, ptype, pr, o.gpu_count, 0, 0, 0, 0, o.source, o.as_of, tuple(warns))
+    return _policy_price(catalog, gpu.id, spec.price_type, ov.gpu_price_policy, today or clock.today(),
+                         gpus_per_replica)
+
+
+def _policy_price(catalog: Catalog, gpu_id: str, price_type: str, policy: str | None, today: dt.date,
+                  gpus_per_replica: int | None) -> GpuPrice:
+    """The price policy's hourly price of one GPU for one replica size, as a GpuPrice."""
+    q = gpu_price.quote(catalog.cloud.values(), gpu_id, today, price_type, policy, gpus_per_replica)
+    tag = q.policy.replace(":", "-")
+    if not math.isfinite(q.usd_per_gpu_hour):
+        return GpuPrice("cloud", tag, "none", q.price_type, math.nan, 1, 0, 0, 0, 0, q.describe(), None,
+                        q.warnings, q.policy)
+    provider = q.offer.provider if q.offer is not None else "market median"
+    warns = list(q.warnings)
+    if q.stale:
+        warns.append(f"GPU price is stale: read {q.as_of}, more than {gpu_price.STALE_DAYS} days ago")
+    return GpuPrice("cloud", tag, provider, q.price_type, q.usd_per_gpu_hour, q.instance_gpus, 0, 0, 0, 0,
+                    q.describe(), q.as_of, tuple(warns), q.policy)
+
+
+def price_grid(
+    catalog: Catalog,
+    specs: Sequence[SelfHostSpec],
+    base: Sequence[GpuPrice],
+    sizes: F,
+    overrides: Overrides | None = None,
+    today: dt.date | None = None,
+) -> list[list[GpuPrice]]:
+    """The price of each spec (rows) at each candidate replica size (columns of `sizes`, NaN = none).
+
+    Only policy prices depend on the size; owned, own-price and named-offer prices are the same in every column.
+    """
+    ov = overrides or Overrides()
+    day = today or clock.today()
+    memo: dict[tuple[str, str, int], GpuPrice] = {}  # the policy price depends on GPU, tier and size only
+    out: list[list[GpuPrice]] = []
+    for s, b, row in zip(specs, base, np.asarray(sizes), strict=True):
+        if b.ownership == "owned" or s.hosting is not None or b.policy == OWN_PRICE:
+            out.append([b] * len(row))
+            continue
+        cells = []
+        for n in row:
+            if not math.isfinite(float(n)):
+                cells.append(b)
+                continue
+            key = (s.gpu, s.price_type, int(n))
+            if key not in memo:
+                memo[key] = _policy_price(catalog, s.gpu, s.price_type, ov.gpu_price_policy, day, int(n))
+            cells.append(memo[key])
+        out.append(cells)
+    return out
+
+
+def base_prices(
+    catalog: Catalog, specs: Sequence[SelfHostSpec], overrides: Overrides | None = None, today: dt.date | None = None,
+) -> list[GpuPrice]:
+    """resolve_price for each spec (any replica size), computing each GPU's policy price once."""
+    ov = overrides or Overrides()
+    day = today or clock.today()
+    memo: dict[tuple[str, str], GpuPrice] = {}
+    out = []
+    for s in specs:
+        if s.hosting is not None or s.gpu in ov.gpu_usd_per_hour:
+            out.append(resolve_price(catalog, s, ov, day))
+            continue
+        key = (s.gpu, s.price_type)
+        if key not in memo:
+            memo[key] = resolve_price(catalog, s, ov, day)
+        out.append(memo[key])
+    return out
+
+
+def rentable_capacity(
+    catalog: Catalog,
+    specs: Sequence[SelfHostSpec],
+    base: Sequence[GpuPrice],
+    workload: Workload,
+    overrides: Overrides | None = None,
+    today: dt.date | None = None,
+) -> tuple[Capacity, list[list[GpuPrice]]]:
+    """Capacity and prices per candidate unit, moving a spec to a rentable block of GPUs when needed.
+
+    When no candidate unit of a policy-priced spec can be rented (e.g. only 8-GPU instances exist and
+    the model fits on 1 GPU), the spec is costed as a block of the smallest multiple of an offer's
+    rent unit that holds the model (laid out as data-parallel instances), instead of pricing a
+    fraction of an 8-GPU machine.
+    """
+    cap = capacity(catalog, specs, workload, overrides)
+    grid = price_grid(catalog, specs, base, cap.n, overrides, today)
+    idx: list[int] = []
+    moved: list[SelfHostSpec] = []
+    rentable: dict[tuple[str, str, int], bool] = {}
+    for i, (s, b) in enumerate(zip(specs, base, strict=True)):
+        if b.policy in ("", OWN_PRICE) or s.gpus is not None or not cap.fits_any[i]:
+            continue
+        finite = cap.n[i][np.isfinite(cap.n[i])]
+        if not len(finite) or any(math.isfinite(p.usd_per_gpu_hour)
+                                  for p, n in zip(grid[i], cap.n[i], strict=True) if n == n):
+            continue
+        smallest = float(finite.min())
+        sizes = sorted({int(math.ceil(smallest / o.rent_unit) * o.rent_unit)
+                        for o in catalog.cloud.values() if o.gpu == s.gpu})
+        for n in sizes:  # the smallest block whose price the policy can give
+            if (s.gpu, s.price_type, n) not in rentable:
+                rentable[(s.gpu, s.price_type, n)] = math.isfinite(
+                    resolve_price(catalog, s, overrides, today, n).usd_per_gpu_hour)
+            if rentable[(s.gpu, s.price_type, n)]:
+                idx.append(i)
+                moved.append(s.model_copy(update={"gpus": n}))
+                break
+    if idx:
+        cap = _splice(cap, capacity(catalog, moved, workload, overrides), idx)
+        grid = price_grid(catalog, specs, base, cap.n, overrides, today)
+    return cap, grid
+
+
+def _splice(cap: Capacity, sub: Capacity, idx: Sequence[int]) -> Capacity:
+    """cap with the rows idx replaced by sub's rows (sub's evaluations and layouts appended)."""
+    offset = len(cap.layouts)
+    res = {k: np.concatenate([v, sub.res[k]]) for k, v in cap.res.items()} if cap.res else dict(sub.res)
+    width = max(cap.n.shape[1], sub.n.shape[1])
+
+    def pad(a: NDArray[Any], fill: float) -> NDArray[Any]:
+        return np.pad(a, ((0, 0), (0, width - a.shape[1])), constant_values=fill)
+
+    n, req, flat = pad(cap.n, np.nan), pad(cap.req_s, np.nan), pad(cap.flat, -1)
+    ii = np.asarray(idx, dtype=np.intp)
+    n[ii], req[ii] = pad(sub.n, np.nan), pad(sub.req_s, np.nan)
+    sflat = pad(sub.flat, -1)
+    flat[ii] = np.where(sflat >= 0, sflat + offset, -1)
+    fits, lat = cap.fits_any.copy(), cap.latency_any.copy()
+    fits[ii], lat[ii] = sub.fits_any, sub.latency_any
+    return Capacity(n, req, flat, res, [*cap.layouts, *sub.layouts], fits, lat)
 
 
 def _no_price(spec: SelfHostSpec, why: str) -> GpuPrice:
     return GpuPrice("cloud", spec.hosting or "none", "none", spec.price_type, math.nan, 1, 0, 0, 0, 0, "", None, (why,))
+
+
+def _grid_arrays(prices: Sequence[GpuPrice], grid: Sequence[Sequence[GpuPrice]] | None) -> tuple[F, F]:
+    """(USD per GPU-hour, GPUs per billed instance) as (K, S, 1) arrays, or (K, 1, 1) without a grid."""
+    if grid is None:
+        rent = np.array([p.usd_per_gpu_hour for p in prices], dtype=float)[:, None, None]
+        inst = np.array([p.instance_gpus for p in prices], dtype=float)[:, None, None]
+        return rent, inst
+    rent = np.array([[p.usd_per_gpu_hour for p in row] for row in grid], dtype=float)[:, :, None]
+    inst = np.array([[p.instance_gpus for p in row] for row in grid], dtype=float)[:, :, None]
+    return rent, inst
 
 
 # --------------------------------------------------------------------------- capacity (vectorised)
@@ -202,49 +360,62 @@ def capacity(
 ) -> Capacity:
     """For each spec: candidate units (best layout per size) and per-unit capacity, vectorised."""
     ov = overrides or Overrides()
-    cache: dict[tuple[Any, ...], list[tuple[int, perf.Layout]]] = {}
-    key_of: list[int] = []
-    slots: list[int] = []
+    # per (model, gpu, pins): the candidate layouts once, as arrays (slot, tp, pp, ep, adp, dp, gpus)
+    cache: dict[tuple[Any, ...], tuple[list[perf.Layout], NDArray[np.float64]]] = {}
+    key_parts: list[NDArray[np.intp]] = []
+    arr_parts: list[NDArray[np.float64]] = []
     lays: list[perf.Layout] = []
     for i, s in enumerate(specs):
         ck = (s.model, s.gpu, s.gpus, s.tp, s.ep, s.pp)
         if ck not in cache:
-            cache[ck] = _unit_layouts(catalog, s)
-        for j, lay in cache[ck]:
-            key_of.append(i)
-            slots.append(j)
-            lays.append(lay)
-    kidx = np.array(key_of, dtype=np.intp)
-    slot = np.array(slots, dtype=np.intp)
+            cand = _unit_layouts(catalog, s)
+            cache[ck] = ([lay for _, lay in cand], np.array(
+                [[j, lay.tp, lay.pp, lay.ep, 1.0 if lay.attention_dp else 0.0, lay.dp, lay.gpus] for j, lay in cand],
+                dtype=float).reshape(len(cand), 7))
+        ls, arr = cache[ck]
+        lays.extend(ls)
+        arr_parts.append(arr)
+        key_parts.append(np.full(len(ls), i, dtype=np.intp))
+    kidx = np.concatenate(key_parts) if key_parts else np.zeros(0, dtype=np.intp)
+    la = np.concatenate(arr_parts) if arr_parts else np.zeros((0, 7))
+    slot = la[:, 0].astype(np.intp)
+    key_of = kidx
     n_keys = len(specs)
-    n_slots = max([j + 1 for j in slots], default=1)
+    n_slots = int(slot.max(initial=0)) + 1
     res: dict[str, F] = {}
     if lays:
         # one rows() pass per distinct (model, gpu, precision), then repeat per layout
-        uniq = list(dict.fromkeys((s.model, s.gpu, s.precision) for s in specs))
+        trip = [(s.model, s.gpu, s.precision) for s in specs]
+        uniq = list(dict.fromkeys(trip))
         pos = {k: n for n, k in enumerate(uniq)}
         base = perf.rows([(catalog.model(m), catalog.gpu(g), pr, 1) for m, g, pr in uniq], _params(catalog, ov))
-        upos = np.array([pos[(specs[i].model, specs[i].gpu, specs[i].precision)] for i in key_of], dtype=np.intp)
+        upos = np.array([pos[t] for t in trip], dtype=np.intp)[kidx]
         r = perf.take(base, upos)
-        r = perf.with_layout(r, np.array([float(x.tp) for x in lays]), np.array([float(x.pp) for x in lays]),
-                             np.array([float(x.ep) for x in lays]),
-                             np.array([1.0 if x.attention_dp else 0.0 for x in lays]))
-        engines = np.array([specs[i].engine for i in key_of])
-        parts: dict[str, F] = {}
+        r = perf.with_layout(r, la[:, 1], la[:, 2], la[:, 3], la[:, 4])
+        engines = np.array([s.engine for s in specs])[key_of]
+        parts: dict[str, F] = {k: np.full(len(lays), np.nan) for k in perf.RESULT_KEYS}
         for eng in dict.fromkeys(engines.tolist()):
-            sel = np.flatnonzero(engines == eng)
             p = _params(catalog, ov, eng)
+            mine = engines == eng
+            # instances that cannot hold the model are never candidates: evaluate only the others (speed)
+            fit = perf.fits_mask(r, workload.input_tokens, _decode_tokens(workload), p,
+                                 workload.cached_input_fraction, workload.min_context_tokens)
+            sel = np.flatnonzero(mine & fit)
+            parts["fits"][mine & ~fit] = 0.0
+            parts["latency_ok"][mine & ~fit] = 0.0
+            if not sel.size:
+                continue
             out = perf.evaluate(perf.take(r, sel), workload.input_tokens, _decode_tokens(workload), p,
                                 workload.effective_max_tpot_ms, workload.max_ttft_ms,
                                 cached_fraction=workload.cached_input_fraction,
                                 min_context_tokens=workload.min_context_tokens)
             for k, v in out.items():
-                parts.setdefault(k, np.full(len(lays), np.nan))[sel] = v
+                parts[k][sel] = v
         res = parts
     fits = res["fits"] > 0 if lays else np.zeros(0, dtype=bool)
     ok = fits & (res["latency_ok"] > 0) if lays else np.zeros(0, dtype=bool)
-    dp = np.array([x.dp for x in lays], dtype=float)
-    unit_n = np.array([x.gpus for x in lays], dtype=float)
+    dp = la[:, 5]
+    unit_n = la[:, 6]
     derate = 1.0
     if workload.max_ttft_ms is not None:
         derate = _params(catalog, ov).planned_utilization  # TTFT was evaluated with queueing at this load
@@ -322,8 +493,9 @@ def _costs(
     ov: Overrides,
     n_plus_one: NDArray[np.bool_],
     autoscale: NDArray[np.bool_],
+    grid: Sequence[Sequence[GpuPrice]] | None = None,
 ) -> dict[str, F]:
-    """Monthly cost parts for keys x candidate sizes x volumes, (K, S, V) arrays."""
+    """Monthly cost parts for keys x candidate sizes x volumes, (K, S, V) arrays (grid: prices per size)."""
     mean = volumes[None, None, :] / (HOURS_PER_MONTH * 3600.0)
     per_rep = (cap.req_s * (1.0 - ov.headroom_fraction))[:, :, None]
     extra = n_plus_one.astype(float)[:, None, None]
@@ -331,8 +503,7 @@ def _costs(
         reps = np.maximum(np.ceil(mean * _peak_factor(w) / per_rep - 1e-9), 1.0) + extra
     n = cap.n[:, :, None]
     gpus = reps * n
-    rent_h = np.array([p.usd_per_gpu_hour for p in prices])[:, None, None]
-    inst = np.array([p.instance_gpus for p in prices], dtype=float)[:, None, None]
+    rent_h, inst = _grid_arrays(prices, grid)
     cloud = np.array([p.ownership == "cloud" for p in prices])[:, None, None]
     billed = np.ceil(gpus / inst - 1e-9) * inst
     gpu_hours = billed * HOURS_PER_MONTH
@@ -428,19 +599,20 @@ def selfhost_frame(
     """One row per (workload, spec): sizing, latency, monthly cost and its parts, warnings."""
     ov = overrides or Overrides()
     today = today or clock.today()
-    prices = [resolve_price(catalog, s, ov) for s in specs]
+    prices = base_prices(catalog, specs, ov, today)
     out: list[dict[str, Any]] = []
     if not specs:
         return pd.DataFrame(columns=list(COLUMNS))
     n1 = np.array([s.n_plus_one for s in specs])
     auto = np.array([s.autoscale for s in specs])
     for w in workloads:
-        cap = capacity(catalog, specs, w, ov)
-        parts = _costs(cap, prices, w, np.array([w.requests_per_month]), ov, n1, auto)
+        cap, grid = rentable_capacity(catalog, specs, prices, w, ov, today)
+        parts = _costs(cap, prices, w, np.array([w.requests_per_month]), ov, n1, auto, grid)
         best, at = _pick(parts)
         tokens = w.requests_per_month * (w.input_tokens + w.output_tokens + w.reasoning_tokens)
-        for i, (s, pr) in enumerate(zip(specs, prices, strict=True)):
+        for i, (s, base) in enumerate(zip(specs, prices, strict=True)):
             j = int(best[i, 0])
+            pr = grid[i][j]
             flat = int(cap.flat[i, j])
             r = {k: float(v[flat]) for k, v in cap.res.items()} if flat >= 0 else {}
             n = float(cap.n[i, j])
@@ -471,7 +643,7 @@ def selfhost_frame(
             total = float(at["total"][i, 0]) if ok else math.nan
             out.append({
                 "workload": w.name,
-                "route_id": route_id(s, pr),
+                "route_id": route_id(s, base),
                 "label": _label(s, pr, n if ok else float(s.gpus or math.nan)),
                 "model": s.model, "gpu": s.gpu, "precision": s.precision,
                 "hosting": pr.hosting, "ownership": pr.ownership,
@@ -499,6 +671,8 @@ def selfhost_frame(
                 "price_source": pr.source,
                 "price_as_of": pr.as_of,
                 "warnings": "; ".join(warns),
+                "price_policy": pr.policy,
+                "gpu_usd_per_hour": pr.usd_per_gpu_hour if pr.ownership == "cloud" else math.nan,
             })
     return pd.DataFrame(out, columns=list(COLUMNS))
 
@@ -509,13 +683,15 @@ def selfhost_cost_curve(
     workload: Workload,
     requests_per_month: NDArray[Any],
     overrides: Overrides | None = None,
+    today: dt.date | None = None,
 ) -> F:
     """Monthly USD at each volume (a staircase; NaN where the deployment cannot serve the workload)."""
     ov = overrides or Overrides()
     vols = np.asarray(requests_per_month, dtype=float)
-    cap = capacity(catalog, [spec], workload, ov)
-    parts = _costs(cap, [resolve_price(catalog, spec, ov)], workload, vols.ravel(), ov,
-                   np.array([spec.n_plus_one]), np.array([spec.autoscale]))
+    base = [resolve_price(catalog, spec, ov, today)]
+    cap, grid = rentable_capacity(catalog, [spec], base, workload, ov, today)
+    parts = _costs(cap, base, workload, vols.ravel(), ov,
+                   np.array([spec.n_plus_one]), np.array([spec.autoscale]), grid)
     _, at = _pick(parts)
     out: F = at["total"][0].reshape(vols.shape)
     return out
@@ -531,30 +707,33 @@ def sweep(
     overrides: Overrides | None = None,
     hosting: str | None = None,
     price_type: str = "on_demand",
+    today: dt.date | None = None,
 ) -> tuple[list[SelfHostSpec], F]:
     """Every model x GPU x precision at every volume: (specs, monthly USD of shape (specs, volumes))."""
     ov = overrides or Overrides()
-    specs = [SelfHostSpec.model_validate({"model": m, "gpu": g, "precision": p, "hosting": hosting,
-                                          "price_type": price_type})
+    # one spec validated in full (hosting, price type); the rest differ only in catalog ids and precisions,
+    # checked here, so they are built without re-running every validator (speed: thousands of specs)
+    template = SelfHostSpec.model_validate({"model": models[0] if models else "", "gpu": gpus[0] if gpus else "",
+                                            "precision": precisions[0] if precisions else "fp8",
+                                            "hosting": hosting, "price_type": price_type})
+    bad = [p for p in precisions if p not in PRECISIONS]
+    if bad:
+        raise InputError(f"unknown precision {bad[0]!r}; use one of {', '.join(PRECISIONS)}")
+    specs = [SelfHostSpec.model_construct(model=m, gpu=g, precision=p, hosting=template.hosting,  # type: ignore[arg-type]
+                                          price_type=template.price_type)
              for m in models for g in gpus for p in precisions]
-    cap = capacity(catalog, specs, workload, ov)
+    prices_all = base_prices(catalog, specs, ov, today)
+    cap, grid = rentable_capacity(catalog, specs, prices_all, workload, ov, today)
     vols = np.asarray(requests_per_month, dtype=float)
     out = np.full((len(specs), vols.size), np.nan)
     # only deployments with a usable unit are costed (the others stay NaN): speed
     live = np.flatnonzero(np.isfinite(cap.n).any(axis=1))
     if live.size:
-        prices_by_spec: dict[tuple[str, str | None, str], GpuPrice] = {}
-        prices = []
-        for i in live:
-            s = specs[i]
-            key = (s.gpu, s.hosting, s.price_type)
-            if key not in prices_by_spec:
-                prices_by_spec[key] = resolve_price(catalog, s, ov)
-            prices.append(prices_by_spec[key])
+        prices = [prices_all[i] for i in live]
         sub = Capacity(cap.n[live], cap.req_s[live], cap.flat[live], cap.res, cap.layouts, cap.fits_any[live],
                        cap.latency_any[live])
         none = np.zeros(live.size, dtype=bool)
-        _, at = _pick(_costs(sub, prices, workload, vols, ov, none, none))
+        _, at = _pick(_costs(sub, prices, workload, vols, ov, none, none, [grid[i] for i in live]))
         out[live] = at["total"]
     return specs, out
 
@@ -571,6 +750,7 @@ def best_deployments(
     limit: int = 3,
     overrides: Overrides | None = None,
     precisions: Sequence[str] | None = None,
+    today: dt.date | None = None,
 ) -> list[SelfHostSpec]:
     """The cheapest rented (on-demand) GPU/precision deployments that serve the workload, best first."""
     model = catalog.model(model_id)
@@ -578,7 +758,8 @@ def best_deployments(
     gpus = sorted({o.gpu for o in catalog.cloud.values()} & set(catalog.gpus))
     if not gpus:
         return []
-    specs, cost = sweep(catalog, [model_id], gpus, precs, workload, np.array([workload.requests_per_month]), overrides)
+    specs, cost = sweep(catalog, [model_id], gpus, precs, workload, np.array([workload.requests_per_month]), overrides,
+                        today=today)
     order = [i for i in np.argsort(cost[:, 0], kind="stable") if math.isfinite(cost[i, 0])]
     return [specs[i] for i in order[:limit]]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from pricing.api_cost import api_cost_frame
@@ -194,7 +195,8 @@ def test_quality_scores_give_a_frontier_and_a_working_filter(monkeypatch) -> Non
         df = ranked(at)
         scored = df[df["Quality"].notna()]
         assert len(scored) >= 3
-        assert (scored["Per quality point"] == scored["Monthly cost"] / scored["Quality"]).all()
+        assert np.allclose(scored["Per quality point"], scored["Monthly cost"] / scored["Quality"], rtol=1e-12,
+                           equal_nan=True)
         assert len(at.get("plotly_chart")) == 2  # component bars and the frontier
         assert any(c.value.startswith("On the frontier") for c in at.caption)
         at.number_input(key="minq").set_value(50.0)

@@ -27,8 +27,11 @@ def test_growth_and_trends_move_the_plan() -> None:
     grown = _totals(at)
     common = flat.index.intersection(grown.index)
     assert len(common)
-    assert (grown[common] > flat[common]).all()
+    # growth never lowers a total; API routes pay per token so they always grow (a self-hosted route
+    # with spare capacity, e.g. one cheap GPU far from full, can cost the same)
+    assert (grown[common] >= flat[common]).all()
     api = [r for r in common if " via " in r]
+    assert api and (grown[api] > flat[api]).all()
     assert at.checkbox(key="plan_api_measured").value  # the measured trend is the default
     at.checkbox(key="plan_api_measured").uncheck()
     at.run()

@@ -186,7 +186,9 @@ def test_compare_at_1440_px_shows_the_deciding_columns_and_the_report_uses_its_c
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
+            ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+            page = ctx.new_page()
             page.goto(f"{server}/?w0_req=20000000")
             page.wait_for_selector(IDLE, timeout=90_000)
             page.wait_for_function("() => document.querySelectorAll(\"[data-testid='stDataFrame'] td\").length > 20",
@@ -207,6 +209,16 @@ def test_compare_at_1440_px_shows_the_deciding_columns_and_the_report_uses_its_c
             page.screenshot(path=str(ARTIFACTS / "compare-1440.png"), full_page=True)
             page_colours = _colours(page)
             assert page_colours, "no plotly chart on the Compare page"
+
+            # the page's own link, copied with its button, is the address bar's
+            page.get_by_text("Link to this view").click()
+            frame = page.frame_locator("iframe").first
+            frame.get_by_role("button", name="Copy link").click()
+            page.wait_for_function("() => navigator.clipboard.readText().then(t => t.includes('?'))", timeout=10_000)
+            copied = page.evaluate("navigator.clipboard.readText()")
+            from urllib.parse import parse_qs, urlsplit
+
+            assert parse_qs(urlsplit(copied).query) == parse_qs(urlsplit(page.url).query) == {"w0_req": ["20000000"]}
 
             w = presets()["chat assistant"].model_copy(update={"requests_per_month": 20e6})
             report = build_report(Scenario(name="chat", workloads=(w,)), default_catalog(), samples=200)

@@ -57,9 +57,14 @@ def test_report_date_drives_price_ages(monkeypatch, capsys) -> None:
     monkeypatch.delenv(clock.ENV_VAR, raising=False)
     early = _report(capsys, "--as-of", "2026-11-29")
     late = _report(capsys, "--as-of", "2027-11-29")
-    ages = {r["route_id"]: r["price_age_days"] for r in early["results"] if r["price_age_days"] is not None}
+    # API prices are fixed records; a rented GPU's price is chosen by the policy on the report date
+    # (a year on, every GPU price is stale, so the policy falls back to all of them and says so)
+    ages = {r["route_id"]: r["price_age_days"] for r in early["results"]
+            if r["price_age_days"] is not None and not r["route_id"].startswith("self/")}
     later = {r["route_id"]: r["price_age_days"] for r in late["results"] if r["price_age_days"] is not None}
     assert ages and all(later[k] == v + 365 for k, v in ages.items())
+    rented = [r for r in late["results"] if r.get("route_kind") == "selfhost-cloud"]
+    assert rented and all("stale" in (r["warnings"] or "") for r in rented)
 
 
 def test_scenario_as_of_is_used_when_no_flag(monkeypatch, capsys, tmp_path: Path) -> None:

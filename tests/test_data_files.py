@@ -15,6 +15,7 @@ from pricing.schema import (
     GpusFile,
     HostingFile,
     ModelsFile,
+    OwnedAssumptions,
     PriceHistoryFile,
     ProviderFile,
     QualityFile,
@@ -37,6 +38,7 @@ def _data_files() -> list[tuple[Path, type]]:
     out: list[tuple[Path, type]] = [(p, ProviderFile) for p in sorted((DATA / "api").glob("*.yaml"))]
     out += [(DATA / n, m) for n, m in SCHEMAS.items() if (DATA / n).exists()]
     out += [(p, Scenario) for p in sorted((DATA / "scenarios").glob("*.yaml"))]
+    out += [(DATA / "sources" / "owned_hardware.yaml", OwnedAssumptions)]
     return out
 
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pricing import io
 from pricing.catalog import build_catalog, load_catalog
 from pricing.cli import main
-from pricing.compare import load_scenario
+from pricing.compare import MAX_SCENARIO_BYTES, load_scenario
 from pricing.errors import DataError
 from pricing.schema import EfficiencyFactors, Scenario, Workload
 
@@ -145,7 +145,7 @@ def test_hostile_scenario_is_a_clear_error(
 ) -> None:
     p = tmp_path / "s.yaml"
     make(p)
-    expected = expected.replace("5,000,000", "1,000,000")  # a scenario's limit: the upload widget's 1 MB
+    expected = expected.replace("5,000,000", f"{MAX_SCENARIO_BYTES:,}")
     assert main(["compare", str(p)]) in (1, 2), case
     err = capsys.readouterr().err
     assert "s.yaml" in err and expected in err and "Traceback" not in err, (case, err[-500:])
@@ -167,38 +167,28 @@ def _scenario_data() -> dict[str, Any]:
     return data
 
 
-def _says(text: str, expected: str) -> bool:
-    """The message names the field and the problem, in whatever words the user-facing layer chose."""
-    for marker, phrase in ((": Input should be a finite number", "finite number"),
-                           (": Value error, expected a number", "got a boolean")):
-        if marker in expected:
-            field = expected.split(marker)[0].split("[")[0].split(".")[-1]
-            return field in text and phrase in text
-    return expected in text
-
-
 BAD_VALUES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("NaN in hourly profile", lambda d: d["workloads"][0].update(hourly_profile=[1.0] * 23 + [math.nan]),
-     "hourly_profile[23]: Input should be a finite number"),
+     "hourly_profile[23]|finite number"),
     ("inf in hourly profile", lambda d: d["workloads"][0].update(hourly_profile=[1.0] * 23 + [math.inf]),
-     "hourly_profile[23]: Input should be a finite number"),
+     "hourly_profile[23]|finite number"),
     ("bool in hourly profile", lambda d: d["workloads"][0].update(hourly_profile=[1.0] * 23 + [True]),
-     "hourly_profile: Value error, expected a number at [23], got a boolean"),
+     "hourly_profile|expected a number at [23], got a boolean"),
     ("NaN volume", lambda d: d["workloads"][0].update(requests_per_month=math.nan),
-     "requests_per_month: Input should be a finite number"),
+     "requests_per_month|finite number"),
     ("true as volume", lambda d: d["workloads"][0].update(requests_per_month=True),
-     "requests_per_month: Value error, expected a number, got a boolean"),
+     "requests_per_month|expected a number, got a boolean"),
     ("true as context", lambda d: d["workloads"][0].update(min_context_tokens=True),
-     "min_context_tokens: Value error, expected a number, got a boolean"),
-    ("-inf growth", lambda d: d["workloads"][0].update(monthly_growth=-math.inf), "monthly_growth: Input should be a finite number"),
+     "min_context_tokens|expected a number, got a boolean"),
+    ("-inf growth", lambda d: d["workloads"][0].update(monthly_growth=-math.inf), "monthly_growth|finite number"),
     ("cache shares above 1", lambda d: d["workloads"][0].update(cached_input_fraction=0.7, cache_write_fraction=0.4),
      "cached_input_fraction (0.7) + cache_write_fraction (0.4) is above 1"),
     ("NaN GPU price override", lambda d: d.update(overrides={"gpu_usd_per_hour": {"h100-sxm": math.nan}}),
-     "overrides.gpu_usd_per_hour.h100-sxm: Input should be a finite number"),
+     "gpu_usd_per_hour.h100-sxm|finite number"),
     ("true as discount", lambda d: d.update(overrides={"provider_discount": {"openai": True}}),
-     "overrides.provider_discount: Value error, expected a number at ['openai'], got a boolean"),
-    ("inf efficiency", lambda d: d.update(overrides={"efficiency_scale": math.inf}), "efficiency_scale: Input should be a finite number"),
-    ("true as months", lambda d: d.update(months=True), "months: Value error, expected a number, got a boolean"),
+     "provider_discount|expected a number at ['openai'], got a boolean"),
+    ("inf efficiency", lambda d: d.update(overrides={"efficiency_scale": math.inf}), "efficiency_scale|finite number"),
+    ("true as months", lambda d: d.update(months=True), "months|expected a number, got a boolean"),
 ]
 
 
@@ -212,29 +202,29 @@ def test_scenario_refuses_non_finite_and_boolean_numbers(
     p.write_text(yaml.safe_dump(d))  # PyYAML writes .nan / .inf / true, as a user would
     assert main(["compare", str(p)]) == 1, case
     err = capsys.readouterr().err
-    assert f"{p}" in err and _says(err, expected), (case, err)
+    assert f"{p}" in err and all(part in err for part in expected.split("|")), (case, err)
 
 
 DATA_BAD: list[tuple[str, str, Callable[[Any], None], str]] = [
     ("true as a price", "api/openai.yaml", lambda d: d["offers"][0].update(usd_per_mtok_input=True),
-     "usd_per_mtok_input: Value error, expected a number, got a boolean"),
+     "usd_per_mtok_input|expected a number, got a boolean"),
     ("NaN price", "api/openai.yaml", lambda d: d["offers"][0].update(usd_per_mtok_output=math.nan),
-     "usd_per_mtok_output: Input should be a finite number"),
+     "usd_per_mtok_output|finite number"),
     ("inf GPU bandwidth", "gpus.yaml", lambda d: d["gpus"][0].update(mem_bandwidth_tbs=math.inf),
-     "mem_bandwidth_tbs: Input should be a finite number"),
+     "mem_bandwidth_tbs|finite number"),
     ("NaN calibration factor", "calibration.yaml", lambda d: d["efficiency"].update(bandwidth_efficiency=math.nan),
-     "bandwidth_efficiency: Input should be a finite number"),
+     "bandwidth_efficiency|finite number"),
     ("negative MoE efficiency", "calibration.yaml", lambda d: d["efficiency"]["extra"].update(moe_efficiency=-0.5),
      "moe_efficiency = -0.5 is outside its bounds (> 0 and <= 1)"),
     ("inf error figure", "calibration.yaml", lambda d: d["efficiency"].update(median_abs_pct_error=math.inf),
-     "median_abs_pct_error: Input should be a finite number"),
+     "median_abs_pct_error|finite number"),
     ("huge error figure", "calibration.yaml", lambda d: d["efficiency"].update(median_abs_pct_error=1e9),
-     "median_abs_pct_error: must be at most 10"),
+     "median_abs_pct_error|at most 10"),
     ("inf extra", "calibration.yaml", lambda d: d["efficiency"]["extra"].update(max_batch=math.inf),
-     "extra.max_batch: Input should be a finite number"),
+     "extra.max_batch|finite number"),
     ("true as hourly rent", "hosting.yaml", lambda d: d["cloud"][0].update(usd_per_hour_on_demand=True),
-     "usd_per_hour_on_demand: Value error, expected a number, got a boolean"),
-    ("NaN quality", "quality.yaml", lambda d: d["scores"][0].update(value=math.nan), "value: Input should be a finite number"),
+     "usd_per_hour_on_demand|expected a number, got a boolean"),
+    ("NaN quality", "quality.yaml", lambda d: d["scores"][0].update(value=math.nan), "value|finite number"),
 ]
 
 
@@ -248,7 +238,8 @@ def test_data_files_refuse_non_finite_and_boolean_numbers(
     p.write_text(yaml.safe_dump(d, sort_keys=False))
     assert main(["validate", "--data-dir", str(data_copy)]) == 1, case
     out = capsys.readouterr().out
-    assert fname.split("/")[-1] in out and _says(out, expected), (case, out[-800:])
+    line = next((x for x in out.splitlines() if x.startswith("error:") and fname.split("/")[-1] in x), "")
+    assert all(part in line for part in expected.split("|")), (case, out[-800:])
 
 
 def test_calibration_extra_bounds_direct() -> None:
@@ -331,7 +322,7 @@ def _extreme_workloads(draw: st.DrawFn) -> Workload:
     )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(w=_extreme_workloads())
 def test_any_valid_workload_compares_without_error_or_infinite_cost(catalog: Any, w: Workload) -> None:
     from pricing import compare as cmp

@@ -1,4 +1,7 @@
-"""The reference importer: reproducible output, id coverage, row mapping and skip rules."""
+"""The reference GPU-spec importer: reproducible output, id coverage, row mapping and skip rules.
+
+Cloud prices and owned-hardware defaults live in tests/test_importers_gpu_prices.py.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import pytest
 
 from pricing.catalog import parse_model, read_yaml
 from pricing.importers import reference as ref
-from pricing.schema import GpusFile, HostingFile
+from pricing.schema import GpusFile
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SOURCES = DATA / "sources"
@@ -29,10 +32,6 @@ ISSUE_GPU_IDS = (
 
 def _gpus() -> GpusFile:
     return parse_model(GpusFile, read_yaml(DATA / "gpus.yaml"), "gpus.yaml")
-
-
-def _hosting() -> HostingFile:
-    return parse_model(HostingFile, read_yaml(DATA / "hosting.yaml"), "hosting.yaml")
 
 
 def test_gpus_yaml_rebuilds_byte_for_byte_from_the_in_repo_csv() -> None:
@@ -84,20 +83,17 @@ def test_hand_checked_new_gpu_figures() -> None:
     assert g["h100-sxm"].as_of == dt.date(2026, 11, 1) and g["h800"].as_of == dt.date(2026, 11, 30)
 
 
-@needs_reference
 def test_rerun_reproduces_committed_files_byte_for_byte() -> None:
-    files, _ = ref.build(REFERENCE)
+    files, _ = ref.build(SOURCES)
     for name, text in files.items():
         assert (DATA / name).read_text(encoding="utf-8") == text, f"{name} is stale: rerun the importer"
 
 
-@needs_reference
 def test_check_mode_passes_on_committed_data(capsys: pytest.CaptureFixture[str]) -> None:
     assert ref.main(["--check", "--data-dir", str(DATA)]) == 0
     assert "differs" not in capsys.readouterr().out
 
 
-@needs_reference
 def test_check_mode_fails_then_write_fixes(tmp_path: Path) -> None:
     (tmp_path / "gpus.yaml").write_text("gpus: []\n", encoding="utf-8")
     assert ref.main(["--check", "--data-dir", str(tmp_path)]) == 1
@@ -110,15 +106,6 @@ def test_check_mode_fails_then_write_fixes(tmp_path: Path) -> None:
 @pytest.mark.parametrize("gpu_id", ISSUE_GPU_IDS)
 def test_every_gpu_the_issue_lists_exists(gpu_id: str) -> None:
     assert gpu_id in {g.id for g in _gpus().gpus}
-
-
-def test_hosting_gpu_ids_resolve_and_ids_are_unique() -> None:
-    gpu_ids = {g.id for g in _gpus().gpus}
-    hosting = _hosting()
-    assert hosting.cloud, "no cloud offers"
-    assert {c.gpu for c in hosting.cloud} <= gpu_ids
-    ids = [c.id for c in hosting.cloud]
-    assert len(ids) == len(set(ids))
 
 
 def test_hand_checked_gpu_figures() -> None:
@@ -139,21 +126,6 @@ def test_every_purchase_price_and_record_is_sourced() -> None:
         assert gpu.source and gpu.as_of
         if gpu.purchase_usd is not None:
             assert gpu.purchase_source, f"{gpu.id}: purchase_usd without purchase_source"
-
-
-def test_owned_defaults_quote_the_reference_and_flag_assumptions() -> None:
-    owned = {o.id: o for o in _hosting().owned}["default"]
-    assert (owned.amortization_years, owned.residual_value_fraction, owned.pue) == (3, 0.30, 1.2)
-    assert (owned.usd_per_kwh, owned.node_power_multiplier, owned.server_usd_per_8_gpus) == (0.08, 1.8, 32000)
-    assert "assumption" in owned.source and "ops_usd_per_node_month" in owned.source
-
-
-def test_cloud_prices_keep_their_source_dates() -> None:
-    offers = {c.id: c for c in _hosting().cloud}
-    p5 = offers["aws/p5.48xlarge"]
-    assert (p5.usd_per_hour_on_demand, p5.gpu_count, p5.as_of) == (55.04, 8, dt.date(2026, 1, 21))
-    older = offers["aws/p5.48xlarge@2025-03-17"]
-    assert older.as_of < p5.as_of
 
 
 # ------------------------------------------------------------------ unit tests on synthetic rows
@@ -187,51 +159,13 @@ def test_unmapped_gpu_is_skipped_with_a_message() -> None:
     assert recs == [] and "Gaudi 3" in skipped[0]
 
 
-PRICE = {
-    "provider": "aws", "instance_type": "p5.48xlarge", "gpu": "H100 SXM", "gpu_count": "8",
-    "region": "us-east-1", "on_demand_usd_per_hour": "55.04", "spot_usd_per_hour": "",
-    "source": "vantage", "source_date": "2026-01-21", "reserved_1yr_usd_per_hour": "",
-    "on_demand_usd_per_gpu_hour": "6.88", "notes": "",
-}
-
-
-@pytest.mark.parametrize(
-    ("override", "expected_skip"),
-    [
-        ({"gpu": "GH200"}, "not in gpus.yaml"),
-        ({"source_date": "undated stored snapshot"}, "not a date"),
-        ({}, None),
-    ],
-)
-def test_cloud_row_skip_rules(override: dict[str, str], expected_skip: str | None) -> None:
-    recs, skipped = ref.cloud_records([{**PRICE, **override}], {"H100 SXM": "h100-sxm"})
-    if expected_skip:
-        assert recs == [] and expected_skip in skipped[0]
-    else:
-        assert skipped == [] and recs[0]["gpu"] == "h100-sxm" and "usd_per_hour_spot" not in recs[0]
-
-
-def test_duplicate_ids_newest_keeps_plain_id() -> None:
-    old = {**PRICE, "instance_type": "p5.48xlarge (per GPU)", "gpu_count": "1", "source_date": "2025-03-17"}
-    recs, _ = ref.cloud_records([old, PRICE], {"H100 SXM": "h100-sxm"})
-    ids = {r["as_of"].isoformat(): r["id"] for r in recs}
-    assert ids == {"2026-01-21": "aws/p5.48xlarge", "2025-03-17": "aws/p5.48xlarge@2025-03-17"}
-
-
-def test_same_name_different_gpus_get_gpu_suffix() -> None:
-    a = {**PRICE, "provider": "cudo", "instance_type": "per GPU", "gpu_count": "1"}
-    b = {**a, "gpu": "L40S"}
-    recs, _ = ref.cloud_records([a, b], {"H100 SXM": "h100-sxm", "L40S": "l40s"})
-    assert sorted(r["id"] for r in recs) == ["cudo/per-gpu-h100-sxm", "cudo/per-gpu-l40s"]
-
-
 # Calibration GPUs with no row in gpu_specs.csv (so no record to map them to).
 UNMAPPED_CALIBRATION_GPUS = {"RTX-3090-24GB", "RTX-A6000-48GB"}
 
 
-@needs_reference
 def test_calibration_gpu_names_resolve_to_one_gpu() -> None:
-    rows = ref.read_csv(REFERENCE / "throughput_calibration.csv")
+    """Each GPU name of the in-repo measurements (data/measurements/throughput.csv) is an alias of one GPU."""
+    rows = ref.read_csv(DATA / "measurements" / "throughput.csv")
     names = {r["gpu"] for r in rows} - UNMAPPED_CALIBRATION_GPUS
     for name in sorted(names):
         hits = [g.id for g in _gpus().gpus if g.notes and re.search(rf"aliases: [^.]*\b{re.escape(name)}\b", g.notes)]

@@ -225,7 +225,10 @@ def test_more_gpus_never_lower_capacity(catalog, data, lengths):
     assert np.all(np.diff(res["max_batch_kv"]) >= 0)
     assert np.all(np.diff(res["fits"]) >= 0)
     below_cap = res["batch"][:-1] < p.max_batch
-    assert np.all((np.diff(thr) >= -1e-6 * thr[1:]) | ~below_cap)
+    # where the KV room no longer doubles (GQA heads copied beyond kv_heads, e.g. 2-4 KV heads at TP8),
+    # a wider group can lose to its all-reduces: the planner then picks replicas instead
+    doubles = res["max_batch_kv"][1:] >= 1.9 * res["max_batch_kv"][:-1]
+    assert np.all((np.diff(thr) >= -1e-6 * thr[1:]) | ~below_cap | ~doubles)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pricing import selfhost
+from pricing import gpu_price, selfhost
 from pricing.errors import InputError, UnknownIdError
 from pricing.schema import Overrides, SelfHostSpec, Workload
 
@@ -61,11 +61,13 @@ def test_cloud_rent_is_whole_instances_times_hours(catalog):
     assert row["usd_gpu_rent"] == pytest.approx(instances * offer.usd_per_hour_on_demand * 730)
 
 
-def test_default_price_is_cheapest_on_demand_per_gpu_hour(catalog):
+def test_default_price_is_the_market_median_policy_for_the_replica_size(catalog):
     row = frame(catalog, [SelfHostSpec(model=L70, gpu="h100-sxm", precision="fp8")]).iloc[0]
-    cheapest = min(o.usd_per_hour_on_demand / o.gpu_count for o in catalog.cloud.values()
-                   if o.gpu == "h100-sxm" and o.usd_per_hour_on_demand)
-    assert row["usd_gpu_rent"] == pytest.approx(row["gpus"] * cheapest * 730)
+    q = gpu_price.quote(catalog.cloud.values(), "h100-sxm", TODAY, gpus_per_replica=int(row["gpus_per_replica"]))
+    assert row["price_policy"] == "market-median" and q.policy == "market-median"
+    assert row["gpu_usd_per_hour"] == pytest.approx(q.usd_per_gpu_hour)
+    assert row["usd_gpu_rent"] == pytest.approx(row["gpus"] * q.usd_per_gpu_hour * 730)
+    assert "market median" in row["label"] and "median of current specialist-cloud prices" in row["price_source"]
 
 
 def test_owned_cost_hand_computed(catalog):
@@ -124,7 +126,7 @@ def test_stale_price_warning(catalog):
 
 
 def test_spot_without_spot_prices_falls_back_with_warning(catalog):
-    row = frame(catalog, [SelfHostSpec(model=L70, gpu="h200", precision="fp8", price_type="spot")]).iloc[0]
+    row = frame(catalog, [SelfHostSpec(model=L70, gpu="mi300x", precision="fp8", price_type="spot")]).iloc[0]
     assert "on-demand used" in row["warnings"]
 
 
@@ -169,11 +171,13 @@ def test_autoscale_follows_the_hourly_profile(catalog):
 
 
 def test_no_price_anywhere_gives_nan_and_warning(catalog):
-    row = frame(catalog, [SelfHostSpec(model=L70, gpu="mi300x", precision="fp8")]).iloc[0]
-    assert math.isnan(row["monthly_usd"]) and "no cloud price" in row["warnings"]
+    nowhere = Overrides(gpu_price_policy="provider:lambda")  # Lambda rents no MI300X
+    row = frame(catalog, [SelfHostSpec(model=L70, gpu="mi300x", precision="fp8")], ov=nowhere).iloc[0]
+    assert math.isnan(row["monthly_usd"]) and "lambda has no on-demand price for mi300x" in row["warnings"]
     priced = frame(catalog, [SelfHostSpec(model=L70, gpu="mi300x", precision="fp8")],
-                   ov=Overrides(gpu_usd_per_hour={"mi300x": 2.0})).iloc[0]
+                   ov=nowhere.model_copy(update={"gpu_usd_per_hour": {"mi300x": 2.0}})).iloc[0]
     assert priced["monthly_usd"] == pytest.approx(priced["gpus"] * 2.0 * 730)
+    assert priced["price_policy"] == "own-price" and priced["gpu_usd_per_hour"] == 2.0
 
 
 def test_cost_curve_is_a_staircase_matching_the_frame(catalog):
@@ -187,7 +191,7 @@ def test_cost_curve_is_a_staircase_matching_the_frame(catalog):
 
 
 def test_best_deployments_fit_and_are_sorted(catalog):
-    best = selfhost.best_deployments(catalog, R1, CHAT, limit=3)
+    best = selfhost.best_deployments(catalog, R1, CHAT, limit=3, today=TODAY)
     assert 1 <= len(best) <= 3
     df = frame(catalog, best)
     assert df["fits"].all()

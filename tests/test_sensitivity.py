@@ -81,7 +81,6 @@ def test_workload_drivers() -> None:
 
 
 def test_price_drivers_equal_a_rerun_with_overrides(catalog) -> None:
-    from pricing import selfhost
     from pricing.analysis.curves import with_options
     from pricing.compare import compare, load_scenario
     from pricing.schema import SelfHostChoice
@@ -99,7 +98,9 @@ def test_price_drivers_equal_a_rerun_with_overrides(catalog) -> None:
     # GPU rent x1.3 == overrides.gpu_usd_per_hour x1.3 (rented H100 route)
     spec = next(o.selfhost for o in s.options if isinstance(o, SelfHostChoice) and o.selfhost.hosting is None
                 and o.selfhost.gpu == "h100-sxm")
-    hourly = selfhost.resolve_price(catalog, spec, s.overrides).usd_per_gpu_hour
+    # the hourly price the policy chose for the replica size the comparison settled on
+    cloud = base[(base["route_kind"] == "selfhost-cloud") & (base["model"] == spec.model)]
+    hourly = float(cloud["gpu_usd_per_hour"].iloc[0])
     ov = s.overrides.model_copy(update={"gpu_usd_per_hour": {"h100-sxm": hourly * 1.3}})
     rerun_df = compare(s.model_copy(update={"overrides": ov}), catalog)
     rented = base[base["route_kind"] == "selfhost-cloud"]

@@ -88,9 +88,10 @@ with st.expander("Candidates: which routes to compare", expanded=ss["cands"] == 
         c[2].selectbox("Precision", PRECISIONS, index=PRECISIONS.index("fp8"), key="add_prec")
         c[3].selectbox("Hosting", ("cloud", "owned"), key="add_host",
                        format_func={"cloud": "rented", "owned": "owned"}.get,
-                       help="rented = the cheapest cloud price for that GPU; owned = bought and amortised")
-        c[4].selectbox("Cloud price", ("on_demand", "spot", "reserved"), key="add_price",
-                       format_func={"on_demand": "on demand", "spot": "spot", "reserved": "reserved, 1 yr"}.get)
+                       help="rented = the GPU price policy's hourly price (shown below); owned = bought and amortised")
+        c[4].selectbox("Cloud price", ("on_demand", "spot", "reserved", "reserved_3y"), key="add_price",
+                       format_func={"on_demand": "on demand", "spot": "spot", "reserved": "reserved, 1 yr",
+                                    "reserved_3y": "reserved, 3 yr"}.get)
         c[5].number_input("GPUs (0 = fit)", min_value=0, max_value=64, value=0, key="add_gpus")
         c[6].button("Add", key="add_route", on_click=_add_selfhost, width="stretch")
 
@@ -114,6 +115,7 @@ except PricingError as e:
     ui.show_error(e)
     st.stop()
 
+st.caption(cmp.gpu_price_note(df, scn.overrides.gpu_price_policy) + " Change it under Self-hosting detail.")
 shown, dropped = ui.quality_filter(df, minq)
 if dropped:
     st.info(f"{dropped} route rows are hidden by the quality floor of {minq:g} "

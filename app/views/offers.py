@@ -66,7 +66,9 @@ if ss_q:
     view = view[hit]
 cfg = ui.table_config()
 st.dataframe(ui.table_style(view), hide_index=True, width="stretch", height=640, key="offers_table", column_config={
-    "Rank": cfg["Rank"], "Offer": st.column_config.TextColumn(width="large"), "Monthly cost": cfg["Monthly cost"],
+    "Rank": cfg["Rank"], "Offer": st.column_config.TextColumn(width=300, pinned=True),
+    "Provider": st.column_config.TextColumn(width=130), "Open weights": st.column_config.TextColumn(width=200),
+    "Monthly cost": cfg["Monthly cost"],
     "Per 1M tokens": cfg["Per 1M tokens"], "Price age": cfg["Price age"],
     "Source": st.column_config.LinkColumn(display_text="source"),
 })

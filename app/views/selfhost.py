@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
-from pricing import perf, selfhost
+from pricing import gpu_price, perf, selfhost
 from pricing.errors import PricingError
 from pricing.schema import PRECISIONS, Overrides, SelfHostChoice, SelfHostSpec, Workload
 
@@ -152,6 +152,13 @@ with right:
 
 st.subheader("Rented vs owned, per month")
 st.caption("Replicas of this size, as many as the workload needs at peak within its latency target.")
+policies = gpu_price.policy_choices(o.provider for o in cat.cloud.values())
+st.selectbox("GPU price policy", ["", *policies], key="gpupol",
+             format_func=lambda p: f"{gpu_price.policy_label(p or gpu_price.DEFAULT_POLICY)}"
+             + (" (default)" if not p else ""),
+             help="How the rented GPU's hourly price is chosen from the dated offers of many providers; "
+                  "prices older than 180 days are left out while newer ones exist. A GPU price you set on the "
+                  "Catalog page overrides any policy.")
 if costs.empty:
     st.info("No price for this GPU (no cloud offer and no purchase price): set yours on the Catalog page.")
 else:
@@ -165,6 +172,9 @@ else:
         "source": [ui.link_or_none(s) or "" for s in costs["price_source"]],
         "warnings": costs["warnings"].fillna("").astype(str),
     })
+    rented = costs[costs["ownership"] == "cloud"]
+    if len(rented):
+        st.caption(f"Rented price: {rented['price_source'].iloc[0]}")
     sym = "$" if code == "USD" else f"{code} "
     st.dataframe(table, hide_index=True, width="stretch", key="rent_own_table", column_config={
         f"monthly ({code})": st.column_config.NumberColumn(format=f"{sym}%,.0f"),

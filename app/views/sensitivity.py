@@ -6,9 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from app import ui
-from pricing import charts
+from pricing import charts, clock
 from pricing.analysis import DEFAULT_DRIVERS, sensitivity
-from pricing.analysis.sensitivity import ALL
+from pricing.analysis.sensitivity import ALL, with_gpu_price_range
+from pricing.analysis.uncertainty import market_gpu_price_range
 from pricing.schema import Scenario
 
 ss = st.session_state
@@ -16,9 +17,10 @@ ss = st.session_state
 
 @st.cache_data(show_spinner="Moving each driver to both ends of its range…", max_entries=16)
 def _tornado(run_json: str) -> pd.DataFrame:
-    """pricing.analysis.sensitivity with the default driver ranges (every rerun of compare is cached too)."""
+    """pricing.analysis.sensitivity with the default driver ranges (GPU price: the market's P10-P90)."""
     scn = Scenario.model_validate_json(run_json)
-    tornado, _costs = sensitivity(scn, lambda s: ui.compare_json(s.model_dump_json()), DEFAULT_DRIVERS)
+    drivers = with_gpu_price_range(DEFAULT_DRIVERS, market_gpu_price_range(ui.catalog(), scn, clock.today()))
+    tornado, _costs = sensitivity(scn, lambda s: ui.compare_json(s.model_dump_json()), drivers)
     return tornado
 
 

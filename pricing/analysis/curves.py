@@ -188,7 +188,7 @@ def route_curves(scenario: Scenario, catalog: Catalog, df: pd.DataFrame | None =
         offer = None
         if kind in SELFHOST_KINDS:
             spec = specs[rid]
-            cost = _selfhost_curve(catalog, spec, w, ov)
+            cost = _selfhost_curve(catalog, spec, w, ov, today or scenario.as_of)
         else:
             per_req = monthly / w.requests_per_month if w.requests_per_month > 0 else \
                 _api_per_request(catalog, rid, w, ov)
@@ -206,7 +206,8 @@ def route_curves(scenario: Scenario, catalog: Catalog, df: pd.DataFrame | None =
     return out
 
 
-def _selfhost_curve(catalog: Catalog, spec: SelfHostSpec, w: Workload, ov: Overrides) -> Curve:
-    def cost(v: F) -> F:
-        return selfhost.selfhost_cost_curve(catalog, spec, w, np.asarray(v, dtype=float), ov)
+def _selfhost_curve(catalog: Catalog, spec: SelfHostSpec, w: Workload, ov: Overrides,
+                    today: dt.date | None = None) -> Curve:
+    def cost(v: F) -> F:  # today: the report date, so the GPU price policy's staleness cut is the report's
+        return selfhost.selfhost_cost_curve(catalog, spec, w, np.asarray(v, dtype=float), ov, today)
     return cost

@@ -48,6 +48,15 @@ DEFAULT_DRIVERS: tuple[Driver, ...] = (
 )
 
 
+def with_gpu_price_range(base: Sequence[Driver], low_high: tuple[float, float] | None) -> tuple[Driver, ...]:
+    """The drivers with the GPU price driver's ends set (e.g. the market's P10-P90); unchanged when None."""
+    if low_high is None:
+        return tuple(base)
+    lo, hi = (round(x, 2) for x in low_high)
+    return tuple(replace(d, low=lo, high=hi, unit="x (market P10-P90)") if d.id == "gpu_price" else d
+                 for d in base)
+
+
 def drivers(**ranges: tuple[float, float]) -> tuple[Driver, ...]:
     """The default drivers with some ranges changed, e.g. drivers(traffic=(0.8, 1.2))."""
     unknown = set(ranges) - {d.id for d in DEFAULT_DRIVERS}

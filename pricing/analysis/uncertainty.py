@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -9,7 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from pricing import gpu_price
 from pricing.analysis.curves import F, RouteCurve
+from pricing.catalog import Catalog
+from pricing.schema import Scenario, SelfHostChoice
 
 Z90 = 1.2815515655446004  # standard normal quantile at 0.9: P10/P90 sit at -/+ Z90 sigma
 Z_MEDIAN_ABS = 0.6744897501960817  # median |z| of a standard normal
@@ -23,8 +27,9 @@ COLUMNS = (
 class Ranges:
     """P10 and P90 multipliers of each uncertain input (1, 1 = known exactly); assumptions to edit.
 
-    Throughput efficiency defaults to the calibration's median error (see from_calibration);
-    volume, API price, GPU price and electricity defaults are assumptions, shown with the result.
+    Throughput efficiency defaults to the calibration's median error (see from_calibration); the
+    GPU price range defaults to the market's P10-P90 around the policy price (market_gpu_price_range);
+    volume, API price, electricity and the fallback GPU price range are assumptions, shown with the result.
     """
 
     efficiency: tuple[float, float] = (1.0, 1.0)
@@ -46,6 +51,23 @@ class Ranges:
         """Every range shut: the deterministic case."""
         one = (1.0, 1.0)
         return Ranges(one, one, one, one, one)
+
+
+def rented_gpus(scenario: Scenario) -> list[str]:
+    """GPU ids of the scenario's rented self-hosting options (cloud, not owned), in order."""
+    return list(dict.fromkeys(o.selfhost.gpu for o in scenario.options
+                              if isinstance(o, SelfHostChoice) and o.selfhost.hosting != "owned"))
+
+
+def market_gpu_price_range(catalog: Catalog, scenario: Scenario, today: dt.date) -> tuple[float, float] | None:
+    """P10-P90 of current market prices of the scenario's rented GPUs, as multipliers of the policy price.
+
+    The widest range over the GPUs with at least three current providers; None when none has
+    (the caller then keeps its stated default). A user's own GPU price keeps its own number only.
+    """
+    gpus = [g for g in rented_gpus(scenario) if g not in scenario.overrides.gpu_usd_per_hour]
+    return gpu_price.price_range_multipliers(list(catalog.cloud.values()), gpus, today,
+                                             scenario.overrides.gpu_price_policy)
 
 
 def _lognormal(rng: np.random.Generator, p10_p90: tuple[float, float], size: tuple[int, ...]) -> F:

@@ -27,7 +27,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("scenario", help="scenario YAML file (see data/scenarios/)")
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     p.add_argument("--json", action="store_true", help="same as --format json")
-    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output (a new or regular "
+                   "file, never the scenario itself; replaced atomically, the old one is never read)")
     p.add_argument("--data-dir", help="data directory (default: the bundled data/)")
     p.add_argument("--as-of", "--today", dest="as_of", metavar="YYYY-MM-DD",
                    help="the report's date: price ages, staleness, plan months "
@@ -62,6 +63,7 @@ def table(r: Report) -> str:
         lines.append("")
     if "all workloads" in r.winners:
         lines += [r.winners["all workloads"], ""]
+    lines += [*r.gpu_price_lines[:1], *(f"  {x}" for x in r.gpu_price_lines[1:]), ""] if len(r.gpu_price_lines) > 1 else []
     flips = r.tornado[r.tornado["changes_winner"]]
     if len(flips):
         lines.append("Drivers that change the winner within their range:")

@@ -17,13 +17,13 @@ from pricing.refresh.check import disagreements
 from pricing.refresh.diff import Feed, Plan, plan, read_provider_files
 from pricing.refresh.http import FetchPolicy, check_url, fetch_json
 
-SOURCES = ("litellm", "openrouter")
+SOURCES = ("litellm", "openrouter", "skypilot-lambda")  # skypilot-*: GPU cloud prices (data/sources)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the verb."""
     p = sub.add_parser(
-        "refresh", help="refresh API prices from LiteLLM or OpenRouter (diff, guards, atomic write)",
+        "refresh", help="refresh API prices (LiteLLM, OpenRouter) or GPU prices (SkyPilot catalog): diff, guards, atomic write",
         description="Fetch a public price feed, show what changed, and write the changed data/api files "
         "atomically. Curated fields and pinned values (<data-dir>/pins.yaml) are never overwritten.",
     )
@@ -88,11 +88,43 @@ def default_url(source: str) -> str:
     return DEFAULT_URL
 
 
+def run_gpu(args: argparse.Namespace, data_dir: Path, policy: FetchPolicy) -> int:
+    """GPU cloud prices from a SkyPilot catalog CSV into data/sources and data/hosting.yaml."""
+    from pricing.refresh import gpu_skypilot as sky
+    from pricing.refresh.http import fetch_bytes
+    from pricing.refresh.write import atomic_write_many
+
+    if not (data_dir / "sources").is_dir() or not (data_dir / "gpus.yaml").exists():
+        raise InputError(f"--data-dir {data_dir} has no sources/ folder or gpus.yaml")
+    if args.check or args.prune:
+        raise InputError(f"--check and --prune are for API feeds, not {args.source}")
+    url = check_url(args.url or sky.default_url(args.source))
+    body = fetch_bytes(url, policy, accept="text/csv, text/plain")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{url}: the answer is not UTF-8 text") from None
+    p = sky.plan_gpu_refresh(data_dir, args.source, text, url, clock.today(), allow_large=args.allow_large_changes)
+    written: list[str] = []
+    if not p.rejected and not args.dry_run and p.texts:
+        atomic_write_many(p.texts)
+        written = [str(x) for x in p.texts]
+    if args.json:
+        emit({**p.summary(), "dry_run": args.dry_run, "written": written}, True)
+    else:
+        print(p.render(args.dry_run, written))
+    return EXIT_INVALID if p.rejected else EXIT_OK
+
+
 def run(args: argparse.Namespace) -> int:
     """Fetch, map, diff, guard; print; write unless --dry-run/--check or a guard refused."""
     if not (0 < args.timeout <= 3600) or not (0 <= args.retries <= 20) or not (0 < args.deadline <= 86_400):
         raise InputError("--timeout must be in (0, 3600] s, --retries in 0..20 and --deadline in (0, 86400] s")
     data_dir = Path(args.data_dir) if args.data_dir else DEFAULT_DATA_DIR
+    if args.source.startswith("skypilot-"):
+        return run_gpu(args, data_dir, FetchPolicy(connect_timeout_s=min(10.0, args.timeout),
+                                                   read_timeout_s=args.timeout, attempts=args.retries + 1,
+                                                   deadline_s=args.deadline))
     if not (data_dir / "api").is_dir():
         raise InputError(f"--data-dir {data_dir} has no api/ folder")
     from pricing.refresh.write import recover

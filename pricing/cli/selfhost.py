@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from pricing import selfhost
+from pricing import gpu_price, selfhost
 from pricing.catalog import load_catalog
 from pricing.cli import emit
 from pricing.cli.throughput import add_layout_args, check_layout, check_positive
@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--model", required=True, help="Hugging Face id")
     p.add_argument("--gpu", required=True, help="GPU id")
     p.add_argument("--precision", required=True, choices=PRECISIONS)
-    p.add_argument("--hosting", help="cloud offer id from hosting.yaml, or 'owned' (default: cheapest cloud)")
+    p.add_argument("--hosting", help="cloud offer id from hosting.yaml, or 'owned' (default: the GPU price policy)")
     p.add_argument("--gpus", type=int,
                    help="GPUs of one deployment block (the planner lays it out; blocks are added with volume)")
     add_layout_args(p)
@@ -35,7 +35,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--peak-to-average", type=float, default=1.0)
     p.add_argument("--max-ttft-ms", type=float)
     p.add_argument("--max-tpot-ms", type=float)
-    p.add_argument("--price-type", choices=["on_demand", "spot", "reserved"], default="on_demand")
+    p.add_argument("--price-type", choices=["on_demand", "spot", "reserved", "reserved_3y"], default="on_demand",
+                   help="price tier: on-demand, spot, 1-year (reserved) or 3-year commitment")
+    p.add_argument("--gpu-price-policy", help="market-median (default), cheapest-reputable, hyperscaler, "
+                   "market-median-all or provider:<id>")
     p.add_argument("--headroom", type=float, default=0.0, help="spare capacity kept at peak (0-0.9)")
     p.add_argument("--n-plus-one", action="store_true", help="one spare replica")
     p.add_argument("--autoscale", action="store_true", help="cloud: follow the load instead of always-on")
@@ -67,6 +70,7 @@ def _inputs(args: argparse.Namespace) -> tuple[SelfHostSpec, Workload, Overrides
             gpu_usd_per_hour={args.gpu: args.gpu_usd_per_hour} if args.gpu_usd_per_hour else {},
             gpu_purchase_usd={args.gpu: args.gpu_purchase_usd} if args.gpu_purchase_usd else {},
             usd_per_kwh=args.usd_per_kwh, amortization_years=args.amortization_years,
+            gpu_price_policy=args.gpu_price_policy,
         )
     except ValidationError as e:
         names = {"requests_per_month": "requests", "headroom_fraction": "headroom"}
@@ -86,6 +90,7 @@ def result(args: argparse.Namespace) -> dict[str, Any]:
     cat.gpu(spec.gpu)
     if spec.hosting not in (None, "owned"):
         cat.cloud_offer(spec.hosting)
+    gpu_price.check_policy(ov.gpu_price_policy, (o.provider for o in cat.cloud.values()))
     row = selfhost.selfhost_frame(cat, [spec], [w], ov).iloc[0]
     out = selfhost.summary(row)
     out["layout"] = selfhost.layout_dict(str(row["layout"]))

@@ -1,10 +1,10 @@
-"""Derive data/gpus.yaml and data/hosting.yaml from the source CSVs; rerunnable, byte-stable.
+"""Derive data/gpus.yaml from the in-repository GPU spec CSV; rerunnable, byte-stable.
 
-Run `python -m pricing.importers.reference [--sources-dir DIR] [--reference-dir DIR] [--data-dir DIR]
-[--check] [--gpus-only]`. GPU specs come from data/sources/gpu_specs.csv (in the repository; each
-row names its original public sources, see data/sources/README.md) plus the small sourced
-supplements below (FP4 figures, interconnect bandwidth) where the CSV is silent; cloud prices
-come from gpu_cloud_prices.csv in --reference-dir. `--gpus-only` builds and checks gpus.yaml alone.
+Run `python -m pricing.importers.reference [--sources-dir DIR] [--data-dir DIR] [--check]`.
+GPU specs come from data/sources/gpu_specs.csv (each row names its original public sources, see
+data/sources/README.md) plus the small sourced supplements below (FP4 figures, interconnect
+bandwidth) where the CSV is silent. Cloud prices and owned-hardware defaults (data/hosting.yaml)
+are built by pricing.importers.gpu_prices from data/sources/gpu_prices*.csv and owned_hardware.yaml.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from pricing.refresh.write import atomic_write_many
-from pricing.schema import GpusFile, HostingFile
+from pricing.schema import GpusFile
 
 REPO_DIR = Path(__file__).resolve().parent.parent.parent
 DEFAULT_REFERENCE_DIR = REPO_DIR.parent / "shared" / "reference"
@@ -32,7 +32,6 @@ GPU_SPECS_CSV = "gpu_specs.csv"
 
 # The rows first compiled in November 2026 carry as_of 2026-11-01 in the CSV; later rows their read date.
 SPECS_AS_OF = dt.date(2026, 11, 1)
-REFERENCE_README = "shared/reference/README.md (owned-hardware assumptions, Nov 2026)"
 
 PCIE_SOURCE = "PCI-SIG base specification: x16 at 16 GT/s (Gen4) = 64 GB/s, 32 GT/s (Gen5) = 128 GB/s, both directions"
 PCIE_GBS = {4: 64.0, 5: 128.0}
@@ -202,109 +201,6 @@ def gpu_records(rows: Sequence[dict[str, str]]) -> tuple[list[dict[str, Any]], l
     return out, skipped
 
 
-# CSV `gpu` names in gpu_cloud_prices.csv that differ from gpu_specs.csv.
-CLOUD_GPU_ALIASES: dict[str, str] = {
-    "H200 SXM": "h200", "B200": "b200", "B300": "b300",
-    "RTX PRO 6000 Blackwell": "rtx-pro-6000",
-}
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _slug(s: str) -> str:
-    """Lower-case id fragment of an instance name, without parenthetical remarks."""
-    s = re.sub(r"\([^)]*\)", "", s).lower()
-    return re.sub(r"[^a-z0-9.]+", "-", s).strip("-")
-
-
-def cloud_records(
-    rows: Sequence[dict[str, str]], gpu_ids: dict[str, str]
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """CloudOffer records from price rows; gpu_ids maps CSV GPU names to our ids."""
-    recs: list[dict[str, Any]] = []
-    skipped: list[str] = []
-    for n, row in enumerate(rows, start=2):
-        label = f"gpu_cloud_prices.csv line {n} ({row['provider']} {row['instance_type']}, {row['gpu']})"
-        gpu = gpu_ids.get(row["gpu"]) or CLOUD_GPU_ALIASES.get(row["gpu"])
-        if gpu is None:
-            skipped.append(f"{label}: skipped, GPU {row['gpu']!r} is not in gpus.yaml")
-            continue
-        if not _DATE.match(row["source_date"].strip()):
-            skipped.append(f"{label}: skipped, source date {row['source_date']!r} is not a date")
-            continue
-        notes = [f"instance as named in the source: {row['instance_type']!r}"]
-        if row["notes"].strip():
-            notes.append(row["notes"].strip())
-        if _num(row["gpu_count"]) == 1 and "per GPU" in row["instance_type"]:
-            notes.append("price per GPU of a multi-GPU instance")
-        recs.append(_clean({
-            "id": f"{row['provider']}/{_slug(row['instance_type'])}",
-            "provider": row["provider"],
-            "instance_type": row["instance_type"],
-            "gpu": gpu,
-            "gpu_count": int(row["gpu_count"]),
-            "region": row["region"].strip() or None,
-            "usd_per_hour_on_demand": _num(row["on_demand_usd_per_hour"]),
-            "usd_per_hour_spot": _num(row["spot_usd_per_hour"]),
-            "usd_per_hour_reserved": _num(row["reserved_1yr_usd_per_hour"]),
-            "notes": "; ".join(notes),
-            "source": f"shared/reference/gpu_cloud_prices.csv: {row['source']}",
-            "as_of": dt.date.fromisoformat(row["source_date"].strip()),
-        }))
-    _unique_ids(recs)
-    return recs, skipped
-
-
-def _unique_ids(recs: list[dict[str, Any]]) -> None:
-    """Make ids unique: the newest record keeps the plain id, older ones get '@date', then the GPU."""
-    by_id: dict[str, list[dict[str, Any]]] = {}
-    for r in recs:
-        by_id.setdefault(r["id"], []).append(r)
-    for group in by_id.values():
-        if len(group) == 1:
-            continue
-        if len({r["gpu"] for r in group}) > 1:
-            for r in group:
-                r["id"] = f"{r['id']}-{r['gpu']}"
-            continue
-        group.sort(key=lambda r: r["as_of"], reverse=True)
-        for r in group[1:]:
-            r["id"] = f"{r['id']}@{r['as_of'].isoformat()}"
-    seen: dict[str, int] = {}
-    for r in recs:
-        k = seen.get(r["id"], 0)
-        seen[r["id"]] = k + 1
-        if k:
-            r["id"] = f"{r['id']}-{k + 1}"
-
-
-def owned_defaults() -> dict[str, Any]:
-    """Owned-hardware default assumptions, as quoted in the reference README."""
-    return {
-        "id": "default",
-        "amortization_years": 3.0,
-        "residual_value_fraction": 0.30,
-        "server_usd_per_8_gpus": 32000.0,
-        "networking_fraction": 0.12,
-        "usd_per_kwh": 0.08,
-        "pue": 1.2,
-        "node_power_multiplier": 1.8,
-        "colocation_usd_per_kw_month": 200.0,
-        "ops_usd_per_node_month": 500.0,
-        "average_power_fraction": 0.76,
-        "source": (
-            f"{REFERENCE_README}: amortisation 3 y; residual 30% (mid of 25-35%); non-GPU server parts "
-            "$32k per 8-GPU server; networking 12% (mid of 10-15%); $0.08/kWh; PUE 1.2; node draw 1.8x "
-            "GPU TDP (8x H100 ~10.2 kW); colocation $200/kW/month (mid of $150-250); quoting Epoch AI "
-            "training-cost-trends (SemiAnalysis DGX H100 bill of materials) and public TCO write-ups. "
-            "average_power_fraction 0.76: measured 8x H100 nodes under compute-intensive AI training drew 76% "
-            "of the 10.2 kW rating (arXiv:2506.14551, Brookhaven National Laboratory, 2025); inference at "
-            "partial load draws less, so this errs high. assumption (not in the sources): "
-            "ops_usd_per_node_month 500 (operations staff share per 8-GPU node); set your own."
-        ),
-        "as_of": SPECS_AS_OF,
-    }
-
-
 def read_csv(path: Path) -> list[dict[str, str]]:
     """Rows of a reference CSV as dicts."""
     with path.open(newline="", encoding="utf-8") as f:
@@ -333,10 +229,6 @@ GPUS_HEADER = (
     "# edit that CSV or the mapping in pricing/importers/reference.py, not this file. Dense (not sparse)\n"
     "# figures; memory_gb as the vendor states it (binary HBM sizes: 80 GB = 80 x 2^30 bytes).\n"
 )
-HOSTING_HEADER = (
-    "# GENERATED by `python -m pricing.importers.reference` from shared/reference/gpu_cloud_prices.csv\n"
-    "# and the owned-hardware notes of shared/reference/README.md. Hourly prices are per instance.\n"
-)
 
 
 def build_gpus(sources_dir: Path = DEFAULT_SOURCES_DIR) -> tuple[str, list[dict[str, Any]], list[str]]:
@@ -347,38 +239,21 @@ def build_gpus(sources_dir: Path = DEFAULT_SOURCES_DIR) -> tuple[str, list[dict[
     return dump(GPUS_HEADER, payload), gpus, msgs
 
 
-def build(reference_dir: Path, sources_dir: Path = DEFAULT_SOURCES_DIR) -> tuple[dict[str, str], list[str]]:
-    """File name -> YAML text for gpus.yaml and hosting.yaml, plus messages; validates both."""
-    gpus_text, gpus, msgs = build_gpus(sources_dir)
-    names = {row["gpu"]: GPU_MAP[row["gpu"]].id for row in read_csv(sources_dir / GPU_SPECS_CSV) if row["gpu"] in GPU_MAP}
-    cloud, cmsgs = cloud_records(read_csv(reference_dir / "gpu_cloud_prices.csv"), names)
-    msgs += cmsgs
-    hosting_payload = {"cloud": cloud, "owned": [owned_defaults()]}
-    HostingFile.model_validate(hosting_payload)
-    known = {g["id"] for g in gpus}
-    bad = sorted({c["gpu"] for c in cloud} - known)
-    if bad:
-        raise ValueError(f"cloud offers name GPUs missing from gpus.yaml: {bad}")
-    return {
-        "gpus.yaml": gpus_text,
-        "hosting.yaml": dump(HOSTING_HEADER, hosting_payload),
-    }, msgs
+def build(sources_dir: Path = DEFAULT_SOURCES_DIR) -> tuple[dict[str, str], list[str]]:
+    """File name -> YAML text (gpus.yaml only; hosting.yaml is pricing.importers.gpu_prices'), plus messages."""
+    text, _, msgs = build_gpus(sources_dir)
+    return {"gpus.yaml": text}, msgs
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """CLI: regenerate (or with --check, compare) data/gpus.yaml and data/hosting.yaml."""
+    """CLI: regenerate (or with --check, compare) data/gpus.yaml."""
     p = argparse.ArgumentParser(prog="python -m pricing.importers.reference", description=__doc__)
-    p.add_argument("--reference-dir", type=Path, default=DEFAULT_REFERENCE_DIR, help="holds gpu_cloud_prices.csv")
     p.add_argument("--sources-dir", type=Path, default=DEFAULT_SOURCES_DIR, help="holds gpu_specs.csv")
-    p.add_argument("--gpus-only", action="store_true", help="build (or check) gpus.yaml only")
+    p.add_argument("--gpus-only", action="store_true", help="kept for old scripts: gpus.yaml is the only output")
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     p.add_argument("--check", action="store_true", help="exit 1 if the files differ; write nothing")
     args = p.parse_args(argv)
-    if args.gpus_only:
-        text, _, msgs = build_gpus(args.sources_dir)
-        files = {"gpus.yaml": text}
-    else:
-        files, msgs = build(args.reference_dir, args.sources_dir)
+    files, msgs = build(args.sources_dir)
     for m in msgs:
         print(m, file=sys.stderr)
     differ = []

@@ -172,6 +172,24 @@ def _plain(e: httpx.HTTPError | httpx.StreamError) -> str:
     return f"request failed: {type(e).__name__}: {e}"
 
 
+def fetch_bytes(
+    url: str,
+    policy: FetchPolicy | None = None,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    client: httpx.Client | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    accept: str = "text/csv, text/plain",
+) -> bytes:
+    """GET url and return its body (a CSV price list), with fetch_json's deadline, retries, caps and errors."""
+    body: bytes = fetch_json(url, policy, sleep=sleep, client=client, clock=clock, _decode=_raw, _accept=accept)
+    return body
+
+
+def _raw(body: bytes, url: str) -> bytes:
+    return body
+
+
 def fetch_json(
     url: str,
     policy: FetchPolicy | None = None,
@@ -179,6 +197,8 @@ def fetch_json(
     sleep: Callable[[float], None] = time.sleep,
     client: httpx.Client | None = None,
     clock: Callable[[], float] = time.monotonic,
+    _decode: Callable[[bytes, str], Any] = decode_json,
+    _accept: str = "application/json",
 ) -> Any:
     """GET url and return its JSON, retrying 429/5xx/timeouts/connection errors with backoff.
 
@@ -207,7 +227,7 @@ def fetch_json(
             attempts_made = attempt
             wait = min(policy.backoff_s * 2 ** (attempt - 1), policy.max_backoff_s)
             try:
-                return _get_json(http, url, policy, end, clock)
+                return _get_json(http, url, policy, end, clock, _decode, _accept)
             except _Retry as r:
                 last = r.reason
                 if r.retry_after is not None:
@@ -243,7 +263,8 @@ class _Retry(Exception):
         self.reason, self.retry_after = reason, retry_after
 
 
-def _get_json(http: httpx.Client, url: str, policy: FetchPolicy, end: float, clock: Callable[[], float]) -> Any:
+def _get_json(http: httpx.Client, url: str, policy: FetchPolicy, end: float, clock: Callable[[], float],
+              decode: Callable[[bytes, str], Any] = decode_json, accept: str = "application/json") -> Any:
     """One attempt: GET with redirects followed by hand, body read under the size cap and the deadline."""
     seen = [url]
     current = url
@@ -254,7 +275,7 @@ def _get_json(http: httpx.Client, url: str, policy: FetchPolicy, end: float, clo
         timeout = httpx.Timeout(min(policy.read_timeout_s, left), connect=min(policy.connect_timeout_s, left))
         clipped = left < max(policy.read_timeout_s, policy.connect_timeout_s)
         try:
-            doc, nxt = _one_get(http, url, current, seen, timeout, policy, end, clock)
+            doc, nxt = _one_get(http, url, current, seen, timeout, policy, end, clock, decode, accept)
         except httpx.TimeoutException:
             if clipped:  # the per-read timeout was cut short by the overall deadline: say which
                 raise RefreshError(f"{url}: no answer within the overall {policy.deadline_s:g}-s deadline") from None
@@ -266,10 +287,11 @@ def _get_json(http: httpx.Client, url: str, policy: FetchPolicy, end: float, clo
 
 def _one_get(
     http: httpx.Client, url: str, current: str, seen: list[str], timeout: httpx.Timeout, policy: FetchPolicy,
-    end: float, clock: Callable[[], float],
+    end: float, clock: Callable[[], float], decode: Callable[[bytes, str], Any] = decode_json,
+    accept: str = "application/json",
 ) -> tuple[Any, str | None]:
     """One GET: (JSON, None), or (None, next URL) for a redirect to follow."""
-    with http.stream("GET", current, headers={"Accept": "application/json"}, timeout=timeout) as resp:
+    with http.stream("GET", current, headers={"Accept": accept}, timeout=timeout) as resp:
         if resp.is_redirect:
             nxt = _location(resp, current)
             scheme = urlsplit(nxt).scheme
@@ -291,4 +313,4 @@ def _one_get(
         if resp.status_code >= 400:
             raise RefreshError(f"{url}: HTTP {resp.status_code} {resp.reason_phrase}".rstrip())
         body = _read_capped(resp, url, policy.max_bytes, end=end, clock=clock, deadline_s=policy.deadline_s)
-        return decode_json(body, url), None
+        return decode(body, url), None

@@ -8,13 +8,19 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from pricing import clock
+from pricing import clock, gpu_price
 from pricing.analysis.breakeven import breakeven_frame
 from pricing.analysis.curves import route_curves, with_options
 from pricing.analysis.plan import PlanAssumptions, overtakes, plan_frame
 from pricing.analysis.portfolio import portfolio_frame
-from pricing.analysis.sensitivity import ALL, DEFAULT_DRIVERS, Driver, sensitivity
-from pricing.analysis.uncertainty import Ranges, uncertainty_frame
+from pricing.analysis.sensitivity import (
+    ALL,
+    DEFAULT_DRIVERS,
+    Driver,
+    sensitivity,
+    with_gpu_price_range,
+)
+from pricing.analysis.uncertainty import Ranges, market_gpu_price_range, uncertainty_frame
 from pricing.catalog import Catalog
 from pricing.compare import compare, money, winner_sentence
 from pricing.schema import Scenario
@@ -43,6 +49,7 @@ class Report:
     overtakes: pd.DataFrame
     plan_assumptions: PlanAssumptions
     efficiency_note: str
+    gpu_price_lines: tuple[str, ...] = ()
 
 
 def build_report(scenario: Scenario, catalog: Catalog, today: dt.date | None = None,
@@ -63,11 +70,16 @@ def build_report(scenario: Scenario, catalog: Catalog, today: dt.date | None = N
     if len(scenario.workloads) > 1:
         winners[ALL] = portfolio_sentence(port)
     eff = catalog.efficiency
-    rng = ranges or Ranges.from_calibration(eff.median_abs_pct_error if eff else None)
-    if drivers is DEFAULT_DRIVERS and rng.efficiency != (1.0, 1.0):
-        # the tornado's efficiency range is the calibration's P10-P90, like the uncertainty band
-        drivers = tuple(replace(d, low=round(rng.efficiency[0], 2), high=round(rng.efficiency[1], 2))
-                        if d.id == "efficiency" else d for d in DEFAULT_DRIVERS)
+    market = market_gpu_price_range(catalog, scenario, today)
+    rng = ranges or Ranges.from_calibration(eff.median_abs_pct_error if eff else None,
+                                            **({"gpu_price": market} if market else {}))
+    if drivers is DEFAULT_DRIVERS:
+        # the tornado's GPU price range is the market's P10-P90, like the uncertainty band
+        drivers = with_gpu_price_range(DEFAULT_DRIVERS, market)
+        if rng.efficiency != (1.0, 1.0):
+            # the tornado's efficiency range is the calibration's P10-P90, like the uncertainty band
+            drivers = tuple(replace(d, low=round(rng.efficiency[0], 2), high=round(rng.efficiency[1], 2))
+                            if d.id == "efficiency" else d for d in drivers)
     tornado, sens_costs = sensitivity(scenario, run, drivers)
     unc = uncertainty_frame(curves, rng, samples=samples, seed=seed)
     assumptions = PlanAssumptions.for_catalog(catalog, months=months or scenario.months, today=today)
@@ -77,11 +89,26 @@ def build_report(scenario: Scenario, catalog: Catalog, today: dt.date | None = N
             f"{(eff.median_abs_pct_error or 0) * (100 if (eff.median_abs_pct_error or 0) <= 1 else 1):.1f}%"
             if eff else "no throughput calibration loaded")
     return Report(
+        gpu_price_lines=gpu_price_lines(scenario, results),
         scenario=scenario, today=today, results=results, winners=winners,
         breakeven=breakeven_frame(curves), tornado=tornado, sensitivity_costs=sens_costs, uncertainty=unc, ranges=rng,
         seed=seed, samples=samples, portfolio=port, plan=plan, overtakes=over,
         plan_assumptions=assumptions, efficiency_note=note,
     )
+
+
+def gpu_price_lines(scenario: Scenario, results: pd.DataFrame) -> tuple[str, ...]:
+    """The GPU price policy in force and, per rented route, the hourly price it chose and from what."""
+    pol = gpu_price.check_policy(scenario.overrides.gpu_price_policy)
+    default = "" if scenario.overrides.gpu_price_policy else " (the default; set overrides.gpu_price_policy to change it)"
+    lines = [f"GPU price policy: {pol}, {gpu_price.policy_label(pol)}{default}; "
+             "your own overrides.gpu_usd_per_hour overrides any policy."]
+    cloud = results[results["route_kind"] == "selfhost-cloud"].drop_duplicates("route_id")
+    for x in cloud.itertuples(index=False):
+        price = float(x.gpu_usd_per_hour)  # type: ignore[arg-type]
+        shown = f"${price:.2f}/GPU-hour" if price == price else "no price"
+        lines.append(f"{x.label}: {shown}; {x.price_source}")
+    return tuple(lines)
 
 
 def portfolio_sentence(port: pd.DataFrame) -> str:

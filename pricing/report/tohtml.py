@@ -237,6 +237,7 @@ def _assumptions_section(r: Report) -> str:
     out.append("<h3>Sensitivity ranges</h3><ul>" + "".join(
         f"<li>{escape(str(x.label))}: {x.low:g} to {x.high:g} {escape(str(x.unit))}</li>"
         for x in row_objs(r.tornado.drop_duplicates("driver"))) + "</ul>")
+    out.append("<h3>GPU prices</h3><ul>" + "".join(f"<li>{escape(x)}</li>" for x in r.gpu_price_lines) + "</ul>")
     src = r.results.drop_duplicates("route_id").sort_values("route_id")
     out.append("<h3>Price sources</h3>")
     out.append(_table(("Route", "Source", "As of"),

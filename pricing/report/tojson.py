@@ -63,6 +63,7 @@ def report_dict(r: Report, plan_top: int = 6) -> dict[str, Any]:
             "throughput_calibration": r.efficiency_note,
             "routes": records(r.uncertainty),
         },
+        "gpu_prices": list(r.gpu_price_lines),
         "portfolio": records(r.portfolio),
         "plan": {
             "assumptions": _clean(r.plan_assumptions.as_dict()),
