@@ -524,6 +524,22 @@ def _imbalance(r: Rows, tokens: F, p: PerfParams) -> F:
     return np.where((r.ep > 1) & (r.is_moe > 0), np.minimum(imb, r.ep), 1.0)
 
 
+def _touched_busiest(r: Rows, tokens: F, imb: F) -> F:
+    """Experts whose weights the step reads, as seen by the busiest expert-parallel rank, scaled to the instance.
+
+    The busiest rank carries imb x its mean share of token-expert assignments, spread over its own E/ep
+    experts; it never reads more than all of them. Monotone in `tokens` (a bigger batch never reads less),
+    and equal to _touched x imb while few experts are touched.
+    """
+    ep = np.maximum(r.ep, 1.0)
+    e = np.maximum(r.experts, 1.0)
+    load = tokens * r.experts_k / ep * imb  # assignments landing on the busiest rank
+    miss = np.clip(1.0 - ep / e, 0.0, 1.0)  # chance one assignment misses a given expert of that rank
+    with np.errstate(invalid="ignore", divide="ignore"):
+        busiest = r.experts * (1.0 - np.power(miss, np.maximum(load, 0.0)))
+    return np.where((r.ep > 1) & (r.is_moe > 0), busiest, _touched(r, tokens))
+
+
 def _allreduce_s(r: Rows, tokens: F, p: PerfParams) -> F:
     """Exposed communication seconds of one step over `tokens` tokens: TP all-reduce, EP all-to-all, PP."""
     frac = 2.0 * (r.tp - 1.0) / np.maximum(r.tp, 1.0)
@@ -576,7 +592,7 @@ def step_s(r: Rows, dec: F, pre: F, pre_attn_flops: F, ctx: F, p: PerfParams,
     st = st if st is not None else _static(r, ctx, p)
     tokens = dec + pre
     imb = _imbalance(r, tokens, p)
-    t_mem = (st["dense_pg"] + st["expert_pg"] * _touched(r, tokens) * imb + dec * st["kv_pg"]) / st["mem_div"]
+    t_mem = (st["dense_pg"] + st["expert_pg"] * _touched_busiest(r, tokens, imb) + dec * st["kv_pg"]) / st["mem_div"]
     lin = st["lin_dense"] + st["lin_exp"] * imb
     dec_fl = dec * (lin + st["attn_dec"])
     pre_fl = pre * lin + pre_attn_flops * st["attn_scale"]

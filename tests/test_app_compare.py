@@ -16,7 +16,9 @@ A, B = "openai/gpt-4o-mini", "deepseek/deepseek-v4-flash"  # deepseek-chat retir
 
 
 @pytest.fixture
-def at():
+def at(monkeypatch):
+    # A and B are fixed ids, both on sale on this date (gpt-4o-mini retires 2027-01-14): pin it
+    monkeypatch.setenv("PRICING_TODAY", "2026-11-30")
     app = new_app()
     app.run()
     no_exceptions(app)
