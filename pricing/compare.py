@@ -395,6 +395,19 @@ def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) 
     return df[list(COLUMNS)]
 
 
+def gpu_price_note(df: pd.DataFrame, policy: str | None) -> str:
+    """One line for pages and reports: the GPU price policy and the hourly price it chose per GPU."""
+    pol = gpu_price.check_policy(policy)
+    cloud = df[df["route_kind"] == "selfhost-cloud"] if "route_kind" in df else df.iloc[0:0]
+    seen: dict[str, set[str]] = {}
+    for rid, v in zip(cloud["route_id"], cloud["gpu_usd_per_hour"], strict=True):
+        gpu = str(rid).split("/")[3]  # self/<org>/<model>/<gpu>/...
+        seen.setdefault(gpu, set()).add(f"${float(v):.2f}" if float(v) == float(v) else "no price")
+    chosen = "; ".join(f"{g} {' or '.join(sorted(v))}/GPU-hour" for g, v in sorted(seen.items()))
+    return (f"GPU price policy: {gpu_price.policy_label(pol)} (`{pol}`)" + (f": {chosen}" if chosen else "")
+            + ". Your own price per GPU-hour overrides any policy.")
+
+
 def _mark_retired(df: pd.DataFrame, catalog: Catalog, today: dt.date) -> None:
     """A retired API offer cannot serve: no cost (so it never ranks or wins), a warning naming its successor."""
     for i, rid in enumerate(df["route_id"]):
@@ -409,19 +422,6 @@ def _mark_retired(df: pd.DataFrame, catalog: Catalog, today: dt.date) -> None:
             df.at[i, col] = 0.0
         w = str(df.at[i, "warnings"])
         df.at[i, "warnings"] = f"{msg}; {w}" if w else msg
-
-
-def gpu_price_note(df: pd.DataFrame, policy: str | None) -> str:
-    """One line for pages and reports: the GPU price policy and the hourly price it chose per GPU."""
-    pol = gpu_price.check_policy(policy)
-    cloud = df[df["route_kind"] == "selfhost-cloud"] if "route_kind" in df else df.iloc[0:0]
-    seen: dict[str, set[str]] = {}
-    for rid, v in zip(cloud["route_id"], cloud["gpu_usd_per_hour"], strict=True):
-        gpu = str(rid).split("/")[3]  # self/<org>/<model>/<gpu>/...
-        seen.setdefault(gpu, set()).add(f"${float(v):.2f}" if float(v) == float(v) else "no price")
-    chosen = "; ".join(f"{g} {' or '.join(sorted(v))}/GPU-hour" for g, v in sorted(seen.items()))
-    return (f"GPU price policy: {gpu_price.policy_label(pol)} (`{pol}`)" + (f": {chosen}" if chosen else "")
-            + ". Your own price per GPU-hour overrides any policy.")
 
 
 def portfolio(df: pd.DataFrame) -> pd.DataFrame:

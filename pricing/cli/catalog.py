@@ -23,9 +23,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--kind", choices=["api", "models", "gpus", "hosting"], default="api")
     p.add_argument("--data-dir")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--history", metavar="OFFER", help="with --kind api: the offer's dated price points")
     p.add_argument("--policy", help="GPU price policy for --kind gpus (default: market-median; "
                    "also cheapest-reputable, hyperscaler, market-median-all, provider:<id>)")
+    p.add_argument("--history", metavar="OFFER", help="with --kind api: the offer's dated price points")
     p.set_defaults(func=run)
 
 

@@ -3,7 +3,7 @@
 `pricing refresh --source skypilot-lambda` fetches Lambda's vms.csv, maps instance types whose names
 say the GPU unambiguously (gpu_<N>x_<gpu>), keeps one price per instance type (the lowest over
 regions, noted when regions differ), and writes data/sources/gpu_prices_skypilot_lambda.csv dated
-the day of the fetch, then rebuilds data/hosting.yaml with pricing.importers.gpu_prices. Same safety
+the day of the fetch, then rebuilds data/hosting.yaml with pricing.feeds.gpu_prices. Same safety
 as the API refresh: a printed diff, guards (a price moving more than 10x, or more than 30% of the
 previous rows missing, refuses to write unless --allow-large-changes), --dry-run, and one atomic
 write of both files. The catalog carries no read date of its own, so as_of is the fetch date.
@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pricing.importers import gpu_prices as imp
+from pricing.feeds import gpu_prices as imp
 from pricing.refresh import RefreshError
 
 CATALOG = "https://raw.githubusercontent.com/skypilot-org/skypilot-catalog/master/catalogs/v7/{cloud}/vms.csv"
