@@ -95,8 +95,6 @@ def test_no_import_cycle_between_importers_refresh_and_feeds() -> None:
         mods = imports(path)
         assert not any(m.startswith(("pricing.importers", "pricing.refresh")) for m in mods), path
     for path in (ROOT / "pricing" / "refresh").glob("*.py"):
-        if path.name == "gpu_skypilot.py":
-            continue  # GPU rental prices (issue 10) rebuild hosting.yaml through their importer; not an API feed
         assert not any(m.startswith("pricing.importers") for m in imports(path)), path
 
 
