@@ -211,10 +211,12 @@ def test_compare_at_1440_px_shows_the_deciding_columns_and_the_report_uses_its_c
             assert page_colours, "no plotly chart on the Compare page"
 
             # the page's own link, copied with its button, is the address bar's
+            page.wait_for_function("() => location.search.includes('w0_req=20000000')", timeout=20_000)
             page.get_by_text("Link to this view").click()
             frame = page.frame_locator("iframe").first
             frame.get_by_role("button", name="Copy link").click()
-            page.wait_for_function("() => navigator.clipboard.readText().then(t => t.includes('?'))", timeout=10_000)
+            page.wait_for_function(
+                "() => navigator.clipboard.readText().then(t => t.includes('w0_req=20000000'))", timeout=20_000)
             copied = page.evaluate("navigator.clipboard.readText()")
             from urllib.parse import parse_qs, urlsplit
 

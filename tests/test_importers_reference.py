@@ -17,10 +17,6 @@ from pricing.schema import GpusFile
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SOURCES = DATA / "sources"
-REFERENCE = ref.DEFAULT_REFERENCE_DIR
-needs_reference = pytest.mark.skipif(
-    not (REFERENCE / "gpu_specs.csv").exists(), reason="shared/reference snapshot not present"
-)
 
 ISSUE_GPU_IDS = (
     "h100-sxm", "h100-pcie", "h200", "b200", "a100-80gb", "a100-40gb", "l40s", "l4", "a10g",

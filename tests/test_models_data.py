@@ -12,7 +12,7 @@ from pricing.catalog import parse_model, read_yaml
 from pricing.schema import ModelArch, ModelsFile
 
 ROOT = Path(__file__).resolve().parent.parent
-CALIBRATION = ROOT.parent / "shared" / "reference" / "throughput_calibration.csv"
+CALIBRATION = ROOT / "data" / "measurements" / "throughput.csv"  # the measurements the model is fitted on
 MODELS: dict[str, ModelArch] = {
     m.id: m for m in parse_model(ModelsFile, read_yaml(ROOT / "data" / "models.yaml"), "models.yaml").models
 }
@@ -159,9 +159,8 @@ def test_param_estimate_catches_a_wrong_layer_count() -> None:
     assert estimated_params_b(m)[0] < 0.9 * m.params_b_total
 
 
-@pytest.mark.skipif(not CALIBRATION.exists(), reason="shared/reference snapshot not present")
 def test_every_calibration_model_name_is_mapped() -> None:
-    """Each model name in throughput_calibration.csv appears as an alias in some model's notes."""
+    """Each model name in data/measurements/throughput.csv appears as an alias in some model's notes."""
     with CALIBRATION.open(newline="", encoding="utf-8") as f:
         names = {row["model"] for row in csv.DictReader(f)}
     notes = " ".join(m.notes or "" for m in MODELS.values())

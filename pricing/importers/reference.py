@@ -25,7 +25,6 @@ from pricing.refresh.write import atomic_write_many
 from pricing.schema import GpusFile
 
 REPO_DIR = Path(__file__).resolve().parent.parent.parent
-DEFAULT_REFERENCE_DIR = REPO_DIR.parent / "shared" / "reference"
 DEFAULT_DATA_DIR = REPO_DIR / "data"
 DEFAULT_SOURCES_DIR = DEFAULT_DATA_DIR / "sources"
 GPU_SPECS_CSV = "gpu_specs.csv"
