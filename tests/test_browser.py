@@ -139,8 +139,17 @@ def test_change_a_workload_input_then_download_the_csv(server: str) -> None:
 
             page.wait_for_selector(IDLE, timeout=90_000)
             page.wait_for_timeout(1000)  # the button is redrawn with the new data after the rerun
-            with page.expect_download(timeout=60_000) as dl:
-                page.get_by_role("button", name="Download results (CSV)").click()
+            from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+            for attempt in range(3):  # on a loaded machine a click can land while the button is redrawn
+                page.wait_for_selector(IDLE, timeout=90_000)
+                try:
+                    with page.expect_download(timeout=30_000) as dl:
+                        page.get_by_role("button", name="Download results (CSV)").click()
+                    break
+                except PlaywrightTimeout:
+                    if attempt == 2:
+                        raise
             path = dl.value.path()
             rows = list(csv.DictReader(io.StringIO(Path(path).read_text(encoding="utf-8"))))
             assert rows, "empty CSV"

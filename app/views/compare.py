@@ -163,7 +163,8 @@ else:
     ui.ranked_table(view, "ranked_table")
 
 st.download_button("Download results (CSV)", lambda: ui.results_csv(scn, shown),
-                   file_name="llm-cost-results.csv", mime="text/csv", key="dl_csv")
+                   file_name="llm-cost-results.csv", mime="text/csv", key="dl_csv",
+                   on_click="ignore")  # a download needs no rerun (a rerun would race the file)
 
 # --------------------------------------------------------------------------- charts
 
