@@ -197,22 +197,39 @@ def breakeven(
     fig.add_annotation(x=math.log10(max(volume_tokens, 1.0)), y=1.0, yref="paper", text=f"your volume: "
                        f"{compact(volume_tokens)} tokens/month", showarrow=False, yanchor="bottom",
                        font={"color": MARK, "size": 13}, bgcolor="white")
-    for _, c in crossings.iterrows():
+    shown = 0
+    for _, c in crossings.sort_values("tokens_per_month").iterrows() if len(crossings) else []:
         x, y = float(c["tokens_per_month"]), float(c["monthly_usd_at_crossing"]) * rate
         if not (math.isfinite(x) and math.isfinite(y)) or not lo <= math.log10(max(x, 1e-300)) <= hi:
             continue
+        shown += 1
         fig.add_scatter(x=[x], y=[y], mode="markers", showlegend=False,
                         marker={"symbol": "x", "size": 12, "color": MARK},
                         hovertemplate=f"{c['label_a']} = {c['label_b']}<extra>break-even</extra>")
         fig.add_annotation(x=math.log10(x), y=math.log10(y), text=f"{compact(x)} tokens: {money(y, currency)}",
-                           showarrow=True, arrowhead=0, ax=0, ay=-28, font={"size": 12}, bgcolor="white")
+                           showarrow=True, arrowhead=0, ax=0, ay=-28 - 24 * ((shown - 1) % 3),  # staggered
+                           font={"size": 12}, bgcolor="white")
     fig.update_xaxes(type="log", title="tokens per month (log scale)")
     fig.update_yaxes(type="log", title=f"{currency} per month (log scale)")
     if zoom:
         fig.update_xaxes(range=[lo, hi])
+        vals = log_ticks(lo, hi)
+        fig.update_xaxes(tickvals=vals, ticktext=[compact(v) for v in vals])
         if visible:
-            fig.update_yaxes(range=[math.log10(min(visible)) - 0.15, math.log10(max(visible)) + 0.15])
+            ylo, yhi = math.log10(min(visible)) - 0.15, math.log10(max(visible)) + 0.15
+            fig.update_yaxes(range=[ylo, yhi])
+            yvals = log_ticks(ylo, yhi)
+            fig.update_yaxes(tickvals=yvals, ticktext=[money(v, currency) for v in yvals])
     return _layout(fig, 560, currency, money_axis="y")
+
+
+def log_ticks(lo: float, hi: float) -> list[float]:
+    """Tick values at 1-2-5 steps between 10**lo and 10**hi (a few labelled ticks, none unlabelled)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        return []
+    steps = (1.0, 2.0, 5.0) if hi - lo <= 3 else (1.0,)
+    out = [m * 10.0**e for e in range(math.floor(lo), math.ceil(hi) + 1) for m in steps]
+    return [v for v in out if lo <= math.log10(v) <= hi]
 
 
 def lines(series: Sequence[tuple[str, str, Sequence[float]]], currency: str = "USD",
