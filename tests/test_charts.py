@@ -72,3 +72,25 @@ def test_breakeven_is_zoomed_a_decade_around_the_volume_with_crossings_annotated
     assert full.layout.xaxis.range is None
     colours = {t.name: t.line.color for t in fig.data if t.name}
     assert colours == {"API": charts.KIND_COLOURS["api-closed"], "GPUs": charts.KIND_COLOURS["selfhost-cloud"]}
+
+
+def test_log_ticks_are_1_2_5_steps_inside_the_range() -> None:
+    from pricing.charts import log_ticks
+
+    vals = log_ticks(9.5, 11.5)  # about 3B to 300B tokens
+    assert vals == [5e9, 1e10, 2e10, 5e10, 1e11, 2e11]
+    assert log_ticks(0.0, 8.0) == [10.0**e for e in range(9)]  # wide ranges: decades only
+    assert log_ticks(float("nan"), 2.0) == [] and log_ticks(3.0, 3.0) == []
+
+
+def test_breakeven_axes_carry_their_units_on_every_tick() -> None:
+    import pandas as pd
+
+    from pricing.charts import breakeven
+
+    grid = pd.DataFrame({"route_id": ["a", "a"], "label": ["A", "A"], "route_kind": ["api-closed"] * 2,
+                         "tokens_per_month": [1e9, 1e11], "monthly_usd": [100.0, 10_000.0]})
+    cross = pd.DataFrame(columns=["tokens_per_month", "monthly_usd_at_crossing", "label_a", "label_b"])
+    fig = breakeven(grid, cross, 1e10)
+    assert all(t.endswith("B") for t in fig.layout.xaxis.ticktext)
+    assert fig.layout.yaxis.ticktext and all(t.startswith("$") for t in fig.layout.yaxis.ticktext)
