@@ -49,7 +49,6 @@ def test_a_copy_with_nothing_beside_it_rebuilds_data(tmp_path: Path) -> None:
         r = subprocess.run([sys.executable, "-m", mod, "--check"], cwd=clone, env=env, capture_output=True,
                            text=True, timeout=300)
         assert r.returncode == 0, f"{mod}: {r.stderr}"
-    assert not (tmp_path / "shared").exists()
 
 
 def _sources(node: object) -> list[str]:
@@ -65,25 +64,30 @@ def _sources(node: object) -> list[str]:
     return out
 
 
+# a relative path climbing out of the repository, or an absolute path on someone's machine
+OUTSIDE = re.compile(r"""(^|[\s("'])(\.\./|/work/|/tmp/|/home/|/root/)""")
+
+
 def test_no_source_names_a_path_outside_the_project() -> None:
-    """API prices, quality, curation and history (GPU, hosting and calibration sources: issue 10's importer)."""
+    """Every data file's sources (API, quality, curation, history, GPUs, hosting, calibration, models)."""
     bad = []
-    files = [*(DATA / "api").glob("*.yaml"), DATA / "quality.yaml", DATA / "curation.yaml", *(DATA / "history").glob("*.yaml")]
+    files = [*(DATA / "api").glob("*.yaml"), *DATA.glob("*.yaml"), *(DATA / "history").glob("*.yaml")]
     for path in files:
         for s in _sources(read_yaml(path)):
-            if re.search(r"(^|[\s(])(\.\./|/work/)|shared/reference", s):
+            if OUTSIDE.search(s):
                 bad.append(f"{path.relative_to(ROOT)}: {s[:80]}")
+    for csv_path in (DATA / "sources").glob("*.csv"):
+        if OUTSIDE.search(csv_path.read_text(encoding="utf-8")):
+            bad.append(str(csv_path.relative_to(ROOT)))
     assert not bad, "\n".join(bad[:20])
 
 
 def test_code_reads_no_folder_beside_the_repository() -> None:
-    """No module of pricing/feeds, importers (ours), refresh names ../shared."""
-    outside = re.compile(r"""["']shared["']|\.\./shared|shared/reference""")
-    for sub in ("feeds", "refresh"):
-        for path in (ROOT / "pricing" / sub).glob("*.py"):
-            assert not outside.search(path.read_text()), path
-    for name in ("litellm.py", "quality.py", "history.py"):
-        assert '"shared"' not in (ROOT / "pricing" / "importers" / name).read_text()
+    """No module of pricing/ climbs out of the repository (a parent of its root, ../, a machine's path)."""
+    for path in (ROOT / "pricing").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not OUTSIDE.search(text), path
+        assert "REPO_DIR.parent" not in text and "ROOT.parent" not in text, path
 
 
 def test_no_import_cycle_between_importers_refresh_and_feeds() -> None:
