@@ -12,7 +12,7 @@ from pricing import clock
 from pricing.catalog import DEFAULT_DATA_DIR, load_catalog
 from pricing.cli import EXIT_INVALID, EXIT_OK, emit
 from pricing.errors import InputError
-from pricing.refresh import FeedRejected
+from pricing.refresh import FeedRejected, outcome_lines
 from pricing.refresh.check import disagreements
 from pricing.refresh.diff import Feed, Plan, plan, read_provider_files
 from pricing.refresh.http import FetchPolicy, check_url, fetch_json
@@ -191,14 +191,6 @@ def render_plan(p: Plan, dry_run: bool, written: list[str]) -> str:
     if p.pinned:
         lines.append("pinned in pins.yaml (kept yours, the feed says otherwise):")
         lines += [f"  {c}" for c in p.pinned]
-    if p.rejected:
-        lines.append("rejected (nothing written; --allow-large-changes to accept large moves, "
-                     "--allow-shrink to accept losing over half the offers):")
-        lines += [f"  ! {r}" for r in p.rejected]
-    elif dry_run:
-        lines.append("dry run: nothing written")
-    elif written:
-        lines.append("wrote: " + ", ".join(written))
-    else:
-        lines.append("nothing to write: the data already matches the feed")
+    lines += outcome_lines(p.rejected, "--allow-large-changes to accept large moves, "
+                           "--allow-shrink to accept losing over half the offers", dry_run, written)
     return "\n".join(lines)

@@ -14,4 +14,15 @@ from pricing.staleness import price_age
 RefreshError = FeedError
 
 
-__all__ = ["FeedRejected", "RefreshError", "price_age"]
+def outcome_lines(rejected: list[str], accept_hint: str, dry_run: bool, written: list[str]) -> list[str]:
+    """The closing lines of every refresh report: refused (and how to accept), dry run, written, or nothing to do."""
+    if rejected:
+        return [f"rejected (nothing written; {accept_hint}):", *(f"  ! {r}" for r in rejected)]
+    if dry_run:
+        return ["dry run: nothing written"]
+    if written:
+        return ["wrote: " + ", ".join(written)]
+    return ["nothing to write: the data already matches the feed"]
+
+
+__all__ = ["FeedRejected", "RefreshError", "outcome_lines", "price_age"]

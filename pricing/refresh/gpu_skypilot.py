@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pricing.feeds import gpu_prices as imp
-from pricing.refresh import RefreshError
+from pricing.refresh import RefreshError, outcome_lines
 
 CATALOG = "https://raw.githubusercontent.com/skypilot-org/skypilot-catalog/master/catalogs/v7/{cloud}/vms.csv"
 MAX_MOVE = 10.0
@@ -141,15 +141,7 @@ class GpuPlan:
         lines = [f"{self.source} ({self.url}): {len(self.changes)} prices changed, {len(self.new)} new, "
                  f"{len(self.missing)} missing from the feed, {self.unchanged} unchanged"]
         lines += [f"  {c}" for c in self.changes] + [f"  + {x}" for x in self.new] + [f"  - {x}" for x in self.missing]
-        if self.rejected:
-            lines.append("rejected (nothing written; --allow-large-changes to accept):")
-            lines += [f"  ! {r}" for r in self.rejected]
-        elif dry_run:
-            lines.append("dry run: nothing written")
-        elif written:
-            lines.append("wrote: " + ", ".join(written))
-        else:
-            lines.append("nothing to write: the data already matches the feed")
+        lines += outcome_lines(self.rejected, "--allow-large-changes to accept", dry_run, written)
         return "\n".join(lines)
 
 
