@@ -2,90 +2,132 @@
 
 Run `python benchmarks/deepseek_production.py`. DeepSeek, "DeepSeek-V3/R1 Inference System Overview"
 (open-infra-index, 2025-02-28), day-long averages on H800 nodes of 8 GPUs:
-  prefill: routed experts EP32, MLA and shared expert DP32 (units of 4 nodes): 73.7k input tokens/s
-           per node (prefix-cache hits included); decode: EP144, DP144 (units of 18 nodes): 14.8k output
-           tokens/s per node at 20-22 tokens/s per user; 608B input tokens/day (56.3% cache hits),
-           168B output tokens/day, 226.75 nodes on average, $87,072/day at $2 per H800-hour.
-The same layouts are asked of pricing.perf (attention DP + expert parallelism across nodes,
-disaggregated prefill and decode pools) and the daily volume is priced at $2 per GPU-hour.
-Targets (issue 9): each figure within 30%.
+  prefill: routed experts EP32, MLA and shared expert DP32 (units of 4 nodes), dual micro-batch overlap:
+           73.7k input tokens/s per node (prefix-cache hits included);
+  decode:  EP144, DP144 (units of 18 nodes), 5-stage pipeline: 14.8k output tokens/s per node at
+           20-22 tokens/s per user; both with 32 redundant routed experts (EPLB);
+  608B input tokens/day (342B, 56.3%, prefix-cache hits), 168B output tokens/day, "the average kvcache
+  length per output token was 4,989 tokens"; 226.75 nodes on average (278 peak), $87,072/day at $2 per
+  H800-hour. FP8 matrix multiplies and dispatch, BF16 MLA (so BF16 KV) and combine.
+The same layouts are asked of pricing.perf's disaggregated pools and the daily volume is priced at
+$2 per GPU-hour. Targets (issue 9): each figure within 30%.
 
-H800: not in data/gpus.yaml of this branch, so it is built here from the H100 SXM entry with the H800's
-published differences (same GH100 die, HBM3 80 GB at 3.35 TB/s and FP8/BF16 tensor throughput as H100 SXM;
-NVLink cut to 400 GB/s bidirectional: https://aiwiki.ai/wiki/nvidia_h800 (reviewed 2026-06-03);
-8 GPUs per node with one 400 Gb/s InfiniBand NIC per GPU: DeepSeek-V3 technical report,
-arXiv:2412.19437, section 3.1 "Compute Clusters").
-Request lengths are not published: the I/O ratio is (608 / 168), and output lengths of 500, 1,000 and
-2,000 tokens are tried (an assumption, shown as such).
+Request shape, from the published figures only: input/output = 608/168 per request, and the mean KV
+length seen by an output token (prompt + half the answer) = 4,989, so output = 4,989 / (608/168 + 1/2)
+= 1,211 tokens and input = 4,383 tokens, 56.3% of them cached.
+Prefill pools are loaded to planned_utilization (data/calibration.yaml: 0.7, the load at which every
+TTFT is evaluated) of their capacity, as perf.disaggregated_pools sizes them; DeepSeek's figures are
+averages over the day, not peaks. Decode runs at DeepSeek's own operating point (21 tokens/s per user).
+
+Independent capacity check (not fitted either): SGLang's reproduction on H100 (LMSYS blog, 2025-05-05,
+https://lmsys.org/blog/2025-05-05-large-scale-ep): prefill EP32 on 4 nodes, 50,302 input tokens/s per
+node for 4K-token prompts without cache hits.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pricing import perf  # noqa: E402
-from pricing.catalog import load_catalog  # noqa: E402
+from pricing.catalog import Catalog, load_catalog  # noqa: E402
 
 SOURCE = ("https://github.com/deepseek-ai/open-infra-index/blob/main/202502OpenSourceWeek/"
           "day_6_one_more_thing_deepseekV3R1_inference_system_overview.md")
 THEIRS = {"prefill_per_node": 73.7e3, "decode_per_node": 14.8e3, "usd_per_day": 87_072.0, "nodes": 226.75}
-INPUT_PER_DAY, OUTPUT_PER_DAY, CACHE_HIT = 608e9, 168e9, 0.563
+INPUT_PER_DAY, OUTPUT_PER_DAY, CACHE_HIT = 608e9, 168e9, 342.0 / 608.0
+KV_LEN_PER_OUTPUT_TOKEN = 4989.0
 TOKENS_PER_USER_S = 21.0  # 20-22 tokens/s per user
+REDUNDANT_EXPERTS = 32
 USD_PER_GPU_HOUR = 2.0
 HOURS_PER_MONTH = 730.0
 GPUS_PER_NODE = 8
+PREFILL = perf.Layout(tp=32, ep=32, attention_dp=True)
+DECODE = perf.Layout(tp=144, ep=144, attention_dp=True)
+SGLANG_SOURCE = "https://lmsys.org/blog/2025-05-05-large-scale-ep"
+SGLANG_PREFILL_4K_PER_NODE = 50_302.0  # EP32 on 4 x 8 H100, 4K-token prompts, no cache hits
 
 
-def h800(catalog: object) -> perf.Gpu:
-    """H800 SXM: the H100 SXM entry with NVLink 400 GB/s, 8-GPU NVLink domain, 400 Gb/s per GPU across nodes."""
-    h100 = catalog.gpus["h100-sxm"]  # type: ignore[attr-defined]
-    if "h800" in catalog.gpus:  # type: ignore[attr-defined]
-        return catalog.gpus["h800"]  # type: ignore[attr-defined,no-any-return]
-    return h100.model_copy(update={  # type: ignore[no-any-return]
-        "id": "h800", "name": "NVIDIA H800 SXM 80GB (built in benchmarks/deepseek_production.py)",
-        "interconnect_gbs": 400.0, "scale_up_domain_gpus": 8, "scale_out_gbps_per_gpu": 400.0,
-    })
+def request_shape() -> tuple[float, float]:
+    """(input, output) tokens per request from the published ratio and mean KV length per output token."""
+    ratio = INPUT_PER_DAY / OUTPUT_PER_DAY
+    out = KV_LEN_PER_OUTPUT_TOKEN / (ratio + 0.5)
+    return out * ratio, out
+
+
+def h800(catalog: Catalog) -> perf.Gpu:
+    """The H800 of data/gpus.yaml."""
+    return catalog.gpu("h800")
+
+
+def production(catalog: Catalog, engine: str) -> dict[str, Any]:
+    """Ours for DeepSeek's daily volume on their layouts, under one engine profile."""
+    p = perf.PerfParams.from_factors(catalog.efficiency, engine)
+    model = catalog.model("deepseek-ai/DeepSeek-V3")
+    in_tok, out_tok = request_shape()
+    req_s = INPUT_PER_DAY / 86400.0 / in_tok
+    pools = perf.disaggregated_pools(model, h800(catalog), "fp8", PREFILL, DECODE, in_tok, out_tok, req_s, p,
+                                     max_tpot_ms=1e3 / TOKENS_PER_USER_S, cached_fraction=CACHE_HIT,
+                                     kv_precision="bf16", redundant_experts=REDUNDANT_EXPERTS)
+    pre_nodes = PREFILL.instance_gpus / GPUS_PER_NODE
+    dec_nodes = DECODE.instance_gpus / GPUS_PER_NODE
+    capacity = pools["prefill_input_tokens_per_s_per_instance"] / pre_nodes
+    pre = capacity * pools["prefill_utilization"]
+    dec = pools["decode_output_tokens_per_s_per_instance"] / dec_nodes
+    nodes = (INPUT_PER_DAY / 86400.0 / pre + OUTPUT_PER_DAY / 86400.0 / dec) if pre > 0 and dec > 0 else float("inf")
+    month = nodes * GPUS_PER_NODE * USD_PER_GPU_HOUR * HOURS_PER_MONTH
+    return {"engine": engine, "prefill_capacity": capacity, "prefill": pre, "decode": dec, "nodes": nodes,
+            "usd_month": month, "batch_per_gpu": pools["decode_batch_per_instance"] / DECODE.instance_gpus,
+            "tpot_ms": pools["decode_tpot_ms"], "ttft_ms": pools["prefill_ttft_ms"],
+            "whole_instances": (pools["prefill_instances"], pools["decode_instances"]),
+            "kv_transfer_gbs": pools["kv_transfer_gbs_per_prefill_gpu"], "fits": pools["fits"]}
+
+
+def sglang_prefill(catalog: Catalog, engine: str) -> float:
+    """Ours for SGLang's EP32 prefill on H100, 4K prompts, no cache: input tokens/s per node at full load."""
+    p = perf.PerfParams.from_factors(catalog.efficiency, engine)
+    r = perf.rows([(catalog.model("deepseek-ai/DeepSeek-V3"), catalog.gpu("h100-sxm"), "fp8", 32)], p, ["bf16"],
+                  [PREFILL])
+    return float(perf.prefill_pool_rate(r, 4096.0, p)[0]) / (PREFILL.instance_gpus / GPUS_PER_NODE)
+
+
+def engines(catalog: Catalog) -> list[str]:
+    """The neutral profile first, then every fitted engine profile."""
+    eff = catalog.efficiency
+    return ["default", *sorted(eff.engines)] if eff is not None else ["default"]
 
 
 def main() -> None:
-    """Print ours vs theirs for each assumed output length and engine profile."""
+    """Print ours vs theirs per engine profile."""
     cat = load_catalog()
-    gpu = h800(cat)
-    model = cat.model("deepseek-ai/DeepSeek-V3")
-    pre_lay = perf.Layout(tp=32, ep=32, attention_dp=True)
-    dec_lay = perf.Layout(tp=144, ep=144, attention_dp=True)
-    print(f"DeepSeek V3/R1 production (H800, FP8, BF16 MLA KV) vs pricing.perf; source: {SOURCE}")
-    print(f"  GPU: {gpu.id} {'(data/gpus.yaml)' if 'h800' in cat.gpus else '(H100 SXM + H800 differences, see docstring)'}")
-    print("  layouts: prefill EP32 attention-DP32 (4 nodes), decode EP144 attention-DP144 (18 nodes)")
+    in_tok, out_tok = request_shape()
     their_month = THEIRS["usd_per_day"] * HOURS_PER_MONTH / 24.0
-    print(f"{'profile':<8} {'out tok':>7} {'prefill/node':>13} {'(theirs)':>9} {'decode/node':>12} {'(theirs)':>9} "
-          f"{'nodes':>7} {'(theirs)':>8} {'$/month':>12} {'(theirs)':>11} {'ratio':>6}")
-    eff = cat.efficiency
-    for engine in ("default", "trtllm"):
-        if engine != "default" and (eff is None or engine not in eff.engines):
-            continue
-        p = perf.PerfParams.from_factors(eff, engine)
-        for out_tok in (500.0, 1000.0, 2000.0):
-            in_tok = out_tok * INPUT_PER_DAY / OUTPUT_PER_DAY
-            rp = perf.rows([(model, gpu, "fp8", pre_lay.instance_gpus)], p, ["bf16"], [pre_lay])
-            rd = perf.rows([(model, gpu, "fp8", dec_lay.instance_gpus)], p, ["bf16"], [dec_lay])
-            pre = float(perf.prefill_pool_rate(rp, in_tok, p, CACHE_HIT)[0]) / (pre_lay.instance_gpus / GPUS_PER_NODE)
-            dec = perf.decode_pool_rate(rd, in_tok, out_tok, p, max_tpot_ms=1e3 / TOKENS_PER_USER_S,
-                                        max_batch=1e9)
-            dec_node = float(dec["output_tokens_per_s"][0]) / (dec_lay.instance_gpus / GPUS_PER_NODE)
-            nodes = INPUT_PER_DAY / 86400 / pre + OUTPUT_PER_DAY / 86400 / dec_node if pre > 0 and dec_node > 0 \
-                else float("inf")
-            month = nodes * GPUS_PER_NODE * USD_PER_GPU_HOUR * HOURS_PER_MONTH
-            print(f"{engine:<8} {out_tok:>7.0f} {pre:>13,.0f} {THEIRS['prefill_per_node']:>9,.0f} {dec_node:>12,.0f} "
-                  f"{THEIRS['decode_per_node']:>9,.0f} {nodes:>7.1f} {THEIRS['nodes']:>8.2f} {month:>12,.0f} "
-                  f"{their_month:>11,.0f} {month / their_month:>6.2f}")
-    print("  decode batch per GPU at the 21 tok/s target and TPOT are in perf.decode_pool_rate; KV transfer "
-          "between pools is not charged; nodes = the average needed for the daily volume (theirs: 226.75 average, "
-          "278 peak)")
+    print(f"DeepSeek V3/R1 production (H800, FP8, BF16 MLA KV) vs pricing.perf; source: {SOURCE}")
+    print(f"  request shape from their figures: {in_tok:,.0f} input ({CACHE_HIT:.1%} cached) + {out_tok:,.0f} output "
+          f"tokens (mean KV per output token {in_tok + out_tok / 2:,.0f}); decode at {TOKENS_PER_USER_S:.0f} tok/s "
+          f"per user; {REDUNDANT_EXPERTS} redundant experts")
+    print("  layouts: prefill EP32 attention-DP32 (4 nodes), decode EP144 attention-DP144 (18 nodes); "
+          "prefill per node = capacity x planned utilisation")
+    print(f"{'profile':<8} {'prefill cap':>11} {'prefill/node':>12} {'(theirs)':>8} {'err':>5} {'decode/node':>11} "
+          f"{'(theirs)':>8} {'err':>5} {'nodes':>6} {'(theirs)':>8} {'$/month':>10} {'(theirs)':>10} {'err':>5}")
+    rows = [production(cat, e) for e in engines(cat)]
+    for x in rows:
+        print(f"{x['engine']:<8} {x['prefill_capacity']:>11,.0f} {x['prefill']:>12,.0f} "
+              f"{THEIRS['prefill_per_node']:>8,.0f} {x['prefill'] / THEIRS['prefill_per_node'] - 1:>+5.0%} "
+              f"{x['decode']:>11,.0f} {THEIRS['decode_per_node']:>8,.0f} "
+              f"{x['decode'] / THEIRS['decode_per_node'] - 1:>+5.0%} {x['nodes']:>6.1f} {THEIRS['nodes']:>8.2f} "
+              f"{x['usd_month']:>10,.0f} {their_month:>10,.0f} {x['usd_month'] / their_month - 1:>+5.0%}")
+    for x in rows:
+        print(f"  {x['engine']}: decode batch {x['batch_per_gpu']:.0f}/GPU at TPOT {x['tpot_ms']:.1f} ms; prefill TTFT "
+              f"~{x['ttft_ms'] / 1e3:.1f} s; whole units {x['whole_instances'][0]} prefill + {x['whole_instances'][1]} "
+              f"decode; KV to decode {x['kv_transfer_gbs']:.2f} GB/s per prefill GPU (not charged)")
+    print(f"  independent check, SGLang EP32 prefill on H100, 4K prompts, no cache ({SGLANG_SOURCE}): theirs "
+          f"{SGLANG_PREFILL_4K_PER_NODE:,.0f}/node; ours " + ", ".join(
+              f"{e} {sglang_prefill(cat, e):,.0f}" for e in engines(cat)))
 
 
 if __name__ == "__main__":

@@ -36,7 +36,8 @@ serving engine where the calibration fitted one):
   prefix cache). Per GPU, the step reads the weights it holds (MoE: the experts the step's tokens
   touch, E (1 - (1 - k/E)^T) per layer, x a routing-imbalance factor under expert parallelism) and
   the KV of its sequences, and computes decode and prefill FLOPs (2 x active params per token plus
-  attention 4 x layers x context x heads x head_dim):
+  attention 4 x layers x context x heads x head_dim; MLA decodes in the absorbed form over the latent,
+  heads x (2 kv_lora_rank + rope) / 2, and prefills in the multi-head form, heads x (qk_nope + rope + v) / 2):
       step = max(bytes / (bw eff_bw), decode_flops / (F eff_dc) + prefill_flops / (F eff_pf))
              + exposed communication + step_overhead,
   with the routed experts' bytes and FLOPs divided by moe_efficiency (grouped-GEMM expert kernels).
@@ -53,6 +54,9 @@ serving engine where the calibration fitted one):
   Consequences (tested with hypothesis): more output or input tokens per request never raise
   requests per second; a tighter target never raises throughput; more load never makes an
   infeasible deployment feasible.
+* Disaggregated prefill / decode pools (`disaggregated_pools`): their own step (`pool_step_s`) with
+  the expert-parallel all-to-all over NVLink and the scale-out network, hidden behind compute by two
+  micro-batches where that is faster; see the section comment above `prefill_pool_rate`.
 """
 
 from __future__ import annotations
@@ -107,6 +111,10 @@ class PerfParams:
     fp4_efficiency: float = 1.0  # share of the fp4 tensor-core peak fp4 GEMMs reach relative to fp8's share
     # assumptions, not fitted (see data/calibration.yaml `source`)
     a2a_overlap: float = 0.5  # share of expert-parallel all-to-all hidden by two-micro-batch overlap
+    # share of the link rate expert-parallel dispatch/combine reach: DeepEP (github.com/deepseek-ai/DeepEP,
+    # docs/legacy.md) measured on H800 with 400 Gb/s CX7 NICs (~50 GB/s) 39-40 GB/s for the low-latency
+    # kernels at EP128-256 and, inside a node, 153-158 GB/s over NVLink (~160 GB/s usable of 200 GB/s one way)
+    ep_network_efficiency: float = 0.78
     ep_imbalance: float = 1.0  # scale of the routing-skew term (0 = perfectly balanced experts)
     prefill_chunk_tokens: float = 8192.0  # prompt tokens per step (vLLM/SGLang chunked-prefill budget)
     planned_utilization: float = 0.7  # load at which TTFT queueing is evaluated
@@ -376,7 +384,8 @@ class Rows:
     adp: F  # 1 = attention data-parallel
     layers: F
     hidden: F
-    attn_hd: F  # heads x head dim used by attention FLOPs
+    attn_hd: F  # heads x head dim used by decode attention FLOPs (4 x layers x context x attn_hd per token)
+    attn_hd_pre: F  # the same for prefill (MLA: the un-absorbed multi-head form, (qk + v dims) / 2 per head)
     active_b: F  # active params (billions)
     expert_act_b: F  # active routed-expert params per token (billions)
     dense_bytes: F  # non-expert weights
@@ -397,6 +406,7 @@ class Rows:
     link: F  # bytes/s per GPU one way over the scale-up link
     scale_out: F  # bytes/s per GPU one way across nodes
     is_moe: F
+    moe_layers: F  # layers with routed experts (all layers but the leading dense ones)
     max_context: F
     multinode: F  # 1 where instances may span nodes
 
@@ -450,15 +460,11 @@ def rows(
             per_expert_b, dense_b, e, k = 0.0, m.params_b_active, 0.0, 0.0
         kp = kv_parts(m, kvq or default_kv_precision(p, g))
         kv_full, kv_sw = kp.full, kp.capped + kp.local
-        if m.attention == "mla":
-            assert m.kv_lora_rank is not None and m.qk_rope_head_dim is not None
-            hd = m.attention_heads * (m.kv_lora_rank + m.qk_rope_head_dim)
-        else:
-            hd = m.attention_heads * m.head_dim
+        hd, hd_pre = _attn_head_dims(m)
         mla = 0.0 if kp.replicated else 1.0  # latent / compressed KV: one copy per tensor-parallel rank
         kvh = float(m.kv_heads) if kp.replicated else 1.0
         data[i] = [
-            n, n, 1.0, 1.0, 0.0, m.layers, m.hidden_size, hd, m.params_b_active, k * per_expert_b,
+            n, n, 1.0, 1.0, 0.0, m.layers, m.hidden_size, hd, hd_pre, m.params_b_active, k * per_expert_b,
             dense_b * 1e9 * bpp, per_expert_b * 1e9 * bpp, e, k, m.params_b_total * 1e9 * bpp, kvh, mla,
             kv_full, kv_sw, kp.window,
             g.memory_gb * GIB * params.usable_memory_fraction - params.runtime_overhead_gb * 1e9,
@@ -466,7 +472,7 @@ def rows(
             peak_tflops(p, g) * 1e12 * (params.fp4_efficiency if compute_precision(p, g) == "fp4" else 1.0),
             peak_tflops(_attn_precision(p, kvq or default_kv_precision(p, g)), g) * 1e12,
             g.interconnect_gbs * 1e9 / 2, scale_out_bytes_s(g), 1.0 if e > 0 else 0.0,
-            float(m.max_context_tokens), 0.0 if g.interconnect == "pcie" else 1.0,
+            float(m.layers - m.dense_layers) if e > 0 else 0.0, float(m.max_context_tokens), 0.0 if g.interconnect == "pcie" else 1.0,
         ]
     r = Rows(**{name: np.ascontiguousarray(data[:, j]) for j, name in enumerate(names)})
     if layouts is None:
@@ -474,6 +480,23 @@ def rows(
     return with_layout(r, np.array([float(x.tp) for x in layouts]), np.array([float(x.pp) for x in layouts]),
                        np.array([float(x.ep) for x in layouts]),
                        np.array([1.0 if x.attention_dp else 0.0 for x in layouts]))
+
+
+def _attn_head_dims(m: ModelArch) -> tuple[float, float]:
+    """(decode, prefill) heads x dims d such that attention costs 4 x layers x context x d FLOPs per token.
+
+    GQA: heads x head_dim for both (QK^T and PV, 2 FLOPs per multiply-add each). MLA decodes in the
+    absorbed form (queries against the cached latent: kv_lora_rank + rope dims for QK, kv_lora_rank for PV,
+    as FlashMLA and the vLLM/SGLang MLA backends run it) and prefills in the un-absorbed multi-head form
+    (qk_nope + rope dims for QK, v_head_dim for PV; DeepSeek-V3 technical report, arXiv:2412.19437, 2.1.1).
+    """
+    h = float(m.attention_heads)
+    if m.attention != "mla":
+        return h * m.head_dim, h * m.head_dim
+    assert m.kv_lora_rank is not None and m.qk_rope_head_dim is not None
+    dec = h * (2.0 * m.kv_lora_rank + m.qk_rope_head_dim) / 2.0
+    pre = h * ((m.qk_nope_head_dim or m.head_dim) + m.qk_rope_head_dim + (m.v_head_dim or m.head_dim)) / 2.0
+    return dec, pre
 
 
 def _attn_precision(precision: str, kv_precision: str) -> str:
@@ -609,7 +632,7 @@ def decode_step_s(r: Rows, batch: F, ctx: F, p: PerfParams) -> tuple[F, F, F]:
 
 def _prefill_attn(r: Rows, prompt: F, new: F) -> F:
     """Attention FLOPs of prefilling `new` tokens at the end of a prompt of `prompt` tokens (causal)."""
-    return 4.0 * r.layers * new * np.maximum(prompt - new / 2.0, 0.0) * r.attn_hd
+    return 4.0 * r.layers * new * np.maximum(prompt - new / 2.0, 0.0) * r.attn_hd_pre
 
 
 def prefill_s(r: Rows, prompt: F, p: PerfParams, new_tokens: F | None = None) -> F:
@@ -892,40 +915,103 @@ def throughput(
 
 
 # --------------------------------------------------------------------------- disaggregated serving
+#
+# Prefill-only and decode-only instances (DeepSeek's V3/R1 inference system, SGLang/Dynamo PD
+# disaggregation with wide expert parallelism). Their step differs from the mixed engine step above:
+# * All-to-all (`_ep_a2a_s`): per MoE layer, fp8 dispatch + bf16 combine of each token to its k experts,
+#   uniform over the ep ranks. Decode uses low-latency kernels: one copy per remote expert, over the
+#   scale-out NIC to other nodes and NVLink inside the node. Prefill uses throughput kernels that send
+#   a token once to each remote node touched and forward it over NVLink there (DeepEP's NVLink/RDMA
+#   forwarding), so cross-node bytes per token are (nodes - 1)(1 - (1 - 1/nodes)^k) copies, not k.
+#   Links run at ep_network_efficiency of their rate (DeepEP's measured H800 figures, see PerfParams).
+# * Overlap: the engine runs either one batch (all-to-all exposed) or two micro-batches, one's
+#   all-to-all hidden behind the other's compute (DeepSeek's dual micro-batch prefill and 5-stage decode
+#   pipeline, SGLang two-batch overlap); two micro-batches read the weights twice. The faster is taken.
+# * Memory: attention DP holds the non-expert weights on every GPU, plus `redundant_experts` replicas
+#   (EPLB: hot experts duplicated so that the routing skew left is the random one `_imbalance` models).
+# * Prefill pools are sized at planned_utilization (an M/D/1 queue at full load has no bounded TTFT);
+#   decode pools run at the batch meeting the TPOT target. KV transfer between pools is not charged.
+
+
+def _ep_a2a_s(r: Rows, tokens: F, p: PerfParams, forward: bool, micro_batches: float = 1.0) -> F:
+    """Seconds of a step's expert-parallel dispatch + combine over `tokens` tokens of the instance.
+
+    forward: throughput kernels (a token crosses to each remote node once, then NVLink); else low-latency
+    kernels (one copy per remote expert). NIC and NVLink transfers run concurrently; each micro-batch pays
+    the per-layer latency of both collectives.
+    """
+    ep = np.maximum(r.ep, 1.0)
+    dom = np.minimum(r.node, ep)  # expert-parallel ranks sharing one NVLink domain
+    nodes = np.maximum(np.ceil(ep / dom - 1e-9), 1.0)
+    tok_b = np.asarray(tokens, dtype=float) / r.n * r.hidden * (DISPATCH_BYTES + ACT_BYTES)
+    in_node = r.experts_k * (dom - 1.0) / ep  # copies per token to other GPUs of its own node
+    if forward:
+        off_node = (nodes - 1.0) * (1.0 - np.power(1.0 - 1.0 / nodes, r.experts_k))
+        in_node = r.experts_k * (dom - 1.0) / dom  # every copy for a node lands on its GPUs over NVLink
+    else:
+        off_node = r.experts_k * (ep - dom) / ep
+    t_bw = np.maximum(tok_b * off_node / r.scale_out, tok_b * in_node / r.link) / p.ep_network_efficiency
+    lat = 2.0 * micro_batches * (p.allreduce_latency_us * 1e-6 + np.where(nodes > 1, INTER_NODE_LATENCY_S, 0.0))
+    return np.where((r.ep > 1) & (r.is_moe > 0), r.moe_layers * (t_bw + lat), 0.0)
+
+
+def pool_step_s(r: Rows, dec: F, pre: F, pre_attn_flops: F, ctx: F, p: PerfParams, forward: bool) -> F:
+    """Seconds of one step of a prefill-only (forward=True) or decode-only instance: the faster of one
+    batch with its all-to-all exposed and two micro-batches overlapping it (see the section comment)."""
+    q = replace(p, a2a_overlap=1.0)  # step_s without its own all-to-all term: added here
+    tokens = dec + pre
+    one, _, _ = step_s(r, dec, pre, pre_attn_flops, ctx, q)
+    one = one + _ep_a2a_s(r, tokens, p, forward)
+    half, _, _ = step_s(r, dec / 2.0, pre / 2.0, pre_attn_flops / 2.0, ctx, q)
+    over = p.step_overhead_ms * 1e-3
+    two = np.maximum(2.0 * (half - over), _ep_a2a_s(r, tokens, p, forward, 2.0)) + over
+    out: F = np.where((r.ep > 1) & (r.is_moe > 0), np.minimum(one, two), one)
+    return out
+
+
+def _pool_free_bytes(r: Rows, redundant_experts: float) -> F:
+    """Bytes left for KV on one instance after its weights and the redundant expert replicas."""
+    return r.n * r.mem_per_gpu - weights_stored(r) - redundant_experts * r.expert_bytes
 
 
 def prefill_pool_rate(r: Rows, input_tokens: F | float, p: PerfParams, cached_fraction: F | float = 0.0) -> F:
     """Input tokens/s (cached ones included) one prefill-only instance processes at full load.
 
     Each step prefills prefill_chunk_tokens new tokens per attention rank (tp ranks under attention
-    DP, one group otherwise), as many whole prompts as that makes.
+    DP, one group otherwise), as many whole prompts as that makes; cached prefix tokens skip the
+    weights' FLOPs but their KV is attended to.
     """
     i_tok = np.asarray(input_tokens, dtype=float) + 0.0 * r.n
     new = np.maximum(i_tok * (1.0 - np.clip(np.asarray(cached_fraction, dtype=float), 0.0, 1.0)), 1.0)
     tokens = p.prefill_chunk_tokens * np.where(r.adp > 0, r.tp, 1.0)
     prompts = tokens / new
     z = np.zeros_like(tokens)
-    t, _, _ = step_s(r, z, tokens, prompts * _prefill_attn(r, i_tok, new), z, p)
+    t = pool_step_s(r, z, tokens, prompts * _prefill_attn(r, i_tok, new), z, p, forward=True)
     out: F = prompts * i_tok / t
     return out
 
 
 def decode_pool_rate(r: Rows, input_tokens: F | float, output_tokens: F | float, p: PerfParams,
-                     max_tpot_ms: F | float | None = None, max_batch: F | float | None = None) -> dict[str, F]:
-    """Output tokens/s of one decode-only instance at the largest batch meeting the TPOT target and KV."""
+                     max_tpot_ms: F | float | None = None, max_batch: F | float | None = None,
+                     redundant_experts: float = 0.0) -> dict[str, F]:
+    """Output tokens/s of one decode-only instance at the largest batch meeting the TPOT target and KV.
+
+    The engine's batch cap (max_batch) holds per scheduler: one per attention-DP rank, so tp x max_batch
+    sequences under attention DP.
+    """
     size = r.n.shape
     i_tok = np.broadcast_to(np.asarray(input_tokens, dtype=float), size)
     o_tok = np.maximum(np.broadcast_to(np.asarray(output_tokens, dtype=float), size), 1.0)
     lim = np.broadcast_to(np.asarray(np.inf if max_tpot_ms is None else max_tpot_ms, dtype=float), size) / 1e3
     cap = np.broadcast_to(np.asarray(p.max_batch if max_batch is None else max_batch, dtype=float), size)
+    cap = cap * np.where(r.adp > 0, r.tp, 1.0)
     ctx = i_tok + o_tok / 2.0
-    b_kv = np.floor(np.maximum(r.n * r.mem_per_gpu - weights_stored(r), 0.0) / np.maximum(_kv_seq(r, ctx), 1e-9))
+    b_kv = np.floor(np.maximum(_pool_free_bytes(r, redundant_experts), 0.0) / np.maximum(_kv_seq(r, ctx), 1e-9))
     b_hi = np.maximum(np.minimum(b_kv, cap), 1.0)
 
     def tpot(b: F) -> F:
         z = np.zeros_like(b)
-        t, _, _ = step_s(r, b, z, z, ctx, p)
-        return t
+        return pool_step_s(r, b, z, z, ctx, p, forward=False)
 
     lo, hi = np.zeros(size), np.log(b_hi)
     ok_hi = tpot(b_hi) <= lim
@@ -954,28 +1040,39 @@ def disaggregated_pools(
     max_tpot_ms: float | None = None,
     cached_fraction: float = 0.0,
     kv_precision: str | None = None,
+    redundant_experts: float = 0.0,
 ) -> dict[str, Any]:
     """Prefill/decode disaggregation: two pools sized so that together they serve `requests_per_s`.
 
-    Prefill instances take the prompts (cached prefix tokens skip compute), decode instances hold the
-    sequences and generate at the TPOT target; KV transfer between the pools is not charged.
+    Prefill instances take the prompts (cached prefix tokens skip the weights' compute) and are loaded to
+    planned_utilization of their capacity (TTFT = one step x the M/D/1 factor at that load); decode
+    instances hold the sequences and generate at the TPOT target. KV transfer between the pools is not
+    charged (its rate, `kv_transfer_gbs_per_prefill_gpu`, is reported against the scale-out link).
     """
     rp = rows([(model, gpu, precision, prefill.instance_gpus)], params, [kv_precision], [prefill])
     rd = rows([(model, gpu, precision, decode.instance_gpus)], params, [kv_precision], [decode])
     pre_rate = float(prefill_pool_rate(rp, input_tokens, params, cached_fraction)[0])
-    dec = decode_pool_rate(rd, input_tokens, output_tokens, params, max_tpot_ms)
+    util = min(max(params.planned_utilization, 1e-3), 1.0)
+    dec = decode_pool_rate(rd, input_tokens, output_tokens, params, max_tpot_ms, redundant_experts=redundant_experts)
     dec_rate = float(dec["output_tokens_per_s"][0])
     need_in, need_out = requests_per_s * input_tokens, requests_per_s * output_tokens
-    n_pre = math.ceil(need_in / pre_rate - 1e-9) if pre_rate > 0 else math.inf
+    n_pre = math.ceil(need_in / (pre_rate * util) - 1e-9) if pre_rate > 0 else math.inf
     n_dec = math.ceil(need_out / dec_rate - 1e-9) if dec_rate > 0 else math.inf
+    chunk = params.prefill_chunk_tokens * (prefill.tp if prefill.attention_dp else 1)
+    new = max(input_tokens * (1.0 - min(max(cached_fraction, 0.0), 1.0)), 1.0)
+    step = chunk / new * input_tokens / pre_rate if pre_rate > 0 else math.inf
+    kv_tok = float(_kv_seq(rp, np.array([1.0]))[0])
     return {
         "prefill_input_tokens_per_s_per_instance": pre_rate,
+        "prefill_utilization": util,
+        "prefill_ttft_ms": step * _queue_factor(params) * 1e3,
         "decode_output_tokens_per_s_per_instance": dec_rate,
         "decode_batch_per_instance": float(dec["batch"][0]),
         "decode_tpot_ms": float(dec["tpot_ms"][0]),
         "prefill_instances": n_pre, "decode_instances": n_dec,
         "prefill_gpus": n_pre * prefill.instance_gpus if math.isfinite(n_pre) else math.inf,
         "decode_gpus": n_dec * decode.instance_gpus if math.isfinite(n_dec) else math.inf,
-        "fits": bool(float(weights_stored(rp)[0]) < float(rp.n[0] * rp.mem_per_gpu[0])
+        "kv_transfer_gbs_per_prefill_gpu": pre_rate * util * kv_tok / prefill.instance_gpus / 1e9,
+        "fits": bool(float(_pool_free_bytes(rp, redundant_experts)[0]) > 0
                      and float(dec["max_batch_kv"][0]) >= 1),
     }

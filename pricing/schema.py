@@ -402,6 +402,10 @@ class ModelArch(Sourced):
     attention: Literal["gqa", "mla"] = "gqa"
     kv_lora_rank: int | None = Field(None, gt=0)
     qk_rope_head_dim: int | None = Field(None, ge=0, description="cached RoPE key dims of MLA (0: NoPE MLA)")
+    qk_nope_head_dim: int | None = Field(
+        None, gt=0, description="MLA: non-RoPE query/key dims per head of the prefill (MHA) form; None = head_dim"
+    )
+    v_head_dim: int | None = Field(None, gt=0, description="MLA: value dims per head; None = head_dim")
     intermediate_size: int | None = Field(None, gt=0)
     moe_intermediate_size: int | None = Field(None, gt=0)
     experts_routed: int = Field(0, ge=0)

@@ -1,0 +1,136 @@
+"""Disaggregated prefill/decode pools at wide expert parallelism (issue 9 item 4) and the DeepSeek check."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from dataclasses import replace
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from pricing import perf
+from pricing.perf import Layout, PerfParams
+
+V3 = "deepseek-ai/DeepSeek-V3"
+L70 = "meta-llama/Llama-3.3-70B-Instruct"
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "deepseek_production.py"
+PRE = Layout(tp=32, ep=32, attention_dp=True)
+DEC = Layout(tp=144, ep=144, attention_dp=True)
+
+
+@pytest.fixture(scope="module")
+def p(catalog):
+    return PerfParams.from_factors(catalog.efficiency)
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("deepseek_production", BENCH)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _rows(catalog, p, lay, gpu="h800", model=V3):
+    return perf.rows([(catalog.model(model), catalog.gpu(gpu), "fp8", lay.instance_gpus)], p, ["bf16"], [lay])
+
+
+def test_mla_attention_costs_absorbed_in_decode_and_multi_head_in_prefill(catalog):
+    dec, pre = perf._attn_head_dims(catalog.model(V3))
+    assert dec == 128 * (512 + 64 + 512) / 2  # QK over the 576-wide latent + rope, PV over the 512 latent
+    assert pre == 128 * (128 + 64 + 128) / 2  # QK over qk_nope + rope = 192, PV over v_head_dim = 128
+    glm = catalog.model("zai-org/GLM-5")  # qk_nope 192 and v 256, not its config head_dim of 64
+    assert perf._attn_head_dims(glm)[1] == 64 * (192 + 64 + 256) / 2
+    llama = catalog.model(L70)
+    assert perf._attn_head_dims(llama) == (64 * 128, 64 * 128)
+
+
+def test_prefill_all_to_all_crosses_to_each_remote_node_once(catalog, p):
+    r = _rows(catalog, p, PRE)
+    tokens = np.array([8192.0 * 32])
+    fwd = perf._ep_a2a_s(r, tokens, p, forward=True)
+    per_expert = perf._ep_a2a_s(r, tokens, p, forward=False)
+    assert 0 < fwd[0] < per_expert[0]
+    # 4 nodes, 8 experts: 3 x (1 - (3/4)^8) = 2.70 remote-node copies per token instead of 8 x 24/32 = 6
+    lat = perf._ep_a2a_s(r, np.zeros(1), p, forward=True)
+    copies = (fwd - lat) * p.ep_network_efficiency * float(r.scale_out[0]) / (
+        58 * 8192 * 7168 * (perf.DISPATCH_BYTES + perf.ACT_BYTES))
+    assert copies[0] == pytest.approx(3 * (1 - 0.75**8), rel=1e-6)
+    dense = _rows(catalog, p, Layout(tp=8), model=L70)
+    assert perf._ep_a2a_s(dense, tokens, p, forward=True)[0] == 0.0
+
+
+def test_two_micro_batches_hide_the_all_to_all_but_never_make_a_step_slower(catalog, p):
+    r = _rows(catalog, p, DEC)
+    batch = np.array([64.0 * 144])
+    z = np.zeros(1)
+    ctx = np.array([5000.0])
+    pooled = perf.pool_step_s(r, batch, z, z, ctx, p, forward=False)
+    q = replace(p, a2a_overlap=1.0)
+    compute_only, _, _ = perf.step_s(r, batch, z, z, ctx, q)
+    exposed = compute_only + perf._ep_a2a_s(r, batch, p, forward=False)
+    assert compute_only[0] <= pooled[0] <= exposed[0]
+    # a slow network: the all-to-all, hidden behind the other micro-batch, sets the step
+    slow = replace(p, ep_network_efficiency=0.01)
+    step = perf.pool_step_s(r, batch, z, z, ctx, slow, forward=False)
+    a2a2 = perf._ep_a2a_s(r, batch, slow, forward=False, micro_batches=2.0)
+    assert step[0] == pytest.approx(a2a2[0] + slow.step_overhead_ms * 1e-3)
+
+
+def test_decode_batch_cap_holds_per_attention_dp_rank_and_redundant_experts_take_kv_room(catalog, p):
+    r = _rows(catalog, p, DEC)
+    capped = perf.decode_pool_rate(r, 4000, 1000, p, max_tpot_ms=None, max_batch=10)
+    assert capped["batch"][0] == pytest.approx(10 * 144)
+    plain = perf.decode_pool_rate(r, 4000, 1000, p)
+    spare = perf.decode_pool_rate(r, 4000, 1000, p, redundant_experts=32)
+    assert spare["max_batch_kv"][0] < plain["max_batch_kv"][0]
+
+
+def test_tighter_tpot_never_raises_decode_pool_throughput(catalog, p):
+    r = _rows(catalog, p, DEC)
+    rates = [float(perf.decode_pool_rate(r, 4000, 1000, p, max_tpot_ms=t)["output_tokens_per_s"][0])
+             for t in (30, 40, 50, 70, 100)]
+    assert rates == sorted(rates) and rates[-1] > 0
+
+
+def test_disaggregation_sizes_two_pools_whose_sum_serves_the_workload(catalog, p):
+    req, i_tok, o_tok = 400.0, 4000.0, 1000.0
+    out = perf.disaggregated_pools(catalog.model(V3), catalog.gpu("h800"), "fp8", PRE, DEC, i_tok, o_tok, req, p,
+                                   max_tpot_ms=50, cached_fraction=0.5, kv_precision="bf16", redundant_experts=32)
+    assert out["fits"]
+    pre_cap = out["prefill_input_tokens_per_s_per_instance"] * out["prefill_utilization"]
+    dec = out["decode_output_tokens_per_s_per_instance"]
+    assert out["prefill_instances"] * pre_cap >= req * i_tok > (out["prefill_instances"] - 1) * pre_cap
+    assert out["decode_instances"] * dec >= req * o_tok > (out["decode_instances"] - 1) * dec
+    assert out["prefill_utilization"] == p.planned_utilization
+    assert out["decode_tpot_ms"] <= 50 + 1e-6
+    assert out["prefill_gpus"] + out["decode_gpus"] == 32 * out["prefill_instances"] + 144 * out["decode_instances"]
+    assert 0 < out["kv_transfer_gbs_per_prefill_gpu"] < 50  # well under one 400 Gb/s NIC per GPU
+    more = perf.disaggregated_pools(catalog.model(V3), catalog.gpu("h800"), "fp8", PRE, DEC, i_tok, o_tok, 4 * req,
+                                    p, max_tpot_ms=50, cached_fraction=0.5, kv_precision="bf16")
+    assert more["prefill_instances"] >= out["prefill_instances"] and more["decode_instances"] >= out["decode_instances"]
+    assert math.isfinite(more["prefill_gpus"] + more["decode_gpus"])
+
+
+def test_deepseek_production_check_runs(catalog, bench, capsys):
+    i_tok, o_tok = bench.request_shape()
+    assert i_tok / o_tok == pytest.approx(608 / 168)
+    assert i_tok + o_tok / 2 == pytest.approx(4989)
+    x = bench.production(catalog, "default")
+    assert x["fits"]
+    for k in ("prefill", "decode", "nodes", "usd_month"):
+        assert 0 < x[k] < math.inf, k
+    assert x["prefill"] == pytest.approx(x["prefill_capacity"] * PerfParams.from_factors(
+        catalog.efficiency).planned_utilization)
+    assert x["tpot_ms"] <= 1e3 / bench.TOKENS_PER_USER_S + 1e-6
+    # nodes for the daily volume follow from the per-node rates
+    assert x["nodes"] == pytest.approx(608e9 / 86400 / x["prefill"] + 168e9 / 86400 / x["decode"])
+    assert bench.sglang_prefill(catalog, "default") > 0
+    bench.main()
+    printed = capsys.readouterr().out
+    assert "73,700" in printed and "14,800" in printed and "2,648,440" in printed
+    assert all(e in printed for e in bench.engines(catalog))
