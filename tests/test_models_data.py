@@ -79,7 +79,7 @@ VOCAB = {
     "llama-4": 202048, "mistral": 32000, "mixtral": 32000, "qwen2.5": 152064, "qwen3": 151936,
     "deepseek-v3": 129280, "glm-4.5": 151552, "gpt-oss": 201088, "kimi-k2": 163840,
     "qwen3-next": 151936, "qwen3.5": 248320, "deepseek-v4": 129280, "glm-5": 154880,
-    "mistral-nemo": 131072, "kimi-k3": 163840, "ministral-3": 131072, "gemma-4": 262144,
+    "mistral-nemo": 131072, "kimi-k3": 163840, "ministral-3": 131072, "gemma-4": 262144, "minimax-m3": 200064,
 }
 TIED_EMBEDDINGS = {"meta-llama/Llama-3.2-3B-Instruct", "mistralai/Ministral-3-3B-Instruct-2512", "google/gemma-4-31B-it"}
 MIXTRAL_8X22B_VOCAB = 32768
@@ -180,11 +180,6 @@ def test_kimi_k3_total_from_its_latent_experts() -> None:
 # Open models that API offers name but whose architecture could not be sourced (id -> reason). Each stays
 # without a self-hosting route until its config.json (or an equivalent transcription) can be cited.
 NO_ARCHITECTURE: dict[str, str] = {
-    "MiniMaxAI/Minimax-M3": (
-        "public descriptions disagree (428B/23B active vs 229.9B/9.8B) and none found gives hidden_size, "
-        "head geometry of the MiniMax Sparse Attention layers or the cached-layer pattern; "
-        "NVIDIA Megatron Bridge docs give only 60 layers (3 dense), 128 experts top-4 + 1 shared, 64 q / 4 KV heads"
-    ),
     "mistralai/Mistral-Small-4-119B-2603": (
         "only headline figures found (119B total, ~6.5B active, 128 experts top-4, 256K, MLA); the "
         "layer count, hidden size and MLA ranks are not in any source found, and the one page naming "
@@ -227,6 +222,9 @@ NEW_FACTS = [
     ("deepseek-ai/DeepSeek-V4-Pro", "kv_compress_ratio_layers", {4: 30, 128: 31}),
     ("deepseek-ai/DeepSeek-V4-Flash", "kv_compress_ratio_layers", {4: 21, 128: 20}),
     ("meta-llama/Llama-4-Scout-17B-16E-Instruct", "chunked_attention_layers", 36),
+    ("MiniMaxAI/Minimax-M3", "indexer_layers", 57),
+    ("MiniMaxAI/Minimax-M3", "kv_heads", 4),
+    ("MiniMaxAI/Minimax-M3", "max_context_tokens", 1048576),
 ]
 
 
