@@ -80,11 +80,13 @@ VOCAB = {
     "deepseek-v3": 129280, "glm-4.5": 151552, "gpt-oss": 201088, "kimi-k2": 163840,
     "qwen3-next": 151936, "qwen3.5": 248320, "deepseek-v4": 129280, "glm-5": 154880,
     "mistral-nemo": 131072, "kimi-k3": 163840, "ministral-3": 131072, "gemma-4": 262144, "minimax-m3": 200064,
+    "mistral-small-4": 131072,
 }
 TIED_EMBEDDINGS = {"meta-llama/Llama-3.2-3B-Instruct", "mistralai/Ministral-3-3B-Instruct-2512", "google/gemma-4-31B-it"}
 MIXTRAL_8X22B_VOCAB = 32768
 # MLA projection sizes per config.json: q_lora_rank, qk_nope_head_dim, v_head_dim.
-MLA_EXTRA = {"deepseek-v3": (1536, 128, 128), "kimi-k2": (1536, 128, 128), "glm-5": (2048, 192, 256)}
+MLA_EXTRA = {"deepseek-v3": (1536, 128, 128), "kimi-k2": (1536, 128, 128), "glm-5": (2048, 192, 256),
+             "mistral-small-4": (1024, 64, 128)}
 # Active counts the simple GQA formula cannot describe, with the reason (totals are still checked).
 # Totals the simple formula cannot describe either (GQA attention and full-width experts), with the reason.
 TOTAL_NOT_COUNTED = {
@@ -180,11 +182,6 @@ def test_kimi_k3_total_from_its_latent_experts() -> None:
 # Open models that API offers name but whose architecture could not be sourced (id -> reason). Each stays
 # without a self-hosting route until its config.json (or an equivalent transcription) can be cited.
 NO_ARCHITECTURE: dict[str, str] = {
-    "mistralai/Mistral-Small-4-119B-2603": (
-        "only headline figures found (119B total, ~6.5B active, 128 experts top-4, 256K, MLA); the "
-        "layer count, hidden size and MLA ranks are not in any source found, and the one page naming "
-        "a layer count contradicts itself (96 layers vs 36 MLA layers)"
-    ),
     "moonshotai/Kimi-K2.7-Code": (
         "config.json not found; public notes give only '1-trillion-parameter Kimi K2 family, 1M context' "
         "(openmodelsrun/openmodels v0.8.8) - not enough to assume the K2.5 backbone unchanged at 1M context"
@@ -225,6 +222,9 @@ NEW_FACTS = [
     ("MiniMaxAI/Minimax-M3", "indexer_layers", 57),
     ("MiniMaxAI/Minimax-M3", "kv_heads", 4),
     ("MiniMaxAI/Minimax-M3", "max_context_tokens", 1048576),
+    ("mistralai/Mistral-Small-4-119B-2603", "kv_lora_rank", 256),
+    ("mistralai/Mistral-Small-4-119B-2603", "v_head_dim", 128),
+    ("mistralai/Mistral-Small-4-119B-2603", "layers", 36),
 ]
 
 
