@@ -181,12 +181,7 @@ def test_kimi_k3_total_from_its_latent_experts() -> None:
 
 # Open models that API offers name but whose architecture could not be sourced (id -> reason). Each stays
 # without a self-hosting route until its config.json (or an equivalent transcription) can be cited.
-NO_ARCHITECTURE: dict[str, str] = {
-    "moonshotai/Kimi-K2.7-Code": (
-        "config.json not found; public notes give only '1-trillion-parameter Kimi K2 family, 1M context' "
-        "(openmodelsrun/openmodels v0.8.8) - not enough to assume the K2.5 backbone unchanged at 1M context"
-    ),
-}
+NO_ARCHITECTURE: dict[str, str] = {}  # empty: every open model an offer names has a sourced architecture
 
 
 def test_every_offer_open_model_resolves_to_an_architecture(catalog) -> None:
@@ -225,6 +220,7 @@ NEW_FACTS = [
     ("mistralai/Mistral-Small-4-119B-2603", "kv_lora_rank", 256),
     ("mistralai/Mistral-Small-4-119B-2603", "v_head_dim", 128),
     ("mistralai/Mistral-Small-4-119B-2603", "layers", 36),
+    ("moonshotai/Kimi-K2.7-Code", "experts_routed", 384),
 ]
 
 
