@@ -928,7 +928,8 @@ def throughput(
 #   all-to-all hidden behind the other's compute (DeepSeek's dual micro-batch prefill and 5-stage decode
 #   pipeline, SGLang two-batch overlap); two micro-batches read the weights twice. The faster is taken.
 # * Memory: attention DP holds the non-expert weights on every GPU, plus `redundant_experts` replicas
-#   (EPLB: hot experts duplicated so that the routing skew left is the random one `_imbalance` models).
+#   (EPLB: hot experts duplicated so that the routing skew left is the random one `_imbalance` models),
+#   which take KV room and are read by the steps that touch them.
 # * Prefill pools are sized at planned_utilization (an M/D/1 queue at full load has no bounded TTFT);
 #   decode pools run at the batch meeting the TPOT target. KV transfer between pools is not charged.
 
@@ -974,7 +975,17 @@ def _pool_free_bytes(r: Rows, redundant_experts: float) -> F:
     return r.n * r.mem_per_gpu - weights_stored(r) - redundant_experts * r.expert_bytes
 
 
-def prefill_pool_rate(r: Rows, input_tokens: F | float, p: PerfParams, cached_fraction: F | float = 0.0) -> F:
+def _with_replicas(r: Rows, redundant_experts: float) -> Rows:
+    """The rows as a step reads them with `redundant_experts` replicas hosted: each rank holds (E + R) / ep
+    expert copies and reads every one its tokens touch (FLOPs are unchanged: a token runs k experts)."""
+    if not redundant_experts:
+        return r
+    scale = np.where(r.experts > 0, (r.experts + redundant_experts) / np.maximum(r.experts, 1.0), 1.0)
+    return replace(r, expert_bytes=r.expert_bytes * scale)
+
+
+def prefill_pool_rate(r: Rows, input_tokens: F | float, p: PerfParams, cached_fraction: F | float = 0.0,
+                      redundant_experts: float = 0.0) -> F:
     """Input tokens/s (cached ones included) one prefill-only instance processes at full load.
 
     Each step prefills prefill_chunk_tokens new tokens per attention rank (tp ranks under attention
@@ -986,7 +997,8 @@ def prefill_pool_rate(r: Rows, input_tokens: F | float, p: PerfParams, cached_fr
     tokens = p.prefill_chunk_tokens * np.where(r.adp > 0, r.tp, 1.0)
     prompts = tokens / new
     z = np.zeros_like(tokens)
-    t = pool_step_s(r, z, tokens, prompts * _prefill_attn(r, i_tok, new), z, p, forward=True)
+    t = pool_step_s(_with_replicas(r, redundant_experts), z, tokens, prompts * _prefill_attn(r, i_tok, new), z, p,
+                    forward=True)
     out: F = prompts * i_tok / t
     return out
 
@@ -1008,10 +1020,11 @@ def decode_pool_rate(r: Rows, input_tokens: F | float, output_tokens: F | float,
     ctx = i_tok + o_tok / 2.0
     b_kv = np.floor(np.maximum(_pool_free_bytes(r, redundant_experts), 0.0) / np.maximum(_kv_seq(r, ctx), 1e-9))
     b_hi = np.maximum(np.minimum(b_kv, cap), 1.0)
+    rr = _with_replicas(r, redundant_experts)
 
     def tpot(b: F) -> F:
         z = np.zeros_like(b)
-        return pool_step_s(r, b, z, z, ctx, p, forward=False)
+        return pool_step_s(rr, b, z, z, ctx, p, forward=False)
 
     lo, hi = np.zeros(size), np.log(b_hi)
     ok_hi = tpot(b_hi) <= lim
@@ -1051,7 +1064,7 @@ def disaggregated_pools(
     """
     rp = rows([(model, gpu, precision, prefill.instance_gpus)], params, [kv_precision], [prefill])
     rd = rows([(model, gpu, precision, decode.instance_gpus)], params, [kv_precision], [decode])
-    pre_rate = float(prefill_pool_rate(rp, input_tokens, params, cached_fraction)[0])
+    pre_rate = float(prefill_pool_rate(rp, input_tokens, params, cached_fraction, redundant_experts)[0])
     util = min(max(params.planned_utilization, 1e-3), 1.0)
     dec = decode_pool_rate(rd, input_tokens, output_tokens, params, max_tpot_ms, redundant_experts=redundant_experts)
     dec_rate = float(dec["output_tokens_per_s"][0])

@@ -88,6 +88,10 @@ def test_decode_batch_cap_holds_per_attention_dp_rank_and_redundant_experts_take
     plain = perf.decode_pool_rate(r, 4000, 1000, p)
     spare = perf.decode_pool_rate(r, 4000, 1000, p, redundant_experts=32)
     assert spare["max_batch_kv"][0] < plain["max_batch_kv"][0]
+    # the replicas are read too: at the same TPOT target, 32 of them leave fewer tokens per second
+    tight = perf.decode_pool_rate(r, 4000, 1000, p, max_tpot_ms=50)
+    tight_r = perf.decode_pool_rate(r, 4000, 1000, p, max_tpot_ms=50, redundant_experts=32)
+    assert 0 < tight_r["output_tokens_per_s"][0] < tight["output_tokens_per_s"][0]
 
 
 def test_tighter_tpot_never_raises_decode_pool_throughput(catalog, p):
