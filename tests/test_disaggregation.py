@@ -10,6 +10,8 @@ from types import ModuleType
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pricing import perf
 from pricing.perf import Layout, PerfParams
@@ -138,3 +140,18 @@ def test_deepseek_production_check_runs(catalog, bench, capsys):
     printed = capsys.readouterr().out
     assert "73,700" in printed and "14,800" in printed and "2,648,440" in printed
     assert all(e in printed for e in bench.engines(catalog))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tpot=st.floats(20, 200), tighter=st.floats(0.3, 1.0), i_tok=st.floats(100, 20000), o_tok=st.floats(2, 4000),
+       cached=st.floats(0, 0.95), more_cached=st.floats(0, 0.05))
+def test_pool_rates_are_monotone(catalog, p, tpot, tighter, i_tok, o_tok, cached, more_cached):
+    """A tighter TPOT never raises decode-pool throughput; more cache hits never lower the prefill pool's rate."""
+    rd = _rows(catalog, p, Layout(tp=16, ep=16, attention_dp=True), gpu="h200")
+    loose = perf.decode_pool_rate(rd, i_tok, o_tok, p, max_tpot_ms=tpot)["output_tokens_per_s"][0]
+    tight = perf.decode_pool_rate(rd, i_tok, o_tok, p, max_tpot_ms=tpot * tighter)["output_tokens_per_s"][0]
+    assert tight <= loose * (1 + 1e-6)
+    rp = _rows(catalog, p, Layout(tp=16, ep=16, attention_dp=True), gpu="h200")
+    a = perf.prefill_pool_rate(rp, i_tok, p, cached)[0]
+    b = perf.prefill_pool_rate(rp, i_tok, p, cached + more_cached)[0]
+    assert b >= a * (1 - 1e-9)
