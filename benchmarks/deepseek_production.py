@@ -27,8 +27,11 @@ node for 4K-token prompts without cache hits.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -87,6 +90,26 @@ def production(catalog: Catalog, engine: str) -> dict[str, Any]:
             "kv_transfer_gbs": pools["kv_transfer_gbs_per_prefill_gpu"], "fits": pools["fits"]}
 
 
+def decode_breakdown(catalog: Catalog, engine: str, batch_per_gpu: float) -> str:
+    """Where one decode step's time goes at the planned batch: memory, compute, all-to-all, mode chosen."""
+    p = perf.PerfParams.from_factors(catalog.efficiency, engine)
+    in_tok, out_tok = request_shape()
+    r = perf._with_replicas(perf.rows([(catalog.model("deepseek-ai/DeepSeek-V3"), h800(catalog), "fp8",
+                                        DECODE.instance_gpus)], p, ["bf16"], [DECODE]), REDUNDANT_EXPERTS)
+    b = np.array([batch_per_gpu * DECODE.instance_gpus])
+    z, ctx = np.zeros(1), np.array([in_tok + out_tok / 2.0])
+    q = replace(p, a2a_overlap=1.0)
+    _, mem, cmp_ = perf.step_s(r, b, z, z, ctx, q)
+    _, mem2, cmp2 = perf.step_s(r, b / 2.0, z, z, ctx, q)
+    a2a1 = perf._ep_a2a_s(r, b, p, forward=False)
+    a2a2 = perf._ep_a2a_s(r, b, p, forward=False, micro_batches=2.0)
+    one = max(float(mem[0]), float(cmp_[0])) + float(a2a1[0])
+    two = max(2.0 * max(float(mem2[0]), float(cmp2[0])), float(a2a2[0]))
+    mode = "one batch, all-to-all exposed" if one <= two else "two micro-batches, all-to-all hidden"
+    return (f"memory {mem[0] * 1e3:.1f} ms, compute {cmp_[0] * 1e3:.1f} ms, all-to-all {a2a1[0] * 1e3:.1f} ms, "
+            f"overhead {p.step_overhead_ms:.1f} ms; {mode}")
+
+
 def sglang_prefill(catalog: Catalog, engine: str) -> float:
     """Ours for SGLang's EP32 prefill on H100, 4K prompts, no cache: input tokens/s per node at full load."""
     p = perf.PerfParams.from_factors(catalog.efficiency, engine)
@@ -125,6 +148,7 @@ def main() -> None:
         print(f"  {x['engine']}: decode batch {x['batch_per_gpu']:.0f}/GPU at TPOT {x['tpot_ms']:.1f} ms; prefill TTFT "
               f"~{x['ttft_ms'] / 1e3:.1f} s; whole units {x['whole_instances'][0]} prefill + {x['whole_instances'][1]} "
               f"decode; KV to decode {x['kv_transfer_gbs']:.2f} GB/s per prefill GPU (not charged)")
+        print(f"    decode step: {decode_breakdown(cat, x['engine'], x['batch_per_gpu'])}")
     print(f"  independent check, SGLang EP32 prefill on H100, 4K prompts, no cache ({SGLANG_SOURCE}): theirs "
           f"{SGLANG_PREFILL_4K_PER_NODE:,.0f}/node; ours " + ", ".join(
               f"{e} {sglang_prefill(cat, e):,.0f}" for e in engines(cat)))
