@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pricing import clock
+from pricing import aicurves, clock
 from pricing.catalog import build_catalog, parse_model, read_yaml
 from pricing.feeds.curation import Curation
 from pricing.schema import (
@@ -31,6 +31,8 @@ SCHEMAS = {
     "quality.yaml": QualityFile,
     "curation.yaml": Curation,
     "history/api_prices.yaml": PriceHistoryFile,
+    f"derived/{aicurves.META_FILE}": aicurves.AicMeta,
+    f"derived/{aicurves.DECISION_FILE}": aicurves.Decision,
 }
 
 
