@@ -39,12 +39,13 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pricing import aicurves, calibrate, clock, perf  # noqa: E402
+from pricing import aicurves, calibrate, clock, perf, selfhost  # noqa: E402
 from pricing.calibrate import CalRow, Fit  # noqa: E402
 from pricing.catalog import Catalog, load_catalog  # noqa: E402
 from pricing.errors import InputError  # noqa: E402
 from pricing.importers import aiconfigurator as imp  # noqa: E402
 from pricing.perf import PerfParams  # noqa: E402
+from pricing.schema import SelfHostSpec, Workload  # noqa: E402
 
 MIN_ROWS = 3
 GROUPS: dict[str, Callable[[CalRow], str]] = {"engine": lambda r: r.engine, "gpu": lambda r: r.gpu,
@@ -148,6 +149,39 @@ def _pct(x: float | None) -> str:
     return "-" if x is None else f"{x:.1%}"
 
 
+def lookup_cost(cat: Catalog, repeats: int = 3) -> None:
+    """Seconds of selfhost.capacity over a sweep of routes with engine trtllm, with and without the curves
+    (the run-time cost of the lookup; needs no aiconfigurator)."""
+    cv = aicurves.load()
+    if cv is None:
+        print("lookup cost: no committed curves")
+        return
+    models = [*sorted(m for m in imp.AIC_MODELS if m in cat.models), "Qwen/Qwen2.5-72B-Instruct"]
+    gpus = sorted(g for g in ("h100-sxm", "h200", "b200", "a100-80gb", "l40s", "mi300x") if g in cat.gpus)
+    specs = [SelfHostSpec(model=m, gpu=g, precision=p, engine="trtllm")  # type: ignore[arg-type]
+             for m in models if m in cat.models for g in gpus for p in ("fp8", "bf16")]
+    w = Workload(name="sweep", requests_per_month=1e6, input_tokens=1500, output_tokens=400, max_tpot_ms=40)
+    real = aicurves.load
+
+    def timed(with_curves: bool) -> tuple[float, int]:
+        aicurves.load = real if with_curves else (lambda data_dir=None: None)  # type: ignore[assignment]
+        try:
+            best = math.inf
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                cap = selfhost.capacity(cat, specs, w)
+                best = min(best, time.perf_counter() - t0)
+            return best, int(np.sum(cap.res.get("aiconfigurator", np.zeros(0)) > 0))
+        finally:
+            aicurves.load = real
+    t_on, used = timed(True)
+    t_off, _ = timed(False)
+    n_lay = sum(len(selfhost._unit_layouts(cat, s)) for s in specs)
+    print(f"lookup cost: selfhost.capacity over {len(specs)} routes ({n_lay} layouts, engine trtllm, "
+          f"1500/400 tokens, TPOT <= 40 ms): {t_on * 1e3:.0f} ms with the curves ({used} layouts served by "
+          f"them) vs {t_off * 1e3:.0f} ms calibrated only (+{(t_on - t_off) * 1e3:.0f} ms)")
+
+
 def main() -> int:
     """Run aiconfigurator on the covered rows, print both models' errors and the per-group decision."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -155,12 +189,13 @@ def main() -> int:
     ap.add_argument("--write-decision", action="store_true",
                     help=f"write data/derived/{aicurves.DECISION_FILE} from the figures")
     args = ap.parse_args()
+    cat = load_catalog()
+    lookup_cost(cat)
     try:
         python = imp.find_python(args.aic_python)
     except InputError as e:
         print(f"aiconfigurator-core: skipped ({e})")
         return 0
-    cat = load_catalog()
     rows, _ = calibrate.load_rows(cat)
     f = stored_fit(cat)
     cov = [r for r in rows if covered(cat, r)]

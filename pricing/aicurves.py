@@ -322,12 +322,13 @@ def queue_factor(planned_utilization: float) -> float:
 
 def apply(res: dict[str, F], keys: Sequence[RouteKey], input_tokens: float, output_tokens: float,
           p: PerfParams, max_tpot_ms: float | None = None, max_ttft_ms: float | None = None,
-          cached_fraction: float = 0.0, max_batch: F | float | None = None,
+          cached_fraction: float = 0.0, max_batch: F | float | None = None, efficiency_scale: float = 1.0,
           data_dir: Path | str | None = None) -> dict[str, F]:
     """pricing.perf.evaluate results with the covered routes' throughput and latency from the curves.
 
     Adds "aiconfigurator" (1 where the curves produced the figures). Memory fit and KV capacity stay
-    the calibrated model's; the batch is capped by that KV capacity and the engine's batch cap."""
+    the calibrated model's; the batch is capped by that KV capacity and the engine's batch cap. The
+    user's efficiency_scale (Overrides) divides the curves' step times, as it scales the calibrated model."""
     size = len(keys)
     out = dict(res)
     out["aiconfigurator"] = np.zeros(size)
@@ -344,7 +345,12 @@ def apply(res: dict[str, F], keys: Sequence[RouteKey], input_tokens: float, outp
     lim_tpot = np.full(use.size, np.inf if max_tpot_ms is None else float(max_tpot_ms))
     lim_ttft = np.full(use.size, np.inf if max_ttft_ms is None else float(max_ttft_ms))
     qf = queue_factor(p.planned_utilization)
-    got = lookup(c, idx[use], i_tok[use], o_tok[use], lim_tpot, lim_ttft, cap, qf)
+    got = lookup(c, idx[use], i_tok[use], o_tok[use], lim_tpot * efficiency_scale, lim_ttft * efficiency_scale,
+                 cap, qf)
+    for k in ("tpot_ms", "ttft_ms"):
+        got[k] = got[k] / efficiency_scale
+    for k in ("output_tokens_per_s", "requests_per_s"):
+        got[k] = got[k] * efficiency_scale
     old_b = np.maximum(res["batch"][use], 1e-9)
     for k in ("batch", "tpot_ms", "ttft_ms", "output_tokens_per_s", "requests_per_s", "latency_ok"):
         out[k] = res[k].copy()

@@ -801,6 +801,7 @@ def plan(
     pp: int | None = None,
     cached_fraction: float = 0.0,
     engine: str = "default",
+    efficiency_scale: float = 1.0,
 ) -> tuple[Layout, dict[str, float], list[Layout]]:
     """The best layout of `gpus` GPUs under the targets: (layout, its per-instance results, candidates).
 
@@ -813,7 +814,8 @@ def plan(
     if engine != "default":  # NVIDIA aiconfigurator-core's curves where measured better (pricing/aicurves.py)
         kvq = kv_precision or default_kv_precision(precision, gpu)
         res = aicurves.apply(res, [aicurves.route_key(model, gpu, engine, precision, kvq, c) for c in cands],
-                             input_tokens, output_tokens, params, max_tpot_ms, max_ttft_ms, cached_fraction)
+                             input_tokens, output_tokens, params, max_tpot_ms, max_ttft_ms, cached_fraction,
+                             efficiency_scale=efficiency_scale)
     dp = np.array([c.dp for c in cands], dtype=float)
     total = res["output_tokens_per_s"] * dp
     good = (res["fits"] > 0) & (res["latency_ok"] > 0)
@@ -844,6 +846,7 @@ def throughput(
     pp: int | None = None,
     cached_fraction: float = 0.0,
     engine: str = "default",
+    efficiency_scale: float = 1.0,
 ) -> dict[str, Any]:
     """Everything about one deployment of `gpus` GPUs (total) as a plain dict (`pricing throughput --json`)."""
     if gpus <= 0:
@@ -852,7 +855,7 @@ def throughput(
     _bpp(precision)
     kvq = kv_precision or default_kv_precision(precision, gpu)
     lay, v, _ = plan(model, gpu, gpus, precision, input_tokens, output_tokens, p, max_tpot_ms, max_ttft_ms, kvq,
-                     tp, ep, pp, cached_fraction, engine)
+                     tp, ep, pp, cached_fraction, engine, efficiency_scale)
     fits = bool(v["fits"])
     notes = [s for s in (precision_note(precision, gpu),) if s]
     if not v["fits_context"]:

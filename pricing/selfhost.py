@@ -413,7 +413,8 @@ def capacity(
             if eng != "default":  # NVIDIA aiconfigurator-core's curves where measured better (pricing/aicurves.py)
                 out = aicurves.apply(out, [_route_key(catalog, specs[key_of[i]], lays[i]) for i in sel],
                                      workload.input_tokens, _decode_tokens(workload), p,
-                                     workload.effective_max_tpot_ms, workload.max_ttft_ms, workload.cached_input_fraction)
+                                     workload.effective_max_tpot_ms, workload.max_ttft_ms, workload.cached_input_fraction,
+                                     efficiency_scale=ov.efficiency_scale)
             for k, v in out.items():
                 parts[k][sel] = v
         res = parts

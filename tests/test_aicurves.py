@@ -5,6 +5,7 @@ None of this needs aiconfigurator-core: synthetic curves written here, and the c
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from pathlib import Path
 
@@ -337,3 +338,33 @@ def test_check_compare_reports_differences() -> None:
     diffs = imp.compare(a, "\n".join(lines) + "\n")
     assert len(diffs) == 1 and "committed" in diffs[0]
     assert any("missing" in d for d in imp.compare(a, curves_text(drop=3)))
+
+
+def test_efficiency_scale_scales_the_curves_too(catalog, synth_routes) -> None:
+    base = _tp(catalog, "meta-llama/Llama-3.1-8B-Instruct", "h100-sxm", "trtllm", max_tpot_ms=20)
+    fast = _tp(catalog, "meta-llama/Llama-3.1-8B-Instruct", "h100-sxm", "trtllm", max_tpot_ms=20, efficiency_scale=2.0)
+    assert fast["throughput_model"] == base["throughput_model"] == "aiconfigurator-core 0.12.0"
+    assert fast["output_tokens_per_s"] > base["output_tokens_per_s"] and fast["tpot_ms"] <= 20 * (1 + 1e-9)
+    slow = _tp(catalog, "meta-llama/Llama-3.1-8B-Instruct", "h100-sxm", "trtllm", efficiency_scale=0.5)
+    free = _tp(catalog, "meta-llama/Llama-3.1-8B-Instruct", "h100-sxm", "trtllm")
+    assert slow["output_tokens_per_s"] == pytest.approx(free["output_tokens_per_s"] * 0.5, rel=1e-9)
+
+
+def test_importer_grid_follows_the_decision_and_its_output_loads(catalog, monkeypatch) -> None:
+    dec = aicurves.Decision.model_validate(decision_doc())
+    todo = imp.grid(catalog, dec)
+    assert todo and {k[:3] for k, _ in todo} == {("meta-llama/Meta-Llama-3.1-8B", "h100-sxm", "trtllm")}
+    assert len(imp.grid(catalog, None)) > len(todo)
+
+    def fake(python, jobs, timeout=0):  # what the worker answers, without aiconfigurator
+        return {"version": "0.12.0", "jobs": [
+            {"id": j["id"], "backend_version": "1.3.0rc20",
+             "points": [[i, o, b, tpot_of(i, o, b), ttft_of(i, o, b)] for i, o in j["lengths"] for b in j["batches"]]}
+            for j in jobs]}
+    monkeypatch.setattr(imp, "run_worker", fake)
+    text, meta = imp.build(catalog, "python", dec, dt.date(2026, 11, 30))
+    assert meta["curves"] == len(todo) and meta["as_of"] == "2026-11-30" and meta["licence"] == "Apache-2.0"
+    m = aicurves.AicMeta.model_validate(yaml.safe_load(imp.meta_text(meta)))
+    c = aicurves.parse_curves(text, "built", m, dec)
+    assert len(c.index) == len(todo)
+    assert c.tpot[0, 0, 0, 0] == pytest.approx(tpot_of(128, 128, 1), rel=1e-4)

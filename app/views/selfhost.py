@@ -31,7 +31,8 @@ def _detail(model_id: str, gpu_id: str, precision: str, gpus: int, workload_json
         return {"fits": False, "gpus": 0}, pd.DataFrame(), pd.DataFrame()
     out_tokens = w.output_tokens + w.reasoning_tokens
     info = perf.throughput(model, gpu, n, precision, w.input_tokens, out_tokens, params,
-                           max_tpot_ms=w.effective_max_tpot_ms, max_ttft_ms=w.max_ttft_ms, engine=engine)
+                           max_tpot_ms=w.effective_max_tpot_ms, max_ttft_ms=w.max_ttft_ms, engine=engine,
+                           efficiency_scale=ov.efficiency_scale)
     kvq = perf.default_kv_precision(precision, gpu)
     r = perf.rows([(model, gpu, precision, n)] * len(BATCHES), params, [kvq] * len(BATCHES))
     res = perf.evaluate(r, w.input_tokens, out_tokens, params, max_batch=BATCHES)
