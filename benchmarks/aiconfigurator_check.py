@@ -117,11 +117,11 @@ def steady(points: list[list[float]], c: dict[str, Any]) -> tuple[float, float]:
     meta = aicurves.AicMeta(tool="aiconfigurator-core", version="row", source="row", licence="-",
                             as_of=clock.today(), method="-", models={}, systems={}, backend_versions={},
                             grid={}, curves=1)
-    cv = aicurves.Curves(meta, None, {}, grid, ogrid, bs, cube(3), cube(4))
+    cv = aicurves.Curves(meta, None, {}, grid, ogrid, bs, cube(3), cube(4), cube(5))
     got = aicurves.lookup(cv, np.array([0]), np.array([isl]), np.array([osl]), np.array([c["tpot"]]),
                           np.array([math.inf]), np.array([c["cap"]]), c["qf"])
     ok = bs <= max(c["cap"], 1.0)
-    static = float(np.max(np.where(ok, bs * osl / pts[:, 5] * 1e3, 0.0))) if pts.shape[1] > 5 else math.nan
+    static = float(np.max(np.where(ok, bs * osl / pts[:, 6] * 1e3, 0.0))) if pts.shape[1] > 6 else math.nan
     return float(got["output_tokens_per_s"][0]) * c["replicas"], static * c["replicas"]
 
 
@@ -227,7 +227,7 @@ def main() -> int:
         a, st = steady(d["points"], ctx[r.line])
         cu = from_curves(cat, r, ctx[r.line])
         e_a = abs(a / r.measured - 1)
-        err[r.line] = {"aic": e_a, "in": e_in, "logo": e_g, "lofo": e_f}
+        err[r.line] = {"aic": e_a, "in": e_in, "logo": e_g, "lofo": e_f, "curves": abs(cu / r.measured - 1)}
         print(head + f"{a:>7.0f} {e_a:>5.0%} {st:>7.0f} "
               f"{('-' if cu != cu else f'{cu:.0f}'):>7}" + tail)
     both = [r for r in cov if r.line in err]
@@ -235,6 +235,13 @@ def main() -> int:
           f"ours in-sample {_pct(_med([err[r.line]['in'] for r in both]))}, leave-one-GPU-out "
           f"{_pct(_med([err[r.line]['logo'] for r in both]))}, leave-one-family-out "
           f"{_pct(_med([err[r.line]['lofo'] for r in both]))}")
+    served = [err[r.line] for r in both if err[r.line]["curves"] == err[r.line]["curves"]]
+    if served:
+        print(f"rows the committed curves serve: {len(served)}; median |error|: curves (as served) "
+              f"{_pct(_med([e['curves'] for e in served]))}, aiconfigurator at the exact lengths "
+              f"{_pct(_med([e['aic'] for e in served]))}, ours in-sample {_pct(_med([e['in'] for e in served]))}, "
+              f"leave-one-GPU-out {_pct(_med([e['logo'] for e in served]))}, leave-one-family-out "
+              f"{_pct(_med([e['lofo'] for e in served]))}")
     print(f"\n{'group':<44} {'rows':>4} {'aic':>7} {'ours-in':>8} {'LOGO':>7} {'LOFO':>7}  verdict "
           f"(aic < min(LOGO, LOFO), >= {MIN_ROWS} rows)")
     groups = []
@@ -248,7 +255,7 @@ def main() -> int:
             groups.append({"dimension": dim, "group": g, "rows": len(mine), "aiconfigurator": a and round(a, 4),
                            "ours_in_sample": round(gi or 0.0, 4), "ours_leave_one_gpu_out": gl and round(gl, 4),
                            "ours_leave_one_family_out": gf and round(gf, 4), "use_aiconfigurator": use})
-            print(f"{dim + ' ' + g:<22} {len(mine):>4} {_pct(a):>7} {_pct(gi):>8} {_pct(gl):>7} {_pct(gf):>7}  "
+            print(f"{dim + ' ' + g:<44} {len(mine):>4} {_pct(a):>7} {_pct(gi):>8} {_pct(gl):>7} {_pct(gf):>7}  "
                   f"{'aiconfigurator' if use else 'calibrated'}")
     if args.write_decision:
         doc = {

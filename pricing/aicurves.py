@@ -48,7 +48,8 @@ CURVES_FILE = "aiconfigurator_curves.csv"
 META_FILE = "aiconfigurator.yaml"
 DECISION_FILE = "aiconfigurator_decision.yaml"
 KEY_COLUMNS = ("model", "gpu", "engine", "precision", "kv_precision", "tp", "pp", "ep", "attention_dp")
-CURVE_COLUMNS = (*KEY_COLUMNS, "backend_version", "input_tokens", "output_tokens", "batch", "tpot_ms", "ttft_ms",
+CURVE_COLUMNS = (*KEY_COLUMNS, "backend_version", "input_tokens", "output_tokens", "batch", "tpot_ms", "decode_ms",
+                 "ttft_ms",
                  "output_tokens_per_s_per_gpu")
 CALIBRATED = "calibrated"
 FINE_PER_DOUBLING = 8
@@ -122,7 +123,8 @@ def load_decision(path: Path) -> Decision | None:
 
 @dataclass(frozen=True)
 class Curves:
-    """The curves as arrays: tpot/ttft (curves, input lengths, output lengths, batches), in ms."""
+    """The curves as arrays (curves, input lengths, output lengths, batches), in ms: tpot (the mixed step),
+    decode (the same step without its prefill share), ttft."""
 
     meta: AicMeta
     decision: Decision | None
@@ -131,6 +133,7 @@ class Curves:
     output_tokens: F
     batches: F
     tpot: F
+    decode: F
     ttft: F
 
     @property
@@ -162,7 +165,7 @@ def parse_curves(text: str, name: str, meta: AicMeta, decision: Decision | None)
         raise DataError([Issue(name, "grid", str(e), "missing in the meta file")]) from None
     pos = [{v: i for i, v in enumerate(a.tolist())} for a in (isl, osl, bs)]
     index: dict[tuple[Any, ...], int] = {}
-    cells: list[tuple[int, int, int, int, float, float]] = []
+    cells: list[tuple[int, int, int, int, float, float, float]] = []
     for line, r in enumerate(rows[1:], start=2):
         if not r:
             continue
@@ -187,21 +190,25 @@ def parse_curves(text: str, name: str, meta: AicMeta, decision: Decision | None)
                 raise DataError([Issue(name, f"row {line}", col, f"{rec[col]} is not on the grid of {META_FILE}")])
             grid_pos.append(p[x])
         tpot = _num(rec["tpot_ms"], name, line, "tpot_ms")
+        dec = _num(rec["decode_ms"], name, line, "decode_ms")
+        if dec > tpot * (1 + 1e-6):
+            raise DataError([Issue(name, f"row {line}", "decode_ms", f"{rec['decode_ms']} exceeds tpot_ms "
+                                                                     f"{rec['tpot_ms']} (the step without its prefill)")])
         ttft = _num(rec["ttft_ms"], name, line, "ttft_ms")
         _num(rec["output_tokens_per_s_per_gpu"], name, line, "output_tokens_per_s_per_gpu")
         c = index.setdefault(key, len(index))
-        cells.append((c, *grid_pos, tpot, ttft))  # type: ignore[arg-type]
+        cells.append((c, *grid_pos, tpot, dec, ttft))  # type: ignore[arg-type]
     shape = (len(index), isl.size, osl.size, bs.size)
-    tp_a, tt_a = np.full(shape, np.nan), np.full(shape, np.nan)
+    tp_a, dc_a, tt_a = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
     if cells:
         a = np.array(cells)
         ii = tuple(a[:, k].astype(np.intp) for k in range(4))
-        tp_a[ii], tt_a[ii] = a[:, 4], a[:, 5]
+        tp_a[ii], dc_a[ii], tt_a[ii] = a[:, 4], np.minimum(a[:, 5], a[:, 4]), a[:, 6]
     for key, c in index.items():
         if np.isnan(tp_a[c]).any():
             raise DataError([Issue(name, ",".join(str(k) for k in key), "batch",
                                    "incomplete curve: some (input, output, batch) grid points are missing")])
-    return Curves(meta, decision, index, isl, osl, bs, tp_a, tt_a)
+    return Curves(meta, decision, index, isl, osl, bs, tp_a, dc_a, tt_a)
 
 
 @functools.lru_cache(maxsize=4)
@@ -273,6 +280,21 @@ def _bilinear(la: F, idx: NDArray[np.intp], ji: NDArray[np.intp], wi: F, jo: NDA
     return out
 
 
+def _tpot_at(c: Curves, idx: NDArray[np.intp], i_tok: F, o_tok: F, ji: NDArray[np.intp], wi: F,
+             jo: NDArray[np.intp], wo: F) -> F:
+    """log TPOT at every grid batch for the rows' lengths: the decode step and the prefill time per prompt
+    token, each interpolated in (log I, log O), recombined with the rows' own prefill share B x I / (O - 1)
+    (that share, a power of I and O, would otherwise be smeared by interpolating the sum)."""
+    share_g = (c.batches[None, None, :] * c.input_tokens[:, None, None]
+               / np.maximum(c.output_tokens[None, :, None] - 1.0, 1.0))  # (I, O, B) prompt tokens per step
+    per_tok = np.maximum(c.tpot - c.decode, 1e-12 * c.tpot) / share_g
+    ld = _bilinear(np.log(c.decode), idx, ji, wi[:, None], jo, wo[:, None])
+    lq = _bilinear(np.log(per_tok), idx, ji, wi[:, None], jo, wo[:, None])
+    share = c.batches[None, :] * (i_tok / np.maximum(o_tok - 1.0, 1.0))[:, None]
+    out: F = np.log(np.exp(ld) + share * np.exp(lq))
+    return out
+
+
 def lookup(c: Curves, idx: NDArray[np.intp], input_tokens: F, output_tokens: F, max_tpot_ms: F, max_ttft_ms: F,
            batch_cap: F, queue_factor: float) -> dict[str, F]:
     """Served batch, TPOT, TTFT (queued), output tokens/s and requests/s per instance, for covered curves.
@@ -281,8 +303,8 @@ def lookup(c: Curves, idx: NDArray[np.intp], input_tokens: F, output_tokens: F, 
     n = idx.size
     ji, wi = _bracket(c.input_tokens, input_tokens)
     jo, wo = _bracket(c.output_tokens, output_tokens)
-    ltp = _bilinear(np.log(c.tpot), idx, ji, wi[:, None], jo, wo[:, None]) if n else np.zeros((0, c.batches.size))
-    ltt = _bilinear(np.log(c.ttft), idx, ji, wi[:, None], jo, wo[:, None]) if n else np.zeros((0, c.batches.size))
+    ltp = _tpot_at(c, idx, input_tokens, output_tokens, ji, wi, jo, wo)
+    ltt = _bilinear(np.log(c.ttft), idx, ji, wi[:, None], jo, wo[:, None])
     bmin, bmax = float(c.batches[0]), float(c.batches[-1])
     cap = np.clip(batch_cap, bmin, bmax)
     steps = round(math.log2(bmax / bmin)) * FINE_PER_DOUBLING + 1

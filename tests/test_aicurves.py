@@ -31,6 +31,10 @@ def tpot_of(i: float, o: float, b: float) -> float:
     return 8.0 + 0.01 * b * (i + o / 2) / 1000 + 0.002 * b * i / max(o - 1, 1)
 
 
+def decode_of(i: float, o: float, b: float) -> float:
+    return 8.0 + 0.01 * b * (i + o / 2) / 1000
+
+
 def ttft_of(i: float, o: float, b: float) -> float:
     return 5.0 + 0.03 * i + 0.05 * b
 
@@ -62,7 +66,8 @@ def curves_text(key: list[str] = KEY, drop: int | None = None) -> str:
             for b in BS:
                 t = tpot_of(i, o, b)
                 lines.append(",".join([*key, "1.3.0rc20", str(i), str(o), str(b), f"{t:.6g}",
-                                       f"{ttft_of(i, o, b):.6g}", f"{b * o / (o - 1) / t * 1e3:.6g}"]))
+                                       f"{decode_of(i, o, b):.6g}", f"{ttft_of(i, o, b):.6g}",
+                                       f"{b * o / (o - 1) / t * 1e3:.6g}"]))
     if drop is not None:
         del lines[drop]
     return "\n".join(lines) + "\n"
@@ -118,7 +123,7 @@ def test_rejects_non_numeric_field_naming_file_row_field(tmp_path: Path) -> None
 def test_rejects_negative_ttft(tmp_path: Path) -> None:
     lines = curves_text().splitlines()
     parts = lines[2].split(",")
-    parts[14] = "-3"
+    parts[15] = "-3"
     lines[2] = ",".join(parts)
     msg = _bad(tmp_path, "\n".join(lines) + "\n")
     assert "row 3" in msg and "ttft_ms" in msg and "positive" in msg
@@ -359,7 +364,8 @@ def test_importer_grid_follows_the_decision_and_its_output_loads(catalog, monkey
     def fake(python, jobs, timeout=0):  # what the worker answers, without aiconfigurator
         return {"version": "0.12.0", "jobs": [
             {"id": j["id"], "backend_version": "1.3.0rc20",
-             "points": [[i, o, b, tpot_of(i, o, b), ttft_of(i, o, b)] for i, o in j["lengths"] for b in j["batches"]]}
+             "points": [[i, o, b, tpot_of(i, o, b), decode_of(i, o, b), ttft_of(i, o, b)]
+                        for i, o in j["lengths"] for b in j["batches"]]}
             for j in jobs]}
     monkeypatch.setattr(imp, "run_worker", fake)
     text, meta = imp.build(catalog, "python", dec, dt.date(2026, 11, 30))
@@ -368,3 +374,33 @@ def test_importer_grid_follows_the_decision_and_its_output_loads(catalog, monkey
     c = aicurves.parse_curves(text, "built", m, dec)
     assert len(c.index) == len(todo)
     assert c.tpot[0, 0, 0, 0] == pytest.approx(tpot_of(128, 128, 1), rel=1e-4)
+
+
+def test_rejects_a_decode_step_slower_than_the_mixed_step(tmp_path: Path) -> None:
+    lines = curves_text().splitlines()
+    parts = lines[9].split(",")
+    parts[14] = str(float(parts[13]) * 2)
+    lines[9] = ",".join(parts)
+    msg = _bad(tmp_path, "\n".join(lines) + "\n")
+    assert "row 10" in msg and "decode_ms" in msg and "exceeds tpot_ms" in msg
+
+
+@PROP
+@given(i=st.floats(128, 8192), o=st.floats(128, 1024), b=st.sampled_from(BS))
+def test_prefill_share_is_recombined_exactly_off_grid(tmp_path_factory, i: float, o: float, b: int) -> None:
+    """With a decode step that is a power of the lengths and a constant prefill time per prompt token,
+    TPOT off the grid is exact: the share B x I / (O - 1) is the row's own, not interpolated."""
+    def dec(x: float, y: float, z: float) -> float:
+        return 6.0 * (x / 128) ** 0.1 * (y / 128) ** 0.05 * z ** 0.2
+
+    lines = [",".join(aicurves.CURVE_COLUMNS)]
+    for x in ISL:
+        for y in OSL:
+            for z in BS:
+                t = dec(x, y, z) + 0.003 * z * x / (y - 1)
+                lines.append(",".join([*KEY, "1.3.0rc20", str(x), str(y), str(z), repr(t), repr(dec(x, y, z)),
+                                       "10", "1"]))
+    c = aicurves.load(write(tmp_path_factory.mktemp("exact"), text="\n".join(lines) + "\n"))
+    assert c is not None
+    g = _look(c, i, o, cap=b)
+    assert g["tpot_ms"] == pytest.approx(dec(i, o, b) + 0.003 * b * i / (o - 1), rel=1e-9)

@@ -15,7 +15,8 @@ What is derived, per (model, GPU, engine, precision, layout) and per (input, out
 continuous batching with chunked prefill in steady state, as pricing/perf.py models it. Each engine
 step decodes B sequences and prefills the prompts of the B / (O - 1) requests that finish per step:
 - tpot_ms: aiconfigurator's `mixed_step_latency(prefill tokens = B x I / (O - 1), decode tokens = B)`
-  (linear between the two whole token counts around it);
+  (linear between the two whole token counts around it); decode_ms: the same step without prefill tokens
+  (the runtime interpolates the decode step and the prefill time per prompt token separately);
 - ttft_ms: a prompt's ceil(I / 8192) chunks, each in a step with the B decodes (no queueing; the
   runtime multiplies the M/D/1 factor of the planned utilisation, as pricing/perf.py does);
 - output_tokens_per_s_per_gpu = B x O / (O - 1) / tpot / GPUs of the instance.
@@ -124,8 +125,9 @@ for job in json.load(sys.stdin):
             for b in job["batches"]:
                 share = b * isl / max(osl - 1, 1)
                 tpot = mixed(h, share, b, isl, osl)
+                dec = h.mixed_step_latency(0, b, isl, osl)
                 ttft = chunks * max(mixed(h, max(isl / chunks, share), b, isl, osl), tpot)
-                row = [isl, osl, b, tpot, ttft]
+                row = [isl, osl, b, tpot, dec, ttft]
                 if job.get("static"):
                     row.append(h.run_static(batch_size=b, isl=isl, osl=osl)[2])
                 pts.append(row)
@@ -245,10 +247,10 @@ def build(cat: Catalog, python: str, decision: aicurves.Decision | None, today: 
             continue
         curves += 1
         versions[f"{j['system']}/{j['backend']}"] = d["backend_version"]
-        for isl, osl, b, tpot, ttft in (pt[:5] for pt in d["points"]):
+        for isl, osl, b, tpot, dec, ttft in (pt[:6] for pt in d["points"]):
             n = key[5] * key[6]
             thr = b * osl / max(osl - 1, 1) / (tpot / 1e3) / n
-            w.writerow([*key, d["backend_version"], isl, osl, b, _g(tpot), _g(ttft), _g(thr)])
+            w.writerow([*key, d["backend_version"], isl, osl, b, _g(tpot), _g(min(dec, tpot)), _g(ttft), _g(thr)])
     meta = {
         "tool": "aiconfigurator-core",
         "version": got["version"],
@@ -256,7 +258,7 @@ def build(cat: Catalog, python: str, decision: aicurves.Decision | None, today: 
         "licence": LICENCE,
         "as_of": today.isoformat(),
         "method": ("continuous batching with chunked prefill in steady state: tpot = mixed_step_latency(B x I / "
-                   f"(O - 1) prefill tokens, B decode tokens); ttft = ceil(I / {PREFILL_CHUNK}) chunks each in a step "
+                   "(O - 1) prefill tokens, B decode tokens); decode = mixed_step_latency(0, B); ttft = ceil(I / {PREFILL_CHUNK}) chunks each in a step "
                    "with the B decodes (no queueing); output tokens/s per GPU = B x O / (O - 1) / tpot / GPUs"),
         "models": {k: v for k, v in sorted(AIC_MODELS.items()) if k in cat.models},
         "systems": {k: v for k, v in sorted(AIC_SYSTEMS.items()) if k in cat.gpus},
