@@ -87,7 +87,7 @@ def describe(settings: TaskTokens, ref: Figure) -> str:
     """One sentence for pages and reports stating the assumption."""
     where = ("output tokens per task, your own assumption" if ref.origin == "own"
              else f"output tokens per Intelligence Index task, Artificial Analysis, {ref.measured_as}, {ref.as_of}")
-    own = (f" Your own figures: {', '.join(f'{k} {tokens_text(v)}' for k, v in settings.own_tokens_per_task.items())}."
+    own = (f" Your own figures (your assumption): {', '.join(f'{k} {tokens_text(v)}' for k, v in settings.own_tokens_per_task.items())}."
            if settings.own_tokens_per_task else "")
     return (f"Cost per task: the workload's output and reasoning tokens are what {settings.reference} spends "
             f"({tokens_text(ref.tokens)} {where}); every other model's are scaled by its own output tokens per "
