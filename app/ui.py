@@ -315,13 +315,14 @@ def table_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def table_config() -> dict[str, Any]:
-    """Column labels (with units), widths and help of table_frame; numbers are formatted by table_style."""
+def table_config(per_task: bool = False) -> dict[str, Any]:
+    """Column labels (with units), widths and help of table_frame; numbers are formatted by table_style.
+    With the cost-per-task column the route column narrows, so the deciding columns still fit 1440 px."""
     code, _ = currency()
     sym = "$" if code == "USD" else code
     return {
         "Rank": st.column_config.NumberColumn(width=48, pinned=True),
-        "Route": st.column_config.TextColumn(width=360, pinned=True,
+        "Route": st.column_config.TextColumn(width=270 if per_task else 360, pinned=True,
                                              help="Model and provider, or model on GPUs; select a cell to read it whole"),
         "Kind": st.column_config.TextColumn(width=150),
         "Monthly cost": st.column_config.NumberColumn(f"Monthly ({sym})", width=95,
@@ -440,7 +441,8 @@ def ranked_table(df: pd.DataFrame, key: str, height: int | None = None) -> pd.Da
     picked = st.multiselect("More columns", extra, key=f"{key}_cols", placeholder="GPUs, latency, source, warnings ...",
                             help="The deciding columns are always shown; add any of the others.")
     order = [*shown, *[c for c in extra if c in picked]]
-    st.dataframe(table_style(frame), column_config=table_config(), column_order=order, hide_index=True,
+    st.dataframe(table_style(frame), column_config=table_config("Tokens per task" in frame), column_order=order,
+                 hide_index=True,
                  width="stretch", height=height or min(560, 38 + 35 * max(len(frame), 1)), key=key)
     return frame[order]
 
