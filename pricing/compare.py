@@ -377,7 +377,7 @@ def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) 
         groups.setdefault(m, ([], []))[1].append(spec)
     parts = []
     for m, (ids, group_specs) in groups.items():
-        wls = scenario.workloads if m == 1.0 else tuple(_per_task(w, m) for w in scenario.workloads)
+        wls = scenario.workloads if m == 1.0 else tuple(per_task_workload(w, m) for w in scenario.workloads)
         parts += [p for p in (_api_rows(catalog, ids, wls, ov), _selfhost_rows(catalog, group_specs, wls, ov, today))
                   if len(p)]
     df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(COLUMNS))
@@ -410,7 +410,7 @@ def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) 
     return out
 
 
-def _per_task(w: Workload, m: float) -> Workload:
+def per_task_workload(w: Workload, m: float) -> Workload:
     """The workload as a model spending m times the reference's output and reasoning tokens sees it."""
     return w.model_copy(update={"output_tokens": w.output_tokens * m, "reasoning_tokens": w.reasoning_tokens * m})
 

@@ -139,3 +139,19 @@ def test_same_tokens_flag_turns_it_off() -> None:
     assert with_task_tokens(s, None, [], True).task_tokens is None
     with pytest.raises(InputError):
         with_task_tokens(s, REF, [], True)
+
+
+def test_break_even_curves_follow_the_per_task_tokens(catalog) -> None:
+    from pricing.analysis.curves import route_curves
+
+    spec = SelfHostSpec(model="deepseek-ai/DeepSeek-V4-Pro", gpu="h200", hosting="owned")
+    scn = _scenario(TaskTokens(reference=REF), (SelfHostChoice(selfhost=spec),))
+    df = compare(scn, catalog, today=TODAY)
+    curves = {c.route_id: c for c in route_curves(scn, catalog, df, today=TODAY)}
+    m = df.set_index("route_id")["task_tokens_multiplier"]
+    for rid, row in df.set_index("route_id").iterrows():
+        c = curves[str(rid)]
+        # each curve passes through the compared cost at the workload's volume, with its own tokens
+        assert c.at(WORKLOAD.requests_per_month) == pytest.approx(row["monthly_usd"], rel=1e-6), rid
+        want = WORKLOAD.input_tokens + (WORKLOAD.output_tokens + WORKLOAD.reasoning_tokens) * m[rid]
+        assert c.tokens_per_request == pytest.approx(want), rid
