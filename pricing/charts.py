@@ -101,9 +101,12 @@ def route_style(kind: str, n: int) -> tuple[str, str]:
 
 
 def _layout(fig: go.Figure, height: int, currency: str, money_axis: str | None = "x") -> go.Figure:
-    fig.update_layout(height=height, font=FONT, margin={"l": 10, "r": 20, "t": 40, "b": 10},
+    # the legend hangs a fixed 64 px below the plot (under the tick labels and the axis title) on every
+    # chart height; a fraction of the height would land on the axis title of a short chart
+    plot_px = max(height - 50 - 90, 100)
+    fig.update_layout(height=height, font=FONT, margin={"l": 10, "r": 20, "t": 40, "b": 90},
                       plot_bgcolor="white", paper_bgcolor="white",
-                      legend={"orientation": "h", "y": -0.15, "x": 0})
+                      legend={"orientation": "h", "yanchor": "top", "y": -64 / plot_px, "x": 0})
     grid = {"showgrid": True, "gridcolor": "#e6e8ee", "zeroline": False}
     fig.update_xaxes(**grid)
     fig.update_yaxes(**grid)

@@ -155,3 +155,15 @@ def test_break_even_curves_follow_the_per_task_tokens(catalog) -> None:
         assert c.at(WORKLOAD.requests_per_month) == pytest.approx(row["monthly_usd"], rel=1e-6), rid
         want = WORKLOAD.input_tokens + (WORKLOAD.output_tokens + WORKLOAD.reasoning_tokens) * m[rid]
         assert c.tokens_per_request == pytest.approx(want), rid
+
+
+def test_html_report_states_the_assumption_per_route(catalog) -> None:
+    from pricing.report import build_report, to_html
+
+    tt = TaskTokens(reference=REF, own_tokens_per_task={"openai/gpt-4o": 5000})
+    html = to_html(build_report(_scenario(tt), catalog, today=TODAY, samples=100))
+    assert "Cost per task: the workload" in html and "your own assumption" not in html.split("Cost per task")[0]
+    assert "Figure and source" in html and "your assumption: 5.0k output tokens/task" in html
+    assert "Artificial Analysis (Claude Opus 5.5 (Max, Default Fallback), 2026-10-03)" in html
+    plain = to_html(build_report(_scenario(None), catalog, today=TODAY, samples=100))
+    assert "Figure and source" not in plain and "Cost per task" not in plain

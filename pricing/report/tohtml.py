@@ -99,13 +99,15 @@ def _workload_section(r: Report, name: str, g: pd.DataFrame, fig: _Figures) -> s
             _num(x.usd_per_mtok, "${:,.3f}"), money(tokens) if tokens else "", money(hw) if hw else "",
             _num(x.gpus), _num(x.utilization * 100 if x.utilization == x.utilization else math.nan, "{:.0f}%"),
         )
-        if per_task:
-            row += (f"x{x.task_tokens_multiplier:.2f}", x.task_tokens_note)
         rows.append((*row, x.warnings or ""))
-    head: tuple[str, ...] = ("Route", "Per month", "Per 1M tokens", "Token charges", "GPUs, power, ops", "GPUs", "Busy")
-    if per_task:
-        head += ("Output tokens vs reference", "Tokens per task from")
-    parts.append(_table((*head, "Warnings"), rows, num=(1, 2, 3, 4, 5, 6, 7) if per_task else (1, 2, 3, 4, 5, 6)))
+    parts.append(_table(("Route", "Per month", "Per 1M tokens", "Token charges", "GPUs, power, ops", "GPUs", "Busy",
+                         "Warnings"), rows, num=(1, 2, 3, 4, 5, 6)))
+    if per_task:  # the cost-per-task assumption of each route, beside the costs it changed
+        parts.append('<p class="note">Tokens / task: each route\'s output and reasoning tokens relative to the '
+                     "reference model, and where the figure comes from.</p>")
+        parts.append(_table(("Route", "Tokens / task", "Figure and source"),
+                            [(x.label, f"x{x.task_tokens_multiplier:.2f}", x.task_tokens_note) for x in row_objs(top)],
+                            num=(1,)))
     if len(g) > TOP:
         parts.append(f'<p class="note">{len(g) - TOP} more routes in the CSV.</p>')
     be = r.breakeven[r.breakeven["workload"] == name]
