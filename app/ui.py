@@ -405,7 +405,7 @@ HUMAN_NAMES = {
     "status": "Status", "checked_on": "Price checked", "changed_on": "Price changed", "retires_on": "Retires",
     "deprecated_on": "Deprecated", "successor": "Successor", "no_cache_price": "No cache price published",
     "no_batch_api": "No batch API", "usd_per_mtok_scheduled_input": "Scheduled input $/1M tok",
-    "scheduled_from": "Scheduled from",
+    "scheduled_from": "Scheduled from", "cache_read": "Cache read", "batch": "Batch API",
 }
 FRACTION_COLUMNS = ("residual_value_fraction", "networking_fraction", "average_power_fraction")
 

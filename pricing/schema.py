@@ -184,6 +184,14 @@ class OffPeak(Strict):
         return ((h1 * 60 + m1 - h0 * 60 - m0) % (24 * 60)) / 60
 
 
+# what an offer says of its cache-read and batch prices (catalog page, `pricing catalog --json`)
+CACHE_PRICED = "cache-read price published"
+NO_CACHE_DISCOUNT = "no cache discount published"
+BATCH_PRICED = "batch price published"
+NO_BATCH_API = "no batch API"
+NOT_KNOWN = "not known (no source found)"
+
+
 class ApiOffer(Sourced):
     """One model sold per token by one provider."""
 
@@ -222,6 +230,18 @@ class ApiOffer(Sourced):
     cached_input_source: str | None = Field(None, description="where the cache-read price comes from, if not `source`")
     no_cache_price: bool = Field(False, description="the provider publishes no cache-read price")
     no_batch_api: bool = Field(False, description="the provider sells no batch API for this offer")
+
+    def cache_read_status(self) -> str:
+        """What is known of the cache-read price: a price, none published (said so), or not known."""
+        if self.usd_per_mtok_cached_input is not None:
+            return CACHE_PRICED
+        return NO_CACHE_DISCOUNT if self.no_cache_price else NOT_KNOWN
+
+    def batch_status(self) -> str:
+        """What is known of batch pricing: a price, no batch API (said so), or not known."""
+        if self.batch is not None:
+            return BATCH_PRICED
+        return NO_BATCH_API if self.no_batch_api else NOT_KNOWN
 
     def is_retired(self, on: dt.date) -> bool:
         """True once `on` has reached the retirement date."""
