@@ -112,7 +112,7 @@ topts = ui.task_token_choices()
 if ss.get("task_ref") and ss["task_ref"] not in topts and ss["task_ref"] not in cat.models:
     ss["task_ref"] = ""
 extra_ref = [ss["task_ref"]] if ss.get("task_ref") and ss["task_ref"] not in topts else []  # an HF id from a file
-tc[0].selectbox("Cost per task: the workload's output tokens are what … spends", ["", *topts, *extra_ref],
+tc[0].selectbox("Cost per task: scale output tokens relative to", ["", *topts, *extra_ref],
                 key="task_ref",
                 format_func=lambda k: topts.get(k, k) if k else "same tokens for every model",
                 help="A reasoning model may spend several times the output tokens of another on the same task. "
