@@ -20,6 +20,7 @@ from pricing.schema import (
     ProviderFile,
     QualityFile,
     Scenario,
+    TaskTokensFile,
 )
 from tests.conftest import DATA
 
@@ -29,6 +30,7 @@ SCHEMAS = {
     "hosting.yaml": HostingFile,
     "calibration.yaml": CalibrationFile,
     "quality.yaml": QualityFile,
+    "tokens_per_task.yaml": TaskTokensFile,
     "curation.yaml": Curation,
     "history/api_prices.yaml": PriceHistoryFile,
     f"derived/{aicurves.META_FILE}": aicurves.AicMeta,
