@@ -60,6 +60,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -802,6 +803,7 @@ def plan(
     cached_fraction: float = 0.0,
     engine: str = "default",
     efficiency_scale: float = 1.0,
+    data_dir: Path | str | None = None,
 ) -> tuple[Layout, dict[str, float], list[Layout]]:
     """The best layout of `gpus` GPUs under the targets: (layout, its per-instance results, candidates).
 
@@ -815,7 +817,7 @@ def plan(
         kvq = kv_precision or default_kv_precision(precision, gpu)
         res = aicurves.apply(res, [aicurves.route_key(model, gpu, engine, precision, kvq, c) for c in cands],
                              input_tokens, output_tokens, params, max_tpot_ms, max_ttft_ms, cached_fraction,
-                             efficiency_scale=efficiency_scale)
+                             efficiency_scale=efficiency_scale, data_dir=data_dir)
     dp = np.array([c.dp for c in cands], dtype=float)
     total = res["output_tokens_per_s"] * dp
     good = (res["fits"] > 0) & (res["latency_ok"] > 0)
@@ -847,6 +849,7 @@ def throughput(
     cached_fraction: float = 0.0,
     engine: str = "default",
     efficiency_scale: float = 1.0,
+    data_dir: Path | str | None = None,
 ) -> dict[str, Any]:
     """Everything about one deployment of `gpus` GPUs (total) as a plain dict (`pricing throughput --json`)."""
     if gpus <= 0:
@@ -855,7 +858,7 @@ def throughput(
     _bpp(precision)
     kvq = kv_precision or default_kv_precision(precision, gpu)
     lay, v, _ = plan(model, gpu, gpus, precision, input_tokens, output_tokens, p, max_tpot_ms, max_ttft_ms, kvq,
-                     tp, ep, pp, cached_fraction, engine, efficiency_scale)
+                     tp, ep, pp, cached_fraction, engine, efficiency_scale, data_dir)
     fits = bool(v["fits"])
     notes = [s for s in (precision_note(precision, gpu),) if s]
     if not v["fits_context"]:
@@ -884,7 +887,7 @@ def throughput(
         "ttft_ms": v["ttft_ms"], "tpot_ms": v["tpot_ms"],
         "decode_step_ms": v["decode_step_ms"], "prefill_ms": v["prefill_ms"],
         "bound": BOUNDS[int(v["bound"])],
-        "throughput_model": aicurves.source_label(v.get("aiconfigurator", 0.0) > 0),
+        "throughput_model": aicurves.source_label(v.get("aiconfigurator", 0.0) > 0, data_dir),
         "memory_gb_per_gpu": {
             "unit": "decimal GB (1e9 bytes); total is the vendor's figure (binary HBM: memory_gb x 2^30 bytes)",
             "total": gpu.memory_gb,

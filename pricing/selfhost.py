@@ -414,7 +414,7 @@ def capacity(
                 out = aicurves.apply(out, [_route_key(catalog, specs[key_of[i]], lays[i]) for i in sel],
                                      workload.input_tokens, _decode_tokens(workload), p,
                                      workload.effective_max_tpot_ms, workload.max_ttft_ms, workload.cached_input_fraction,
-                                     efficiency_scale=ov.efficiency_scale)
+                                     efficiency_scale=ov.efficiency_scale, data_dir=catalog.data_dir)
             for k, v in out.items():
                 parts[k][sel] = v
         res = parts
@@ -685,7 +685,7 @@ def selfhost_frame(
                 "warnings": "; ".join(warns),
                 "price_policy": pr.policy,
                 "gpu_usd_per_hour": pr.usd_per_gpu_hour if pr.ownership == "cloud" else math.nan,
-                "throughput_model": aicurves.source_label(ok and r.get("aiconfigurator", 0.0) > 0),
+                "throughput_model": aicurves.source_label(ok and r.get("aiconfigurator", 0.0) > 0, catalog.data_dir),
             })
     return pd.DataFrame(out, columns=list(COLUMNS))
 

@@ -404,3 +404,28 @@ def test_prefill_share_is_recombined_exactly_off_grid(tmp_path_factory, i: float
     assert c is not None
     g = _look(c, i, o, cap=b)
     assert g["tpot_ms"] == pytest.approx(dec(i, o, b) + 0.003 * b * i / (o - 1), rel=1e-9)
+
+
+def test_curves_come_from_the_data_dir_given(tmp_path: Path) -> None:
+    """`--data-dir` without a derived/ folder: no curves, so even a covered route is the calibrated model's."""
+    import shutil
+
+    from pricing.catalog import DEFAULT_DATA_DIR
+    from pricing.cli import selfhost as cli_selfhost
+    from pricing.cli import throughput as cli_throughput
+
+    data = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA_DIR, data, ignore=shutil.ignore_patterns("derived"))
+    args = _selfhost_args("trtllm")
+    assert cli_selfhost.result(args)["throughput_model"] == "aiconfigurator-core 0.12.0"  # the repository's curves
+    args.data_dir = str(data)
+    assert cli_selfhost.result(args)["throughput_model"] == "calibrated"
+    import argparse
+    ap = argparse.ArgumentParser()
+    cli_throughput.register(ap.add_subparsers())
+    targs = ap.parse_args(["throughput", "--model", "meta-llama/Llama-3.1-8B-Instruct", "--gpu", "h100-sxm",
+                           "--gpus", "1", "--precision", "fp8", "--input-tokens", "1000", "--output-tokens", "500",
+                           "--engine", "trtllm"])
+    assert cli_throughput.result(targs)["throughput_model"] == "aiconfigurator-core 0.12.0"
+    targs.data_dir = str(data)
+    assert cli_throughput.result(targs)["throughput_model"] == "calibrated"

@@ -75,7 +75,8 @@ def result(args: argparse.Namespace) -> dict[str, Any]:
     params = perf.PerfParams.from_factors(cat.efficiency, args.engine)
     out = perf.throughput(model, gpu, args.gpus, args.precision, args.input_tokens, args.output_tokens,
                           params, args.max_tpot_ms, args.max_ttft_ms, args.kv_precision,
-                          args.tp, args.ep, args.pp, args.cached_input_fraction, args.engine)
+                          args.tp, args.ep, args.pp, args.cached_input_fraction, args.engine,
+                          data_dir=cat.data_dir)
     out["engine"] = args.engine
     eff = cat.efficiency
     out["calibration"] = {
