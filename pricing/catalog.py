@@ -30,6 +30,8 @@ from pricing.schema import (
     ProviderFile,
     QualityFile,
     QualityScore,
+    TaskTokensFile,
+    TaskTokensRow,
 )
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -174,6 +176,7 @@ class Catalog:
     owned: Mapping[str, OwnedAssumptions]
     efficiency: EfficiencyFactors | None
     quality: tuple[QualityScore, ...]
+    task_tokens: tuple[TaskTokensRow, ...] = ()
     warnings: tuple[Issue, ...] = ()
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -314,6 +317,7 @@ def _load_dir(data_dir: Path) -> tuple[dict[str, Any], list[Issue]]:
         ("hosting", "hosting.yaml", HostingFile),
         ("calibration", "calibration.yaml", CalibrationFile),
         ("quality", "quality.yaml", QualityFile),
+        ("task_tokens", "tokens_per_task.yaml", TaskTokensFile),
     ):
         path = data_dir / fname
         if not path.exists():
@@ -397,6 +401,7 @@ def build_catalog(data_dir: Path | str | None = None) -> tuple[Catalog | None, l
         owned=MappingProxyType(owned),
         efficiency=efficiency,
         quality=quality,
+        task_tokens=parsed["task_tokens"].rows if parsed["task_tokens"] else (),
         warnings=tuple(warnings),
     )
     return cat, issues + warnings
