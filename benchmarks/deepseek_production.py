@@ -91,7 +91,8 @@ def production(catalog: Catalog, engine: str) -> dict[str, Any]:
 
 
 def decode_breakdown(catalog: Catalog, engine: str, batch_per_gpu: float) -> str:
-    """Where one decode step's time goes at the planned batch: memory, compute, all-to-all, mode chosen."""
+    """Where one decode step's time goes at the planned batch: the step without its all-to-all (one batch and
+    two half batches), the all-to-all, the overhead, and the overlap mode perf.pool_step_s takes."""
     p = perf.PerfParams.from_factors(catalog.efficiency, engine)
     in_tok, out_tok = request_shape()
     r = perf._with_replicas(perf.rows([(catalog.model("deepseek-ai/DeepSeek-V3"), h800(catalog), "fp8",
@@ -99,15 +100,15 @@ def decode_breakdown(catalog: Catalog, engine: str, batch_per_gpu: float) -> str
     b = np.array([batch_per_gpu * DECODE.instance_gpus])
     z, ctx = np.zeros(1), np.array([in_tok + out_tok / 2.0])
     q = replace(p, a2a_overlap=1.0)
-    _, mem, cmp_ = perf.step_s(r, b, z, z, ctx, q)
-    _, mem2, cmp2 = perf.step_s(r, b / 2.0, z, z, ctx, q)
-    a2a1 = perf._ep_a2a_s(r, b, p, forward=False)
-    a2a2 = perf._ep_a2a_s(r, b, p, forward=False, micro_batches=2.0)
-    one = max(float(mem[0]), float(cmp_[0])) + float(a2a1[0])
-    two = max(2.0 * max(float(mem2[0]), float(cmp2[0])), float(a2a2[0]))
-    mode = "one batch, all-to-all exposed" if one <= two else "two micro-batches, all-to-all hidden"
-    return (f"memory {mem[0] * 1e3:.1f} ms, compute {cmp_[0] * 1e3:.1f} ms, all-to-all {a2a1[0] * 1e3:.1f} ms, "
-            f"overhead {p.step_overhead_ms:.1f} ms; {mode}")
+    over = p.step_overhead_ms * 1e-3
+    work1 = float(perf.step_s(r, b, z, z, ctx, q)[0][0]) - over
+    work2 = 2.0 * (float(perf.step_s(r, b / 2.0, z, z, ctx, q)[0][0]) - over)
+    a2a1 = float(perf._ep_a2a_s(r, b, p, forward=False)[0])
+    a2a2 = float(perf._ep_a2a_s(r, b, p, forward=False, micro_batches=2.0)[0])
+    mode = ("one batch, all-to-all exposed" if work1 + a2a1 <= max(work2, a2a2)
+            else "two micro-batches, all-to-all hidden")
+    return (f"kernels {work1 * 1e3:.1f} ms as one batch / {work2 * 1e3:.1f} ms as two halves (weights read twice), "
+            f"all-to-all {a2a1 * 1e3:.1f} ms, overhead {over * 1e3:.1f} ms; {mode}")
 
 
 def sglang_prefill(catalog: Catalog, engine: str) -> float:
