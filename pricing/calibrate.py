@@ -70,8 +70,8 @@ GPU_ALIASES: dict[str, str | None] = {
     "RTX-PRO-6000-Blackwell-96GB": "rtx-pro-6000",
     "RTX-4090-24GB": "rtx-4090",
     "MI300X": "mi300x",
-    "GB200": None,
-    "GH200-480GB": None,
+    "GB200": "gb200",  # one GPU of a GB200 NVL72 (TRT-LLM perf-overview "GB200" column, 1 GPU)
+    "GH200-480GB": "gh200",  # GH200 480GB = 96 GB HBM3 + 480 GB LPDDR5X (data/gpus.yaml gh200)
     "RTX-3090-24GB": None,
     "RTX-A6000-48GB": None,
 }
@@ -95,6 +95,7 @@ FIT_BOUNDS: dict[str, tuple[float, float]] = {
     "interconnect_efficiency": (0.05, 1.0),
     "moe_efficiency": (0.05, 1.0),
     "fp4_efficiency": (0.1, 1.0),
+    "kv_bandwidth_efficiency": (0.1, 1.0),
 }
 
 
@@ -121,6 +122,7 @@ class CalRow:
     layout: str = ""  # as published, e.g. "TP8 EP8"
     notes: str = ""
     metric: str = "output_tokens_per_s"  # or "ttft_ms" (batch-1 time to first token)
+    burst: float | None = None  # prompts sent at once by a finite benchmark run (ShareGPT bursts), drained to the end
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,7 @@ def load_rows(catalog: Catalog, path: Path = CSV_PATH) -> tuple[list[CalRow], li
                 skip("static batching (TRT-LLM v0.9, 2024); the model assumes continuous batching")
                 continue
             max_batch = None
+            burst = None
             if rec["input_len"] == "ShareGPT":
                 o_len = SHAREGPT_OUTPUT
                 m = re.search(r"Total TPS ([\d.]+)", notes)
@@ -208,6 +211,7 @@ def load_rows(catalog: Catalog, path: Path = CSV_PATH) -> tuple[list[CalRow], li
                     else SHAREGPT_INPUT / SHAREGPT_OUTPUT)
                 i_len = o_len * ratio
                 max_batch = SHAREGPT_PROMPTS
+                burst = SHAREGPT_PROMPTS  # `--num-prompts 1000` at an infinite request rate: one burst
                 kvp = kvp or "bf16"  # vLLM/SGLang default kv-cache-dtype auto = model dtype
             else:
                 try:
@@ -226,6 +230,7 @@ def load_rows(catalog: Catalog, path: Path = CSV_PATH) -> tuple[list[CalRow], li
                 max_batch=max_batch, engine=engine, family=arch.family.split("-")[0].split(".")[0],
                 regime=rec.get("regime") or "offline", min_tokens_per_s_per_user=mtps,
                 layout=rec.get("layout") or "", notes=notes, metric=rec.get("metric") or "output_tokens_per_s",
+                burst=burst,
             ))
     return keep, out
 
@@ -259,12 +264,19 @@ def predictor(catalog: Catalog, rows: Sequence[CalRow]) -> Callable[[PerfParams]
     dp = np.array([max(r.gpus // lay.instance_gpus, 1) for r, lay in zip(rows, lays, strict=True)], dtype=float)
 
     ttft = np.array([r.metric == "ttft_ms" for r in rows])
+    burst_idx = np.array([i for i, r in enumerate(rows) if r.burst], dtype=np.intp)
+    burst_n = np.array([float(rows[i].burst or 0.0) for i in burst_idx])
 
     def predict(p: PerfParams) -> np.ndarray:
         cap = np.array([c if c is not None else p.max_batch for c in caps]) / dp
         r = perf.rows(specs, p, kvp, lays)
         res = perf.evaluate(r, i_tok, o_tok, p, max_tpot_ms=tpot, max_batch=cap)
         out: np.ndarray = res["output_tokens_per_s"] * dp
+        if burst_idx.size:  # a finite burst drained to its last request (the harness's tail at small batch)
+            sub = perf.take(r, burst_idx)
+            out = out.copy()
+            out[burst_idx] = perf.burst_output_rate(sub, i_tok[burst_idx], o_tok[burst_idx], burst_n / dp[burst_idx], p,
+                                                    max_batch=cap[burst_idx]) * dp[burst_idx]
         if ttft.any():  # a lone prompt's prefill, no queue
             out = np.where(ttft, perf.prefill_s(r, i_tok, p) * 1e3, out)
         return out
@@ -361,7 +373,7 @@ def fit(catalog: Catalog, rows: Sequence[CalRow], start: PerfParams | None = Non
 # ridge penalty PRIOR_ROWS / rows x sum(log multiplier^2): an engine with few rows stays near the
 # shared fit (shrinkage weight PRIOR_ROWS / (PRIOR_ROWS + rows), written to data/calibration.yaml).
 ENGINE_FACTORS = ("bandwidth_efficiency", "decode_compute_efficiency", "prefill_compute_efficiency",
-                  "step_overhead_ms", "moe_efficiency")
+                  "step_overhead_ms", "moe_efficiency", "kv_bandwidth_efficiency")
 PROFILE_ENGINES = ("vllm", "sglang", "trtllm")
 PRIOR_ROWS = 5.0
 
@@ -438,6 +450,10 @@ def fit_all(catalog: Catalog, rows: Sequence[CalRow], start: PerfParams | None =
             m, n, w = fit_engine(catalog, rows, shared, e, passes=max(passes - 2, 2))
             mult[e], n_rows[e], shrink[e] = m, n, w
         shared, mult = _recentre(shared, mult, n_rows, {r.engine for r in rows})
+    # last, each profile against the final shared factors: fit_engine(shared, e) on the stored shared
+    # factors reproduces the stored profile (the recentring moves the point the ridge shrinks toward)
+    for e in PROFILE_ENGINES:
+        mult[e], n_rows[e], shrink[e] = fit_engine(catalog, rows, shared, e, passes=max(passes - 2, 2))
     return Fit(shared, mult, n_rows, shrink)
 
 
@@ -509,7 +525,7 @@ def write_yaml(f: Fit | PerfParams, n_rows: int, err: float, path: Path = CALIBR
     for e, mult in f.engines.items():
         q = f.params(e)
         engines[e] = {
-            "factors": {k: round(getattr(q, k), 4) for k in mult},
+            "factors": {k: round(getattr(q, k), 6) for k in mult},
             "rows": f.rows.get(e, 0),
             "shrinkage": round(f.shrinkage.get(e, 1.0), 4),
             "median_abs_pct_error": round((engine_errors or {}).get(e, float("nan")), 4)
@@ -517,21 +533,22 @@ def write_yaml(f: Fit | PerfParams, n_rows: int, err: float, path: Path = CALIBR
         }
     doc = {
         "efficiency": {
-            "bandwidth_efficiency": round(p.bandwidth_efficiency, 4),
-            "decode_compute_efficiency": round(p.decode_compute_efficiency, 4),
-            "prefill_compute_efficiency": round(p.prefill_compute_efficiency, 4),
-            "step_overhead_ms": round(p.step_overhead_ms, 4),
-            "interconnect_efficiency": round(p.interconnect_efficiency, 4),
+            "bandwidth_efficiency": round(p.bandwidth_efficiency, 6),
+            "decode_compute_efficiency": round(p.decode_compute_efficiency, 6),
+            "prefill_compute_efficiency": round(p.prefill_compute_efficiency, 6),
+            "step_overhead_ms": round(p.step_overhead_ms, 6),
+            "interconnect_efficiency": round(p.interconnect_efficiency, 6),
             "usable_memory_fraction": p.usable_memory_fraction,
             "runtime_overhead_gb": p.runtime_overhead_gb,
             "fitted_on": (f"data/measurements/throughput.csv, {n_rows} rows "
                           f"(excluded rows and reasons: python -m pricing.calibrate --dry-run), fitted {today}; "
                           f"fitted: {fitted}; engine profiles: {', '.join(ENGINE_FACTORS)} per engine, "
                           f"shrunk toward the shared fit with weight {PRIOR_ROWS:g} / ({PRIOR_ROWS:g} + rows)"),
-            "median_abs_pct_error": round(err, 4),
+            "median_abs_pct_error": round(err, 6),
             "extra": {
-                "moe_efficiency": round(p.moe_efficiency, 4),
-                "fp4_efficiency": round(p.fp4_efficiency, 4),
+                "moe_efficiency": round(p.moe_efficiency, 6),
+                "fp4_efficiency": round(p.fp4_efficiency, 6),
+                "kv_bandwidth_efficiency": round(p.kv_bandwidth_efficiency, 6),
                 "allreduce_latency_us": p.allreduce_latency_us,
                 "max_batch": p.max_batch,
                 "useful_sequences": p.useful_sequences,

@@ -35,7 +35,8 @@ serving engine where the calibration fitted one):
   comes out of the prefill) and prefills r x n prompt tokens (n = input tokens not found in the
   prefix cache). Per GPU, the step reads the weights it holds (MoE: the experts the step's tokens
   touch, E (1 - (1 - k/E)^T) per layer, x a routing-imbalance factor under expert parallelism) and
-  the KV of its sequences, and computes decode and prefill FLOPs (2 x active params per token plus
+  the KV of its sequences (at kv_bandwidth_efficiency: paged attention reads scattered KV blocks less
+  efficiently than GEMMs stream weights), and computes decode and prefill FLOPs (2 x active params per token plus
   attention 4 x layers x context x heads x head_dim):
       step = max(bytes / (bw eff_bw), decode_flops / (F eff_dc) + prefill_flops / (F eff_pf))
              + exposed communication + step_overhead,
@@ -48,7 +49,7 @@ serving engine where the calibration fitted one):
   chunked-prefill interference). TTFT = the prompt's ceil(n / prefill_chunk_tokens) steps at the
   current load, times an M/D/1 queueing factor 1 + rho / (2 (1 - rho)) at the planned utilisation
   rho. A request of one output token has no TPOT. r is the largest rate meeting the TPOT and TTFT
-  targets, the KV capacity and the engine's batch cap (step time and TTFT grow with r, requests per
+  targets, the KV capacity and the engine's batch cap (which counts requests still prefilling) (step time and TTFT grow with r, requests per
   second r / step never fall with r, so a bisection finds it). Throughput = r x O / step.
   Consequences (tested with hypothesis): more output or input tokens per request never raise
   requests per second; a tighter target never raises throughput; more load never makes an
@@ -105,6 +106,9 @@ class PerfParams:
     max_batch: float = 1024.0
     useful_sequences: float = 8.0
     fp4_efficiency: float = 1.0  # share of the fp4 tensor-core peak fp4 GEMMs reach relative to fp8's share
+    # share of peak memory bandwidth paged-attention decode kernels reach reading the KV cache (scattered
+    # blocks, one sequence per thread block) as against streaming the weights (bandwidth_efficiency)
+    kv_bandwidth_efficiency: float = 0.8
     # assumptions, not fitted (see data/calibration.yaml `source`)
     a2a_overlap: float = 0.5  # share of expert-parallel all-to-all hidden by two-micro-batch overlap
     ep_imbalance: float = 1.0  # scale of the routing-skew term (0 = perfectly balanced experts)
@@ -139,6 +143,7 @@ class PerfParams:
         return replace(
             self,
             bandwidth_efficiency=self.bandwidth_efficiency * s,
+            kv_bandwidth_efficiency=self.kv_bandwidth_efficiency * s,
             decode_compute_efficiency=self.decode_compute_efficiency * s,
             prefill_compute_efficiency=self.prefill_compute_efficiency * s,
             interconnect_efficiency=self.interconnect_efficiency * s,
@@ -574,7 +579,7 @@ def _static(r: Rows, ctx: F, p: PerfParams) -> dict[str, F]:
     return {
         "dense_pg": r.dense_bytes / (r.pp * np.where(r.adp > 0, 1.0, r.tp)),
         "expert_pg": r.expert_bytes / r.n / moe,
-        "kv_pg": _kv_seq(r, ctx) / r.n,
+        "kv_pg": _kv_seq(r, ctx) / r.n * p.bandwidth_efficiency / p.kv_bandwidth_efficiency,
         "mem_div": r.bw * p.bandwidth_efficiency,
         "lin_dense": 2e9 * (r.active_b - r.expert_act_b),
         "lin_exp": 2e9 * r.expert_act_b / moe,
@@ -699,9 +704,12 @@ def evaluate(
     kv_budget, fits, fits_ctx = _memory_fit(r, i_tok, o_tok, p, cached, min_context_tokens)
     kv_mean_seq = _kv_seq(r, i_tok + o_tok / 2.0)
     b_kv = np.floor(np.maximum(kv_budget, 0.0) / np.maximum(kv_mean_seq, 1e-9))
-    seqs = np.maximum(o_tok - 1.0, 1.0)  # sequences resident per request completed per step
+    seqs = np.maximum(o_tok - 1.0, 1.0)  # sequences decoding per request completed per step
+    # requests resident per request completed per step: O - 1 decode steps plus the prompt's prefill steps
+    # (an engine's batch cap, vLLM/SGLang max_num_seqs or a client's fixed concurrency, counts both)
+    resident = np.maximum(o_tok - 1.0, 0.0) + np.maximum(np.ceil(n_new / p.prefill_chunk_tokens - 1e-9), 1.0)
     b_hi = np.maximum(np.minimum(b_kv, cap), 1.0)
-    r_hi = b_hi / seqs
+    r_hi = b_hi / resident
     # feasibility is judged for a lone request (a trickle of RATE_MIN requests per step), the same for
     # every request length, so a longer request can never turn an infeasible deployment feasible
     r_lo = np.minimum(RATE_MIN, r_hi)
@@ -762,6 +770,44 @@ def evaluate(
         "overhead_gb_per_gpu": np.full(size, p.runtime_overhead_gb),
         "usable_gb_per_gpu": r.mem_per_gpu / 1e9 + p.runtime_overhead_gb,
     }
+
+
+def burst_output_rate(r: Rows, input_tokens: F | float, output_tokens: F | float, prompts: F | float, p: PerfParams,
+                      max_batch: F | float | None = None, steps: int = 16) -> F:
+    """Output tokens/s of one instance draining a burst of `prompts` requests sent at once (a benchmark
+    harness such as `vllm bench serve --num-prompts 1000` at an infinite request rate), vectorised.
+
+    While more requests wait than the instance holds, it runs at its steady state (`evaluate`). The last
+    b requests (b = the steady batch, or all of them when they fit at once, after prefilling them) then
+    drain with output lengths spread around the mean: modelled as exponential (mean O tokens), so the batch
+    decays as b exp(-t / O) over decode steps t and the tail costs O x integral of step(b e^-u) du for u in
+    [0, ln b], each step at the smaller batch (memory-bound, the weights read for few sequences).
+    """
+    size = r.n.shape
+    i_tok = np.broadcast_to(np.asarray(input_tokens, dtype=float), size)
+    o_tok = np.maximum(np.broadcast_to(np.asarray(output_tokens, dtype=float), size), 1.0)
+    n_req = np.maximum(np.broadcast_to(np.asarray(prompts, dtype=float), size), 1.0)
+    res = evaluate(r, i_tok, o_tok, p, max_batch=max_batch)
+    steady_b = np.maximum(res["batch"], 1.0)
+    b = np.minimum(steady_b, n_req)
+    t_steady = np.maximum(n_req - b, 0.0) / np.maximum(res["requests_per_s"], 1e-12)
+    # all requests fit at once: they are prefilled first (whole chunks of prefill_chunk_tokens)
+    ctx = i_tok + o_tok / 2.0
+    z = np.zeros(size)
+    chunk = np.full(size, p.prefill_chunk_tokens)
+    t_chunk, _, _ = step_s(r, z, chunk, chunk * _prefill_attn(r, i_tok, i_tok) / np.maximum(i_tok, 1.0), z, p)
+    t_fill = np.where(n_req <= steady_b, n_req * i_tok / p.prefill_chunk_tokens * t_chunk, 0.0)
+    # the tail: midpoint rule in u = ln(batch)
+    top = np.log(b)
+    tail = np.zeros(size)
+    st = _static(r, ctx, p)
+    for k in range(steps):
+        u = top * (k + 0.5) / steps
+        t, _, _ = step_s(r, np.exp(u), z, z, ctx, p, st)
+        tail += t * top / steps
+    tail = np.maximum(o_tok - 1.0, 1.0) * tail + np.where(top > 0, 0.0, (o_tok - 1.0) * res["decode_step_ms"] / 1e3)
+    out: F = n_req * o_tok / np.maximum(t_fill + t_steady + tail, 1e-12)
+    return np.where(res["fits"] > 0, out, 0.0)
 
 
 # --------------------------------------------------------------------------- one deployment
