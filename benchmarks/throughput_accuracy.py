@@ -37,11 +37,7 @@ GROUPS: dict[str, Callable[[CalRow], str]] = {
 
 def stored_fit(cat: Catalog) -> Fit:
     """The shared factors and engine profiles of data/calibration.yaml as a Fit."""
-    eff = cat.efficiency
-    shared = PerfParams.from_factors(eff)
-    engines = {} if eff is None else {
-        e: {k: v / getattr(shared, k) for k, v in ef.factors.items()} for e, ef in eff.engines.items()}
-    return Fit(shared, engines, {}, {})
+    return calibrate.stored_fit(cat)
 
 
 def summary(rows: Sequence[CalRow], err: np.ndarray, label: str) -> None:

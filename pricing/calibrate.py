@@ -376,6 +376,13 @@ ENGINE_FACTORS = ("bandwidth_efficiency", "decode_compute_efficiency", "prefill_
                   "step_overhead_ms", "moe_efficiency", "kv_bandwidth_efficiency")
 PROFILE_ENGINES = ("vllm", "sglang", "trtllm")
 PRIOR_ROWS = 5.0
+# Engine settings taken from the engines' documented defaults, not fitted (written into each profile).
+ENGINE_SETTINGS: dict[str, dict[str, float]] = {
+    # TensorRT-LLM gives the KV cache 90% of the memory free after loading the model
+    # (KvCacheConfig.free_gpu_memory_fraction = 0.9: nvidia.github.io/TensorRT-LLM/llm-api/reference/KvCacheConfig.html);
+    # vLLM and SGLang take a fraction of the whole GPU (usable_memory_fraction, the shared rule).
+    "trtllm": {"kv_free_memory_fraction": 0.9},
+}
 
 
 def apply_multipliers(p: PerfParams, mult: dict[str, float] | None) -> PerfParams:
@@ -383,6 +390,11 @@ def apply_multipliers(p: PerfParams, mult: dict[str, float] | None) -> PerfParam
     if not mult:
         return p
     return replace(p, **{k: float(np.clip(getattr(p, k) * v, *FIT_BOUNDS[k])) for k, v in mult.items()})
+
+
+def engine_params(p: PerfParams, engine: str, mult: dict[str, float] | None) -> PerfParams:
+    """One engine's absolute factors: the shared ones x its multipliers, plus its documented settings."""
+    return replace(apply_multipliers(p, mult), **ENGINE_SETTINGS.get(engine, {}))
 
 
 def multi_predictor(catalog: Catalog, rows: Sequence[CalRow]
@@ -396,7 +408,7 @@ def multi_predictor(catalog: Catalog, rows: Sequence[CalRow]
     def predict(p: PerfParams, mult: dict[str, dict[str, float]]) -> np.ndarray:
         out = np.zeros(len(rows))
         for e, (idx, fn) in preds.items():
-            out[idx] = fn(apply_multipliers(p, mult.get(e)))
+            out[idx] = fn(engine_params(p, e, mult.get(e)))
         return out
 
     return predict
@@ -414,7 +426,7 @@ def fit_engine(catalog: Catalog, rows: Sequence[CalRow], shared: PerfParams, eng
     lam = PRIOR_ROWS / len(mine)
 
     def loss(x: np.ndarray) -> float:
-        q = apply_multipliers(shared, dict(zip(ENGINE_FACTORS, np.exp(x), strict=True)))
+        q = engine_params(shared, engine, dict(zip(ENGINE_FACTORS, np.exp(x), strict=True)))
         err = np.mean(np.abs(np.log(np.maximum(predict(q), 1e-9) / meas)))
         return float(err + lam * 0.01 * np.sum(x**2))
 
@@ -434,7 +446,7 @@ class Fit:
 
     def params(self, engine: str) -> PerfParams:
         """Absolute factors of one engine profile ('default' = shared)."""
-        return apply_multipliers(self.shared, self.engines.get(engine))
+        return engine_params(self.shared, engine, self.engines.get(engine))
 
 
 def fit_all(catalog: Catalog, rows: Sequence[CalRow], start: PerfParams | None = None, rounds: int = 3,
@@ -481,6 +493,17 @@ def _recentre(shared: PerfParams, mult: dict[str, dict[str, float]], n_rows: dic
     return new_shared, out
 
 
+def stored_fit(catalog: Catalog) -> Fit:
+    """The shared factors and engine profiles of data/calibration.yaml as a Fit (multipliers on the shared fit;
+    the engines' fixed settings come back through ENGINE_SETTINGS)."""
+    eff = catalog.efficiency
+    shared = PerfParams.from_factors(eff)
+    engines = {} if eff is None else {
+        e: {k: v / getattr(shared, k) for k, v in ef.factors.items() if k in FIT_BOUNDS}
+        for e, ef in eff.engines.items()}
+    return Fit(shared, engines, {}, {})
+
+
 def fit_errors(catalog: Catalog, rows: Sequence[CalRow], f: Fit) -> np.ndarray:
     """|predicted - measured| / measured per row, each row with its engine's profile."""
     pred = multi_predictor(catalog, rows)(f.shared, f.engines)
@@ -525,7 +548,7 @@ def write_yaml(f: Fit | PerfParams, n_rows: int, err: float, path: Path = CALIBR
     for e, mult in f.engines.items():
         q = f.params(e)
         engines[e] = {
-            "factors": {k: round(getattr(q, k), 6) for k in mult},
+            "factors": {k: round(getattr(q, k), 6) for k in (*mult, *ENGINE_SETTINGS.get(e, {}))},
             "rows": f.rows.get(e, 0),
             "shrinkage": round(f.shrinkage.get(e, 1.0), 4),
             "median_abs_pct_error": round((engine_errors or {}).get(e, float("nan")), 4)
@@ -561,8 +584,11 @@ def write_yaml(f: Fit | PerfParams, n_rows: int, err: float, path: Path = CALIBR
             "engines": engines,
             "source": (
                 "fitted by pricing/calibrate.py on data/measurements/throughput.csv "
-                "(TRT-LLM perf-overview v0.17 and v1.0 tables, TRT-LLM DeepSeek-R1 blog, gpustack vLLM/SGLang "
-                f"ShareGPT runs with lengths from {SHAREGPT_SOURCE}), each row at its published layout. Not fitted "
+                "(TRT-LLM perf-overview v0.17 and v1.0 tables, TRT-LLM DeepSeek-R1 blog, NVIDIA NIM concurrency "
+                "sweep of Llama-3.3-70B on 2 x H100, gpustack vLLM/SGLang ShareGPT runs with lengths from "
+                f"{SHAREGPT_SOURCE}, each predicted as one 1000-prompt burst drained to its end), each row at its "
+                "published layout and concurrency. Engine settings (not fitted): trtllm kv_free_memory_fraction 0.9 "
+                "(TensorRT-LLM KvCacheConfig.free_gpu_memory_fraction default). Not fitted "
                 "(assumptions): usable_memory_fraction 0.9 = vLLM's default --gpu-memory-utilization; "
                 "runtime_overhead_gb 2 (activations, CUDA graphs, NCCL buffers), allreduce_latency_us 10, "
                 "max_batch 1024 (engine batch cap), useful_sequences 8 (a replica must hold KV for 8 full-context "

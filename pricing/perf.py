@@ -38,8 +38,10 @@ serving engine where the calibration fitted one):
   the KV of its sequences (at kv_bandwidth_efficiency: paged attention reads scattered KV blocks less
   efficiently than GEMMs stream weights), and computes decode and prefill FLOPs (2 x active params per token plus
   attention 4 x layers x context x heads x head_dim):
-      step = max(bytes / (bw eff_bw), decode_flops / (F eff_dc) + prefill_flops / (F eff_pf))
+      step = max(weight bytes / (bw eff_bw), linear FLOPs / (F eff))       (the GEMMs)
+             + max(KV bytes / (bw eff_kv), attention FLOPs / (F eff))     (attention, a separate kernel)
              + exposed communication + step_overhead,
+  (eff = decode or prefill compute efficiency for the decode and prefill tokens),
   with the routed experts' bytes and FLOPs divided by moe_efficiency (grouped-GEMM expert kernels).
   Communication: tensor-parallel all-reduces (2 per layer, ring, over the scale-up link), expert-
   parallel all-to-all (fp8 dispatch + bf16 combine per MoE layer, over the scale-up link inside a
@@ -109,6 +111,10 @@ class PerfParams:
     # share of peak memory bandwidth paged-attention decode kernels reach reading the KV cache (scattered
     # blocks, one sequence per thread block) as against streaming the weights (bandwidth_efficiency)
     kv_bandwidth_efficiency: float = 0.8
+    # KV-cache memory rule: 0 = usable_memory_fraction of the whole GPU minus weights (vLLM
+    # --gpu-memory-utilization, SGLang --mem-fraction-static); > 0 = this share of the memory still free
+    # after weights and runtime overhead (TensorRT-LLM KvCacheConfig.free_gpu_memory_fraction, default 0.9)
+    kv_free_memory_fraction: float = 0.0
     # assumptions, not fitted (see data/calibration.yaml `source`)
     a2a_overlap: float = 0.5  # share of expert-parallel all-to-all hidden by two-micro-batch overlap
     ep_imbalance: float = 1.0  # scale of the routing-skew term (0 = perfectly balanced experts)
@@ -597,13 +603,17 @@ def step_s(r: Rows, dec: F, pre: F, pre_attn_flops: F, ctx: F, p: PerfParams,
     st = st if st is not None else _static(r, ctx, p)
     tokens = dec + pre
     imb = _imbalance(r, tokens, p)
-    t_mem = (st["dense_pg"] + st["expert_pg"] * _touched_busiest(r, tokens, imb) + dec * st["kv_pg"]) / st["mem_div"]
+    # two rooflines, run one after the other within a layer: the GEMMs (weights streamed vs linear FLOPs)
+    # and attention (KV read vs attention FLOPs); a memory-bound kernel cannot hide a compute-bound one
+    t_w = (st["dense_pg"] + st["expert_pg"] * _touched_busiest(r, tokens, imb)) / st["mem_div"]
+    t_kv = dec * st["kv_pg"] / st["mem_div"]
     lin = st["lin_dense"] + st["lin_exp"] * imb
-    dec_fl = dec * (lin + st["attn_dec"])
-    pre_fl = pre * lin + pre_attn_flops * st["attn_scale"]
-    t_cmp = (dec_fl / p.decode_compute_efficiency + pre_fl / p.prefill_compute_efficiency) / st["cmp_div"]
-    t = np.maximum(t_mem, t_cmp) + st["comm_a"] + st["comm_b"] * tokens + p.step_overhead_ms * 1e-3
-    return t, t_mem, t_cmp
+    t_lin = (dec * lin / p.decode_compute_efficiency + pre * lin / p.prefill_compute_efficiency) / st["cmp_div"]
+    t_att = (dec * st["attn_dec"] / p.decode_compute_efficiency
+             + pre_attn_flops * st["attn_scale"] / p.prefill_compute_efficiency) / st["cmp_div"]
+    t = (np.maximum(t_w, t_lin) + np.maximum(t_kv, t_att) + st["comm_a"] + st["comm_b"] * tokens
+         + p.step_overhead_ms * 1e-3)
+    return t, t_w + t_kv, t_lin + t_att
 
 
 def decode_step_s(r: Rows, batch: F, ctx: F, p: PerfParams) -> tuple[F, F, F]:
@@ -652,10 +662,21 @@ def _at_rate(r: Rows, rate: F, i_tok: F, o_tok: F, n_new: F, p: PerfParams,
             "t_mem": t_mem, "t_cmp": t_cmp, "t_pre": chunks * np.maximum(t_chunk, t)}
 
 
+def kv_memory(r: Rows, p: PerfParams) -> F:
+    """Bytes one instance gives its KV cache, by the engine's rule (PerfParams.kv_free_memory_fraction)."""
+    total = r.n * r.mem_per_gpu - weights_stored(r)  # usable_memory_fraction of the GPU, minus weights
+    if p.kv_free_memory_fraction <= 0:
+        return total
+    ov = p.runtime_overhead_gb * 1e9
+    raw = (r.mem_per_gpu + ov) / max(p.usable_memory_fraction, 1e-9) - ov  # whole GPU minus runtime overhead
+    out: F = p.kv_free_memory_fraction * (r.n * raw - weights_stored(r))
+    return out
+
+
 def _memory_fit(r: Rows, i_tok: F, o_tok: F, p: PerfParams, cached: F, min_context_tokens: F | float
                 ) -> tuple[F, NDArray[np.bool_], NDArray[np.bool_]]:
     """(KV budget bytes, fits, fits the context) of each instance for these request lengths."""
-    kv_budget = (r.n * r.mem_per_gpu - weights_stored(r)) * (1.0 - p.prefix_cache_reserve * cached)
+    kv_budget = kv_memory(r, p) * (1.0 - p.prefix_cache_reserve * cached)
     full_ctx = i_tok + o_tok
     min_ctx = np.broadcast_to(np.asarray(min_context_tokens, dtype=float), r.n.shape)
     fits_ctx: NDArray[np.bool_] = (full_ctx <= r.max_context) & (min_ctx <= r.max_context)

@@ -100,3 +100,20 @@ def test_mxfp4_on_hopper_is_weight_only(catalog):
     assert perf.compute_precision("fp4", h100) == "bf16"
     assert perf.compute_precision("fp4", b200) == "fp4"
     assert perf.precision_note("fp4", h100)
+
+
+def test_trtllm_kv_memory_is_a_share_of_the_memory_left_after_weights(catalog):
+    """TensorRT-LLM's KvCacheConfig.free_gpu_memory_fraction (0.9 of what the weights leave) against vLLM's
+    share of the whole GPU: Llama-70B fp8 on one H100 (70.6 GB of weights) gets ~2.5x the KV room."""
+    trt = PerfParams.from_factors(catalog.efficiency, "trtllm")
+    vll = PerfParams.from_factors(catalog.efficiency, "vllm")
+    assert trt.kv_free_memory_fraction == pytest.approx(0.9)
+    assert vll.kv_free_memory_fraction == 0.0
+    m, g = catalog.model(L70), catalog.gpu("h100-sxm")
+    r_t = perf.rows([(m, g, "fp8", 1)], trt)
+    r_v = perf.rows([(m, g, "fp8", 1)], vll)
+    kv_t, kv_v = perf.kv_memory(r_t, trt)[0], perf.kv_memory(r_v, vll)[0]
+    weights = perf.weights_stored(r_t)[0]
+    free = g.memory_gb * 2**30 - trt.runtime_overhead_gb * 1e9 - weights
+    assert kv_t == pytest.approx(0.9 * free, rel=1e-9)
+    assert kv_t > 2 * kv_v > 0
