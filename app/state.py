@@ -14,7 +14,7 @@ from pricing.analysis import PlanAssumptions
 from pricing.analysis.plan import API_PRICE_ASSUMPTION
 from pricing.catalog import issues_from_validation
 from pricing.compare import presets
-from pricing.errors import DataError
+from pricing.errors import DataError, Issue
 from pricing.schema import (
     PRECISIONS,
     ApiChoice,
@@ -96,6 +96,8 @@ def params() -> list[Param]:
         Param("sh", "list", []),
         Param("minq", "float", 0.0, 0, 1000),
         Param("minq_ref", "str", ""),
+        Param("task_ref", "str", ""),  # cost per task: the reference model ('' = same tokens for every model)
+        Param("task_own", "str", ""),  # your own output tokens per task: "model=tokens, model=tokens"
         Param("cur", "str", "USD"),
         Param("rate", "float", 1.0, 1e-6, 1e6),
         Param("kwh", "float", 0.0, 0, 2),
@@ -416,6 +418,36 @@ def options() -> tuple[Option, ...]:
     return tuple(opts)
 
 
+def parse_own_tokens(text: str) -> dict[str, float]:
+    """'openai/gpt-4o=5000, deepseek/deepseek-v4-pro=30k' -> {model: tokens}; DataError naming the field."""
+    out: dict[str, float] = {}
+    for item in (x.strip() for x in text.replace(";", ",").split(",")):
+        if not item:
+            continue
+        key, sep, num = item.rpartition("=")
+        num = num.strip().lower()
+        scale = 1000.0 if num.endswith("k") else 1.0
+        try:
+            val = float(num.removesuffix("k")) * scale
+        except ValueError:
+            val = float("nan")
+        if not sep or not key.strip() or not 0 < val <= 10_000_000:
+            raise DataError([Issue("Your inputs", "Cost per task", "Your tokens per task",
+                                   f"{item!r} must read model=tokens, e.g. openai/gpt-4o=5000 "
+                                   "(tokens above 0, at most 10,000,000)")])
+        out[key.strip()] = val
+    return out
+
+
+def task_tokens() -> dict[str, Any] | None:
+    """The cost-per-task setting the inputs describe, or None for the same tokens everywhere."""
+    ss = st.session_state
+    ref = str(ss.get("task_ref") or "").strip()
+    if not ref:
+        return None
+    return {"reference": ref, "own_tokens_per_task": parse_own_tokens(str(ss.get("task_own") or ""))}
+
+
 def scenario(providers: Iterable[str], gpus: Iterable[str]) -> Scenario:
     """Everything the user entered, as a Scenario (the file shape of DESIGN.md)."""
     return _valid(Scenario, {
@@ -424,6 +456,7 @@ def scenario(providers: Iterable[str], gpus: Iterable[str]) -> Scenario:
         "options": options(),
         "overrides": overrides(providers, gpus),
         "months": int(st.session_state.get("plan_months", PLAN.months)),
+        "task_tokens": task_tokens(),
     }, "scenario")
 
 
@@ -467,6 +500,9 @@ def apply_scenario(s: Scenario, providers: Iterable[str], gpus: Iterable[str]) -
     ss["plan_months"] = int(s.months)
     ss["cur"], ss["rate"] = ov.currency, float(ov.usd_to_currency)
     ss["scenario_name"] = s.name
+    tt = s.task_tokens
+    ss["task_ref"] = tt.reference if tt else ""
+    ss["task_own"] = ", ".join(f"{k}={v:g}" for k, v in tt.own_tokens_per_task.items()) if tt else ""
     return notes + clamp_to_widgets(params() + dynamic_params(providers, gpus))
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from app import state
-from pricing import charts, clock, quality, report, staleness
+from pricing import charts, clock, quality, report, staleness, task_tokens
 from pricing import compare as cmp
 from pricing.catalog import Catalog, default_catalog
 from pricing.errors import DataError, Issue, PricingError
@@ -196,7 +196,8 @@ def validators() -> dict[str, Any]:
             return v
         return check
 
-    return {"api": api, "sh": sh, "sd_model": member(cat.models), "sd_gpu": member(cat.gpus)}
+    return {"api": api, "sh": sh, "sd_model": member(cat.models), "sd_gpu": member(cat.gpus),
+            "task_ref": member({*cat.offers, *cat.models})}
 
 
 def validate_scenario_text(text: str, name: str) -> Scenario:
@@ -308,16 +309,20 @@ def table_frame(df: pd.DataFrame) -> pd.DataFrame:
         "Warnings": df["warnings"].fillna("").astype(str),
         "Route id": df["route_id"].astype(str),
     })
+    if "task_tokens_multiplier" in df:
+        out.insert(6, "Tokens per task", _num(df["task_tokens_multiplier"]))
+        out["Tokens per task from"] = df["task_tokens_note"].fillna("").astype(str)
     return out
 
 
-def table_config() -> dict[str, Any]:
-    """Column labels (with units), widths and help of table_frame; numbers are formatted by table_style."""
+def table_config(per_task: bool = False) -> dict[str, Any]:
+    """Column labels (with units), widths and help of table_frame; numbers are formatted by table_style.
+    With the cost-per-task column the route column narrows, so the deciding columns still fit 1440 px."""
     code, _ = currency()
     sym = "$" if code == "USD" else code
     return {
         "Rank": st.column_config.NumberColumn(width=48, pinned=True),
-        "Route": st.column_config.TextColumn(width=360, pinned=True,
+        "Route": st.column_config.TextColumn(width=270 if per_task else 360, pinned=True,
                                              help="Model and provider, or model on GPUs; select a cell to read it whole"),
         "Kind": st.column_config.TextColumn(width=150),
         "Monthly cost": st.column_config.NumberColumn(f"Monthly ({sym})", width=95,
@@ -336,6 +341,13 @@ def table_config() -> dict[str, Any]:
         "Per quality point": st.column_config.NumberColumn(f"{sym} per quality point",
                                                            help=f"Monthly {code} / quality index"),
         "Source": st.column_config.LinkColumn(display_text="source"),
+        "Tokens per task": st.column_config.NumberColumn(
+            "Tokens / task", width=90,
+            help="Output and reasoning tokens relative to the reference model you picked (x1.00 = the "
+                 "workload's tokens); hover 'Tokens per task from' for the figure and its source"),
+        "Tokens per task from": st.column_config.TextColumn(
+            width=300, help="Artificial Analysis' output tokens per Intelligence Index task (the setting measured, "
+                            "the date), 'your assumption', or no figure (x1.0)"),
     }
 
 
@@ -358,6 +370,7 @@ def table_style(frame: pd.DataFrame) -> Any:
         "Quality": blank(lambda v: f"{v:.1f}"), "Tokens per month": blank(cmp.compact),
         "GPUs": blank(lambda v: f"{v:.0f}"), "Busy at peak": blank(lambda v: f"{v:.0%}"),
         "Time to first token": blank(lambda v: f"{v:,.0f} ms"), "Time per output token": blank(lambda v: f"{v:.1f} ms"),
+        "Tokens per task": blank(lambda v: f"x{v:.2f}"),
     }
     out = frame.copy()
     for col in fmts:
@@ -392,7 +405,7 @@ HUMAN_NAMES = {
     "status": "Status", "checked_on": "Price checked", "changed_on": "Price changed", "retires_on": "Retires",
     "deprecated_on": "Deprecated", "successor": "Successor", "no_cache_price": "No cache price published",
     "no_batch_api": "No batch API", "usd_per_mtok_scheduled_input": "Scheduled input $/1M tok",
-    "scheduled_from": "Scheduled from",
+    "scheduled_from": "Scheduled from", "cache_read": "Cache read", "batch": "Batch API",
 }
 FRACTION_COLUMNS = ("residual_value_fraction", "networking_fraction", "average_power_fraction")
 
@@ -421,11 +434,15 @@ def readable(df: pd.DataFrame) -> Any:
 def ranked_table(df: pd.DataFrame, key: str, height: int | None = None) -> pd.DataFrame:
     """The ranked routes: the deciding columns always, the others picked by the user; returns what is shown."""
     frame = table_frame(df)
-    extra = [c for c in frame.columns if c not in DECISIVE]
+    shown = [*DECISIVE, *(["Tokens per task"] if "Tokens per task" in frame else [])]
+    extra = [c for c in frame.columns if c not in shown]
+    if f"{key}_cols" in st.session_state:  # a column of a mode switched off (cost per task) is no option now
+        st.session_state[f"{key}_cols"] = [c for c in st.session_state[f"{key}_cols"] if c in extra]
     picked = st.multiselect("More columns", extra, key=f"{key}_cols", placeholder="GPUs, latency, source, warnings ...",
                             help="The deciding columns are always shown; add any of the others.")
-    order = [*DECISIVE, *[c for c in extra if c in picked]]
-    st.dataframe(table_style(frame), column_config=table_config(), column_order=order, hide_index=True,
+    order = [*shown, *[c for c in extra if c in picked]]
+    st.dataframe(table_style(frame), column_config=table_config("Tokens per task" in frame), column_order=order,
+                 hide_index=True,
                  width="stretch", height=height or min(560, 38 + 35 * max(len(frame), 1)), key=key)
     return frame[order]
 
@@ -485,6 +502,17 @@ def share_box(key: str) -> None:
         "select the link above and copy it";}}}};</script>""", height=44)
     st.caption("Opening the link restores every input of this view: workloads, candidates, quality floor, "
                "overrides and currency.")
+
+
+def task_token_choices() -> dict[str, str]:
+    """Offer ids with a tokens-per-task figure (the reference models to pick from) -> how it reads."""
+    cat = catalog()
+    out = {}
+    for oid in sorted(cat.offers):
+        fig = task_tokens.figure(cat, oid)
+        if fig is not None:
+            out[oid] = f"{oid} ({task_tokens.tokens_text(fig.tokens)} output tokens/task, {fig.measured_as})"
+    return out
 
 
 def quality_choices() -> dict[str, float]:

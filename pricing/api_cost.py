@@ -79,6 +79,8 @@ def _offer_row(oid: str, provider: str, o: ApiOffer, n_tiers: int) -> dict[str, 
         "max_output_tokens": float(o.max_output_tokens) if o.max_output_tokens else np.inf,
         "usd_per_request": o.usd_per_request,
         "has_batch": o.batch is not None,
+        "says_no_batch": o.no_batch_api,
+        "cache_unknown": o.usd_per_mtok_cached_input is None and not o.no_cache_price,
         "has_off_peak": o.off_peak is not None,
         "n_tiers": len(o.tiers),
     }
@@ -281,14 +283,20 @@ def _warnings(prices: pd.DataFrame, w: dict[str, F], names: Sequence[str]) -> np
     gen = (w["output_tokens"] + w["reasoning_tokens"])[None, :]
     need = w["input_tokens"][None, :] + gen
     no_batch = (~prices["has_batch"].to_numpy(bool))[:, None] & (w["batch_fraction"] > 0)[None, :]
-    for kind, mask in (("ctx", need > ctx), ("out", gen > max_out), ("batch", no_batch)):
+    said = prices["says_no_batch"].to_numpy(bool)
+    cache_unknown = prices["cache_unknown"].to_numpy(bool)[:, None] & (w["cached_fraction"] > 0)[None, :]
+    for kind, mask in (("ctx", need > ctx), ("out", gen > max_out), ("batch", no_batch), ("cache", cache_unknown)):
         for i, j in zip(*np.nonzero(mask), strict=True):
             if kind == "ctx":
                 m = f"prompt + output ({need[0, j]:,.0f} tokens) exceed the {ctx[i, 0]:,.0f}-token context window"
             elif kind == "out":
                 m = f"output + reasoning ({gen[0, j]:,.0f} tokens) exceed the {max_out[i, 0]:,.0f}-token output limit"
-            else:
+            elif kind == "cache":
+                m = "cache-read price not known: cached input is billed at the full input price"
+            elif said[i]:
                 m = "no batch API: the batch share is billed at standard prices"
+            else:
+                m = "batch price not known: the batch share is billed at standard prices"
             msgs[i, j] = f"{msgs[i, j]}; {m}" if msgs[i, j] else m
     return msgs
 

@@ -30,6 +30,8 @@ from pricing.schema import (
     ProviderFile,
     QualityFile,
     QualityScore,
+    TaskTokensFile,
+    TaskTokensRow,
 )
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -174,6 +176,7 @@ class Catalog:
     owned: Mapping[str, OwnedAssumptions]
     efficiency: EfficiencyFactors | None
     quality: tuple[QualityScore, ...]
+    task_tokens: tuple[TaskTokensRow, ...] = ()
     warnings: tuple[Issue, ...] = ()
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -252,6 +255,8 @@ def _offers_frame(cat: Catalog) -> pd.DataFrame:
                 "usd_per_request": o.usd_per_request,
                 "usd_per_mtok_scheduled_input": o.scheduled[0].usd_per_mtok_input if o.scheduled else None,
                 "scheduled_from": o.scheduled[0].effective_from if o.scheduled else None,
+                "cache_read": _cache_text(o),
+                "batch": _batch_text(o),
                 "no_cache_price": o.no_cache_price,
                 "no_batch_api": o.no_batch_api,
                 "deprecated_on": o.deprecated_on,
@@ -264,6 +269,20 @@ def _offers_frame(cat: Catalog) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def _cache_text(o: ApiOffer) -> str:
+    """The cache-read column as people read it: the price, or why there is none."""
+    if o.usd_per_mtok_cached_input is not None:
+        return f"${o.usd_per_mtok_cached_input:g}/1M"
+    return o.cache_read_status()
+
+
+def _batch_text(o: ApiOffer) -> str:
+    """The batch column as people read it: input / output price, or why there is none."""
+    if o.batch is not None:
+        return f"${o.batch.usd_per_mtok_input:g} / ${o.batch.usd_per_mtok_output:g} per 1M"
+    return o.batch_status()
 
 
 def _load_dir(data_dir: Path) -> tuple[dict[str, Any], list[Issue]]:
@@ -298,6 +317,7 @@ def _load_dir(data_dir: Path) -> tuple[dict[str, Any], list[Issue]]:
         ("hosting", "hosting.yaml", HostingFile),
         ("calibration", "calibration.yaml", CalibrationFile),
         ("quality", "quality.yaml", QualityFile),
+        ("task_tokens", "tokens_per_task.yaml", TaskTokensFile),
     ):
         path = data_dir / fname
         if not path.exists():
@@ -381,6 +401,7 @@ def build_catalog(data_dir: Path | str | None = None) -> tuple[Catalog | None, l
         owned=MappingProxyType(owned),
         efficiency=efficiency,
         quality=quality,
+        task_tokens=parsed["task_tokens"].rows if parsed["task_tokens"] else (),
         warnings=tuple(warnings),
     )
     return cat, issues + warnings

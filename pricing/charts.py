@@ -45,6 +45,17 @@ COMPONENT_LABELS: dict[str, str] = {
     "usd_gpu_rent": "GPU rent", "usd_capex": "hardware (amortised)", "usd_power": "power",
     "usd_colocation": "colocation", "usd_ops": "operations",
 }
+# Several routes of one kind on one line chart (break-even, plan): shades of the kind's hue, the kind's
+# own colour first, darker and lighter after it, so two closed APIs are told apart by colour and not
+# only by dash (the dash pattern changes too, for readers who cannot tell the shades apart).
+KIND_SHADES: dict[str, tuple[str, ...]] = {
+    "api-closed": ("#4e79a7", "#1b3a63", "#8cb8e3", "#2f6cb0", "#0c2340"),
+    "api-open-first-party": ("#76b7b2", "#2a7a73", "#b3dfdb", "#4f9e98", "#154d48"),
+    "api-open-host": ("#59a14f", "#2c6a26", "#a3d797", "#7fbf70", "#173f13"),
+    "selfhost-cloud": ("#f28e2b", "#a65306", "#fcc58b", "#d9690b", "#6b3604"),
+    "selfhost-owned": ("#b07aa1", "#6b3d63", "#dcb6d2", "#8e5a85", "#43203e"),
+}
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 MARK = "#1d2330"  # crossings, "your volume" and other marks
 SERIES = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#e15759", "#76b7b2", "#edc948", "#9c755f")
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 14}
@@ -82,10 +93,20 @@ def kind_colour(kind: str) -> str:
     return KIND_COLOURS.get(kind, "#999999")
 
 
+def route_style(kind: str, n: int) -> tuple[str, str]:
+    """(colour, dash) of the n-th route of a kind on a line chart: a shade of the kind's hue and a dash,
+    both changing from one route to the next (the first route has the kind's own colour, solid)."""
+    shades = KIND_SHADES.get(kind, (kind_colour(kind),))
+    return shades[n % len(shades)], DASHES[n % len(DASHES)]
+
+
 def _layout(fig: go.Figure, height: int, currency: str, money_axis: str | None = "x") -> go.Figure:
-    fig.update_layout(height=height, font=FONT, margin={"l": 10, "r": 20, "t": 40, "b": 10},
+    # the legend hangs a fixed 64 px below the plot (under the tick labels and the axis title) on every
+    # chart height; a fraction of the height would land on the axis title of a short chart
+    plot_px = max(height - 50 - 90, 100)
+    fig.update_layout(height=height, font=FONT, margin={"l": 10, "r": 20, "t": 40, "b": 90},
                       plot_bgcolor="white", paper_bgcolor="white",
-                      legend={"orientation": "h", "y": -0.15, "x": 0})
+                      legend={"orientation": "h", "yanchor": "top", "y": -64 / plot_px, "x": 0})
     grid = {"showgrid": True, "gridcolor": "#e6e8ee", "zeroline": False}
     fig.update_xaxes(**grid)
     fig.update_yaxes(**grid)
@@ -176,23 +197,28 @@ def breakeven(
     user's volume and the y axis the costs seen there; crossings in view are annotated.
     """
     fig = go.Figure()
-    dashes = ("solid", "dash", "dot", "dashdot", "longdash")
     seen: dict[str, int] = {}
     lo, hi = zoom_range(volume_tokens) if zoom else (-math.inf, math.inf)
     visible: list[float] = []
+    xs_all: list[float] = []
     for _rid, g in grid.groupby("route_id", sort=False):
         kind = str(g["route_kind"].iloc[0])
         n = seen.get(kind, 0)
         seen[kind] = n + 1
         label = str(g["label"].iloc[0])
+        colour, dash = route_style(kind, n)
         fig.add_scatter(x=g["tokens_per_month"], y=g["monthly_usd"] * rate, mode="lines", name=short(label, 60),
-                        line={"color": kind_colour(kind), "dash": dashes[n % len(dashes)], "width": 2.5,
+                        line={"color": colour, "dash": dash, "width": 2.5,
                               "shape": "hv" if kind.startswith("selfhost") else "linear"},
                         hovertemplate=label + "<br>%{x:.3s} tokens/month<br>" + symbol(currency)
                         + "%{y:,.0f}/month<extra></extra>")
         lx = np.log10(np.maximum(g["tokens_per_month"].to_numpy(dtype=float), 1e-300))
         ys = g["monthly_usd"].to_numpy(dtype=float)[(lx >= lo) & (lx <= hi)] * rate
         visible += [float(y) for y in ys if math.isfinite(y) and y > 0]
+        xs_all += [float(x) for x in lx if math.isfinite(x)]
+    # the x and y spans drawn (log10), to keep crossing labels inside the plot near its edges
+    x_span = (lo, hi) if zoom else ((min(xs_all), max(xs_all)) if xs_all else (0.0, 1.0))
+    y_span = ((math.log10(min(visible)) - 0.15, math.log10(max(visible)) + 0.15) if visible else (0.0, 1.0))
     fig.add_vline(x=max(volume_tokens, 1.0), line={"color": MARK, "dash": "dot", "width": 2})
     fig.add_annotation(x=math.log10(max(volume_tokens, 1.0)), y=1.0, yref="paper", text=f"your volume: "
                        f"{compact(volume_tokens)} tokens/month", showarrow=False, yanchor="bottom",
@@ -207,8 +233,8 @@ def breakeven(
                         marker={"symbol": "x", "size": 12, "color": MARK},
                         hovertemplate=f"{c['label_a']} = {c['label_b']}<extra>break-even</extra>")
         fig.add_annotation(x=math.log10(x), y=math.log10(y), text=f"{compact(x)} tokens: {money(y, currency)}",
-                           showarrow=True, arrowhead=0, ax=0, ay=-28 - 24 * ((shown - 1) % 3),  # staggered
-                           font={"size": 12}, bgcolor="white")
+                           showarrow=True, arrowhead=0, font={"size": 12}, bgcolor="white",
+                           **label_offset(math.log10(x), math.log10(y), x_span, y_span, shown - 1))
     fig.update_xaxes(type="log", title="tokens per month (log scale)")
     fig.update_yaxes(type="log", title=f"{currency} per month (log scale)")
     if zoom:
@@ -221,6 +247,25 @@ def breakeven(
             yvals = log_ticks(ylo, yhi)
             fig.update_yaxes(tickvals=yvals, ticktext=[money(v, currency) for v in yvals])
     return _layout(fig, 560, currency, money_axis="y")
+
+
+def label_offset(lx: float, ly: float, x_span: tuple[float, float], y_span: tuple[float, float],
+                 k: int) -> dict[str, Any]:
+    """Where the k-th crossing label goes relative to its point (log10 coordinates), so it stays inside
+    the plot: to the right of a point near the left edge, to the left near the right edge, below a
+    point near the top, above one near the bottom; neighbours (k, k+1 in volume order) alternate
+    above and below and are staggered in height, so labels of nearby crossings do not overlap."""
+    fx = (lx - x_span[0]) / (x_span[1] - x_span[0]) if x_span[1] > x_span[0] else 0.5
+    fy = (ly - y_span[0]) / (y_span[1] - y_span[0]) if y_span[1] > y_span[0] else 0.5
+    lift = 28 + 22 * ((k // 2) % 2)
+    if fx < 0.25:
+        xanchor, ax = "left", 12
+    elif fx > 0.75:
+        xanchor, ax = "right", -12
+    else:
+        xanchor, ax = "center", 0
+    below = fy > 0.75 or (fy >= 0.25 and k % 2 == 1)
+    return {"xanchor": xanchor, "ax": ax, "ay": lift if below else -lift}
 
 
 def log_ticks(lo: float, hi: float) -> list[float]:
@@ -237,12 +282,12 @@ def lines(series: Sequence[tuple[str, str, Sequence[float]]], currency: str = "U
     """Cumulative cost lines (label, route kind, values by month 1..n), coloured by route kind."""
     fig = go.Figure()
     seen: dict[str, int] = {}
-    dashes = ("solid", "dash", "dot", "dashdot")
     for label, kind, values in series:
         n = seen.get(kind, 0)
         seen[kind] = n + 1
+        colour, dash = route_style(kind, n)
         fig.add_scatter(x=list(range(1, len(values) + 1)), y=list(values), mode="lines", name=short(label, 60),
-                        line={"color": kind_colour(kind), "dash": dashes[n % len(dashes)], "width": 2.5},
+                        line={"color": colour, "dash": dash, "width": 2.5},
                         hovertemplate=label + "<br>month %{x}: " + symbol(currency) + "%{y:,.0f}<extra></extra>")
     fig.update_xaxes(title=x_title, dtick=1 if series and len(series[0][2]) <= 24 else None)
     fig.update_yaxes(title=y_title or f"{currency}, cumulative")

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from pricing import api_cost, clock, gpu_price, quality, selfhost, staleness
+from pricing import api_cost, clock, gpu_price, quality, selfhost, staleness, task_tokens
 from pricing.catalog import Catalog, parse_model, parse_yaml_text
 from pricing.errors import DataError, InputError, Issue, UnknownIdError
 from pricing.io import read_text
@@ -366,12 +366,20 @@ def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) 
     ov = scenario.overrides
     api_ids = list(dict.fromkeys(o.api for o in options if isinstance(o, ApiChoice)))
     specs = list(dict.fromkeys(o.selfhost for o in options if isinstance(o, SelfHostChoice)))
-    parts = [
-        p
-        for p in (_api_rows(catalog, api_ids, scenario.workloads, ov),
-                  _selfhost_rows(catalog, specs, scenario.workloads, ov, today))
-        if len(p)
-    ]
+    tt = scenario.task_tokens
+    ref = task_tokens.reference_figure(catalog, tt, scenario.name) if tt is not None else None
+    groups: dict[float, tuple[list[str], list[SelfHostSpec]]] = {}
+    for rid in api_ids:
+        m = task_tokens.multiplier(catalog, rid, tt, ref)[0] if tt is not None and ref is not None else 1.0
+        groups.setdefault(m, ([], []))[0].append(rid)
+    for spec in specs:
+        m = task_tokens.multiplier(catalog, spec.model, tt, ref)[0] if tt is not None and ref is not None else 1.0
+        groups.setdefault(m, ([], []))[1].append(spec)
+    parts = []
+    for m, (ids, group_specs) in groups.items():
+        wls = scenario.workloads if m == 1.0 else tuple(per_task_workload(w, m) for w in scenario.workloads)
+        parts += [p for p in (_api_rows(catalog, ids, wls, ov), _selfhost_rows(catalog, group_specs, wls, ov, today))
+                  if len(p)]
     df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(COLUMNS))
     for col in COLUMNS:
         if col not in df:
@@ -392,7 +400,19 @@ def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) 
     df["usd_per_quality_point"] = df["monthly_usd"] / df["quality_index"]
     df["rank"] = df.groupby("workload")["monthly_usd"].rank(method="min", na_option="bottom").astype(int)
     df = df.sort_values(["workload", "rank", "route_id"], kind="stable").reset_index(drop=True)
-    return df[list(COLUMNS)]
+    out = df[list(COLUMNS)]
+    if tt is not None and ref is not None:
+        notes = [
+            task_tokens.multiplier(catalog, str(rid if str(kind).startswith("api") else om), tt, ref)
+            for rid, om, kind in zip(out["route_id"], out["open_model"], out["route_kind"], strict=True)
+        ]
+        out = out.assign(task_tokens_multiplier=[n[0] for n in notes], task_tokens_note=[n[1] for n in notes])
+    return out
+
+
+def per_task_workload(w: Workload, m: float) -> Workload:
+    """The workload as a model spending m times the reference's output and reasoning tokens sees it."""
+    return w.model_copy(update={"output_tokens": w.output_tokens * m, "reasoning_tokens": w.reasoning_tokens * m})
 
 
 def gpu_price_note(df: pd.DataFrame, policy: str | None) -> str:

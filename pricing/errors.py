@@ -77,6 +77,8 @@ FIELD_LABELS: dict[str, str] = {
     "ops_usd_per_node_month": "Operations, USD per node-month",
     "efficiency_scale": "Throughput efficiency scale", "headroom_fraction": "Spare capacity kept at peak",
     "currency": "Currency", "usd_to_currency": "Exchange rate (1 USD = ?)",
+    "task_tokens": "Cost per task", "reference": "Reference model",
+    "own_tokens_per_task": "Your tokens per task",
 }
 _WHAT = {"too_short": "at least", "too_long": "at most"}
 

@@ -63,11 +63,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from pricing import aicurves
 from pricing.errors import InputError
 from pricing.schema import BYTES_PER_PARAM, PRECISIONS, EfficiencyFactors, Gpu, ModelArch
 
@@ -866,6 +868,9 @@ def plan(
     ep: int | None = None,
     pp: int | None = None,
     cached_fraction: float = 0.0,
+    engine: str = "default",
+    efficiency_scale: float = 1.0,
+    data_dir: Path | str | None = None,
 ) -> tuple[Layout, dict[str, float], list[Layout]]:
     """The best layout of `gpus` GPUs under the targets: (layout, its per-instance results, candidates).
 
@@ -875,6 +880,11 @@ def plan(
     cands = layouts_for_total(model, gpu, gpus, tp, ep, pp)
     r = rows([(model, gpu, precision, c.instance_gpus) for c in cands], params, [kv_precision] * len(cands), cands)
     res = evaluate(r, input_tokens, output_tokens, params, max_tpot_ms, max_ttft_ms, cached_fraction=cached_fraction)
+    if engine != "default":  # NVIDIA aiconfigurator-core's curves where measured better (pricing/aicurves.py)
+        kvq = kv_precision or default_kv_precision(precision, gpu)
+        res = aicurves.apply(res, [aicurves.route_key(model, gpu, engine, precision, kvq, c) for c in cands],
+                             input_tokens, output_tokens, params, max_tpot_ms, max_ttft_ms, cached_fraction,
+                             efficiency_scale=efficiency_scale, data_dir=data_dir)
     dp = np.array([c.dp for c in cands], dtype=float)
     total = res["output_tokens_per_s"] * dp
     good = (res["fits"] > 0) & (res["latency_ok"] > 0)
@@ -904,6 +914,9 @@ def throughput(
     ep: int | None = None,
     pp: int | None = None,
     cached_fraction: float = 0.0,
+    engine: str = "default",
+    efficiency_scale: float = 1.0,
+    data_dir: Path | str | None = None,
 ) -> dict[str, Any]:
     """Everything about one deployment of `gpus` GPUs (total) as a plain dict (`pricing throughput --json`)."""
     if gpus <= 0:
@@ -912,7 +925,7 @@ def throughput(
     _bpp(precision)
     kvq = kv_precision or default_kv_precision(precision, gpu)
     lay, v, _ = plan(model, gpu, gpus, precision, input_tokens, output_tokens, p, max_tpot_ms, max_ttft_ms, kvq,
-                     tp, ep, pp, cached_fraction)
+                     tp, ep, pp, cached_fraction, engine, efficiency_scale, data_dir)
     fits = bool(v["fits"])
     notes = [s for s in (precision_note(precision, gpu),) if s]
     if not v["fits_context"]:
@@ -941,6 +954,7 @@ def throughput(
         "ttft_ms": v["ttft_ms"], "tpot_ms": v["tpot_ms"],
         "decode_step_ms": v["decode_step_ms"], "prefill_ms": v["prefill_ms"],
         "bound": BOUNDS[int(v["bound"])],
+        "throughput_model": aicurves.source_label(v.get("aiconfigurator", 0.0) > 0, data_dir),
         "memory_gb_per_gpu": {
             "unit": "decimal GB (1e9 bytes); total is the vendor's figure (binary HBM: memory_gb x 2^30 bytes)",
             "total": gpu.memory_gb,

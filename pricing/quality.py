@@ -29,10 +29,13 @@ CLOSED_MODEL_KEYS: dict[str, str] = {
     # when Artificial Analysis scored it (only its coding index is in the 2026-08-01 answer)
     "openai/gpt-4o": "openai/gpt-4o-2024-05-13",
 }
-# Checked and left missing (no score of the same weights in the 2026-08-01 answer; a later
-# checkpoint or a different post-training is a different model): deepseek-ai/DeepSeek-V3
-# (only -0324 is scored), moonshotai/Kimi-K2-Instruct (only -Thinking is scored), and the
-# Intelligence Index of gpt-4o and gpt-4o-mini (Artificial Analysis gives only coding/agentic).
+# deepseek-ai/DeepSeek-V3 (December 2024) has its own score in data/quality.yaml from Artificial
+# Analysis' leaderboard of 2026-08-23 (the OpenRouter answer gives none), so it needs no alias.
+# Checked and left missing, since no Intelligence Index v4 score of the same weights exists in
+# either source (a later checkpoint or a different post-training is a different model, and the
+# older v3 index of 2025 is another scale): moonshotai/Kimi-K2-Instruct and -0905 (only -Thinking,
+# K2.5 and later are scored) and the Intelligence Index of gpt-4o and gpt-4o-mini (Artificial
+# Analysis gives them only coding/agentic indices).
 
 Scores = dict[str, tuple[float, dt.date]]
 

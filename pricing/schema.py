@@ -184,6 +184,14 @@ class OffPeak(Strict):
         return ((h1 * 60 + m1 - h0 * 60 - m0) % (24 * 60)) / 60
 
 
+# what an offer says of its cache-read and batch prices (catalog page, `pricing catalog --json`)
+CACHE_PRICED = "cache-read price published"
+NO_CACHE_DISCOUNT = "no cache discount published"
+BATCH_PRICED = "batch price published"
+NO_BATCH_API = "no batch API"
+NOT_KNOWN = "not known (no source found)"
+
+
 class ApiOffer(Sourced):
     """One model sold per token by one provider."""
 
@@ -222,6 +230,18 @@ class ApiOffer(Sourced):
     cached_input_source: str | None = Field(None, description="where the cache-read price comes from, if not `source`")
     no_cache_price: bool = Field(False, description="the provider publishes no cache-read price")
     no_batch_api: bool = Field(False, description="the provider sells no batch API for this offer")
+
+    def cache_read_status(self) -> str:
+        """What is known of the cache-read price: a price, none published (said so), or not known."""
+        if self.usd_per_mtok_cached_input is not None:
+            return CACHE_PRICED
+        return NO_CACHE_DISCOUNT if self.no_cache_price else NOT_KNOWN
+
+    def batch_status(self) -> str:
+        """What is known of batch pricing: a price, no batch API (said so), or not known."""
+        if self.batch is not None:
+            return BATCH_PRICED
+        return NO_BATCH_API if self.no_batch_api else NOT_KNOWN
 
     def is_retired(self, on: dt.date) -> bool:
         """True once `on` has reached the retirement date."""
@@ -733,6 +753,27 @@ class QualityFile(Strict):
     scores: tuple[QualityScore, ...]
 
 
+class TaskTokensRow(Sourced):
+    """Output tokens one model spends per task (Artificial Analysis Intelligence Index), keyed like quality."""
+
+    key: str = Field(min_length=1, description="HF id, or offer id of a closed model")
+    measured_as: str = Field(min_length=1, description="the model and reasoning setting that was measured")
+    output_tokens: float = Field(gt=0, le=10_000_000, description="output tokens per task, reasoning included")
+    reasoning_tokens: float = Field(0.0, ge=0, le=10_000_000, description="of which hidden reasoning")
+
+    @model_validator(mode="after")
+    def _parts(self) -> TaskTokensRow:
+        if self.reasoning_tokens > self.output_tokens:
+            raise ValueError("reasoning_tokens is part of output_tokens and cannot exceed it")
+        return self
+
+
+class TaskTokensFile(Strict):
+    """data/tokens_per_task.yaml."""
+
+    rows: tuple[TaskTokensRow, ...]
+
+
 # --------------------------------------------------------------------------- workloads & scenarios
 
 
@@ -878,6 +919,28 @@ class Overrides(Strict):
     usd_to_currency: float = Field(1.0, gt=0, le=1_000_000)
 
 
+class TaskTokens(Strict):
+    """Cost per task: scale each model's output and reasoning tokens by its tokens per task.
+
+    The workload's output_tokens and reasoning_tokens describe what the `reference` model spends.
+    Every other model gets them times (its output tokens per task / the reference's), from
+    data/tokens_per_task.yaml (Artificial Analysis) or your own figures in `own_tokens_per_task`.
+    A model without a figure keeps the workload's tokens (x1.0) and the table says so.
+    """
+
+    reference: str = Field(
+        min_length=1, max_length=300,
+        description="offer id or Hugging Face id of the model whose tokens the workload describes",
+    )
+    own_tokens_per_task: dict[
+        Annotated[str, Field(min_length=1, max_length=300)],
+        Annotated[float, Field(gt=0, le=10_000_000, allow_inf_nan=False)],
+    ] = Field(
+        default_factory=dict,
+        description="your own output tokens per task per model (offer id or HF id); wins over the sourced figure",
+    )
+
+
 class Scenario(Strict):
     """A scenario file: workloads, the options to compare, and the user's overrides."""
 
@@ -889,6 +952,9 @@ class Scenario(Strict):
     months: int = Field(12, ge=1, le=60)
     as_of: dt.date | None = Field(
         None, description="the date the report is for (price ages, plan months); None = today"
+    )
+    task_tokens: TaskTokens | None = Field(
+        None, description="compare cost per task: scale output tokens per model relative to a reference; None = same tokens"
     )
 
     @field_validator("workloads")

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from pricing import clock, gpu_price, perf
+from pricing import aicurves, clock, gpu_price, perf
 from pricing.catalog import Catalog
 from pricing.errors import InputError
 from pricing.perf import BOUNDS, REPLICA_SIZES, PerfParams
@@ -57,7 +57,7 @@ COLUMNS = (
     "gpus_per_replica", "replicas", "gpus", "layout", "engine", "utilization", "fits", "bound", "ttft_ms", "tpot_ms",
     "output_tokens_per_s_per_replica", "requests_per_month", "tokens_per_month", "monthly_usd",
     "usd_per_mtok", "usd_gpu_rent", "usd_capex", "usd_power", "usd_colocation", "usd_ops",
-    "price_source", "price_as_of", "warnings", "price_policy", "gpu_usd_per_hour",
+    "price_source", "price_as_of", "warnings", "price_policy", "gpu_usd_per_hour", "throughput_model",
 )
 SWEEP_KEYS, SWEEP_UNITS = 64, 4  # beyond 64 deployments, cost at most 4 candidate units each (speed)
 PRICE_FIELD = gpu_price.TIER_FIELD
@@ -394,6 +394,7 @@ def capacity(
         r = perf.with_layout(r, la[:, 1], la[:, 2], la[:, 3], la[:, 4])
         engines = np.array([s.engine for s in specs])[key_of]
         parts: dict[str, F] = {k: np.full(len(lays), np.nan) for k in perf.RESULT_KEYS}
+        parts["aiconfigurator"] = np.zeros(len(lays))
         for eng in dict.fromkeys(engines.tolist()):
             p = _params(catalog, ov, eng)
             mine = engines == eng
@@ -409,6 +410,11 @@ def capacity(
                                 workload.effective_max_tpot_ms, workload.max_ttft_ms,
                                 cached_fraction=workload.cached_input_fraction,
                                 min_context_tokens=workload.min_context_tokens)
+            if eng != "default":  # NVIDIA aiconfigurator-core's curves where measured better (pricing/aicurves.py)
+                out = aicurves.apply(out, [_route_key(catalog, specs[key_of[i]], lays[i]) for i in sel],
+                                     workload.input_tokens, _decode_tokens(workload), p,
+                                     workload.effective_max_tpot_ms, workload.max_ttft_ms, workload.cached_input_fraction,
+                                     efficiency_scale=ov.efficiency_scale, data_dir=catalog.data_dir)
             for k, v in out.items():
                 parts[k][sel] = v
         res = parts
@@ -441,6 +447,12 @@ def capacity(
         np.logical_or.at(lat_any, kidx, ok)
         cand_n, cand_req, cand_flat = _prune(cand_n, cand_req, cand_flat)
     return Capacity(cand_n, cand_req, cand_flat, res, lays, fits_any, lat_any)
+
+
+def _route_key(catalog: Catalog, s: SelfHostSpec, lay: perf.Layout) -> aicurves.RouteKey:
+    gpu = catalog.gpu(s.gpu)
+    return aicurves.route_key(catalog.model(s.model), gpu, s.engine, s.precision,
+                              perf.default_kv_precision(s.precision, gpu), lay)
 
 
 def _prune(n: F, req: F, flat: NDArray[np.intp]) -> tuple[F, F, NDArray[np.intp]]:
@@ -673,6 +685,7 @@ def selfhost_frame(
                 "warnings": "; ".join(warns),
                 "price_policy": pr.policy,
                 "gpu_usd_per_hour": pr.usd_per_gpu_hour if pr.ownership == "cloud" else math.nan,
+                "throughput_model": aicurves.source_label(ok and r.get("aiconfigurator", 0.0) > 0, catalog.data_dir),
             })
     return pd.DataFrame(out, columns=list(COLUMNS))
 

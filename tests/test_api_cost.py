@@ -135,7 +135,14 @@ def test_warnings():
     df = api_cost_frame(OFFERS, ["u/plain"], [ok, big])
     assert df["warnings"].iloc[0] == ""
     assert "context window" in df["warnings"].iloc[1]
-    assert "no batch API" in df["warnings"].iloc[1]
+    # u/plain has no batch price and no marker: the warning says the price is not known
+    assert "batch price not known" in df["warnings"].iloc[1]
+    said = OFFERS["u/plain"].model_copy(update={"no_batch_api": True})
+    assert "no batch API:" in api_cost_frame({"u/plain": said}, None, [big])["warnings"].iloc[0]
+    cached = Workload(name="c", requests_per_month=1, input_tokens=100, output_tokens=10, cached_input_fraction=0.5)
+    assert "cache-read price not known" in api_cost_frame(OFFERS, ["u/plain"], [cached])["warnings"].iloc[0]
+    marked = OFFERS["u/plain"].model_copy(update={"no_cache_price": True})
+    assert api_cost_frame({"u/plain": marked}, None, [cached])["warnings"].iloc[0] == ""
     long_out = Workload(name="o", requests_per_month=1, input_tokens=10, output_tokens=3000, reasoning_tokens=2000)
     assert "output limit" in api_cost_frame(OFFERS, ["t/full"], [long_out])["warnings"].iloc[0]
 

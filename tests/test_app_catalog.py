@@ -92,3 +92,14 @@ def test_price_history_of_a_family(at) -> None:
     at.run()
     no_exceptions(at)
     assert any("gemini: google/" in c.value for c in at.caption)
+
+
+def test_cache_and_batch_columns_never_blank(at, catalog) -> None:
+    """An offer without a cache-read or batch price says why (none published, or not known), never a blank."""
+    offers = at.dataframe[0].value.set_index("Id")
+    for col in ("Cache read", "Batch API"):
+        assert offers[col].astype(str).str.len().gt(0).all()
+    assert offers.loc["groq/qwen/qwen3.8-27b", "Cache read"] == "no cache discount published"
+    assert offers.loc["deepseek/deepseek-v4-pro", "Batch API"] == "no batch API"
+    priced = catalog.offers["anthropic/claude-haiku-4-5"]
+    assert offers.loc["anthropic/claude-haiku-4-5", "Cache read"] == f"${priced.usd_per_mtok_cached_input:g}/1M"

@@ -47,3 +47,22 @@ def test_the_detail_follows_the_candidates_chosen_on_compare() -> None:
     pick = at.selectbox(key="sd_pick")
     assert pick.value == "" and "Qwen3-32B" in pick.format_func(pick.value)
     assert all("Qwen3-32B" in str(r) and "H100" in str(r) for r in at.dataframe[0].value["route"])
+
+
+def test_the_detail_names_which_model_produced_the_throughput() -> None:
+    at = new_app()
+    at.run()
+    at.switch_page("views/selfhost.py")
+    at.run()
+    at.selectbox(key="sd_pick").set_value("other")
+    at.run()
+    at.selectbox(key="sd_model").set_value("meta-llama/Llama-3.1-8B-Instruct")
+    at.selectbox(key="sd_gpu").set_value("h100-sxm")
+    at.selectbox(key="sd_prec").set_value("fp8")
+    at.run()
+    no_exceptions(at)
+    assert any("from: **calibrated**" in c.value for c in at.caption)
+    at.selectbox(key="sd_engine").set_value("trtllm")
+    at.run()
+    no_exceptions(at)
+    assert any("from: **aiconfigurator-core 0.12.0** curves" in c.value for c in at.caption)

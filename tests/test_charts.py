@@ -94,3 +94,48 @@ def test_breakeven_axes_carry_their_units_on_every_tick() -> None:
     fig = breakeven(grid, cross, 1e10)
     assert all(t.endswith("B") for t in fig.layout.xaxis.ticktext)
     assert fig.layout.yaxis.ticktext and all(t.startswith("$") for t in fig.layout.yaxis.ticktext)
+
+
+def test_routes_of_one_kind_get_different_shades_and_dashes() -> None:
+    vols = np.logspace(8, 11, 20)
+    grid = pd.concat([
+        pd.DataFrame({"route_id": rid, "label": rid, "route_kind": "api-closed", "tokens_per_month": vols,
+                      "monthly_usd": vols * k * 1e-6})
+        for rid, k in (("a", 1.0), ("b", 2.0), ("c", 3.0))
+    ])
+    cross = pd.DataFrame(columns=["tokens_per_month", "monthly_usd_at_crossing", "label_a", "label_b"])
+    fig = charts.breakeven(grid, cross, 1e9)
+    styles = [(t.line.color, t.line.dash) for t in fig.data if t.name]
+    assert len({c for c, _ in styles}) == 3 and len({d for _, d in styles}) == 3
+    assert styles[0] == (charts.KIND_COLOURS["api-closed"], "solid")  # the first keeps the kind's own colour
+    shades = {k: set(v) for k, v in charts.KIND_SHADES.items()}
+    assert set(shades) == set(charts.KIND_COLOURS)
+    for k, v in shades.items():  # no shade means two kinds
+        assert not v & set().union(*(w for j, w in shades.items() if j != k))
+    plan = charts.lines([("x", "selfhost-owned", [1, 2]), ("y", "selfhost-owned", [2, 3])])
+    assert plan.data[0].line.color != plan.data[1].line.color
+
+
+def test_crossing_labels_stay_inside_near_the_edges() -> None:
+    left = charts.label_offset(8.05, 3.0, (8.0, 10.0), (2.0, 4.0), 0)
+    right = charts.label_offset(9.95, 3.0, (8.0, 10.0), (2.0, 4.0), 0)
+    middle = charts.label_offset(9.0, 3.0, (8.0, 10.0), (2.0, 4.0), 0)
+    top = charts.label_offset(9.0, 3.95, (8.0, 10.0), (2.0, 4.0), 0)
+    assert left["xanchor"] == "left" and left["ax"] > 0
+    assert right["xanchor"] == "right" and right["ax"] < 0
+    assert middle["xanchor"] == "center" and middle["ay"] < 0  # above the point
+    assert top["ay"] > 0  # below a point at the top
+    nxt = charts.label_offset(9.0, 3.0, (8.0, 10.0), (2.0, 4.0), 1)
+    assert nxt["ay"] > 0  # a neighbour goes the other way
+    vols = np.logspace(6, 14, 200)
+    grid = pd.concat([
+        pd.DataFrame({"route_id": "a", "label": "API", "route_kind": "api-closed", "tokens_per_month": vols,
+                      "monthly_usd": vols * 1e-6}),
+        pd.DataFrame({"route_id": "b", "label": "GPUs", "route_kind": "selfhost-cloud", "tokens_per_month": vols,
+                      "monthly_usd": np.full_like(vols, 150.0)}),
+    ])
+    cross = pd.DataFrame({"tokens_per_month": [1.5e8], "monthly_usd_at_crossing": [150.0],
+                          "label_a": ["API"], "label_b": ["GPUs"]})
+    fig = charts.breakeven(grid, cross, 1e9)  # the crossing sits at the zoomed chart's left edge
+    ann = next(a for a in fig.layout.annotations if "tokens: $150" in a.text)
+    assert ann.xanchor == "left"

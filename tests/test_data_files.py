@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pricing import clock
+from pricing import aicurves, clock
 from pricing.catalog import build_catalog, parse_model, read_yaml
 from pricing.feeds.curation import Curation
 from pricing.schema import (
@@ -20,6 +20,7 @@ from pricing.schema import (
     ProviderFile,
     QualityFile,
     Scenario,
+    TaskTokensFile,
 )
 from tests.conftest import DATA
 
@@ -29,8 +30,11 @@ SCHEMAS = {
     "hosting.yaml": HostingFile,
     "calibration.yaml": CalibrationFile,
     "quality.yaml": QualityFile,
+    "tokens_per_task.yaml": TaskTokensFile,
     "curation.yaml": Curation,
     "history/api_prices.yaml": PriceHistoryFile,
+    f"derived/{aicurves.META_FILE}": aicurves.AicMeta,
+    f"derived/{aicurves.DECISION_FILE}": aicurves.Decision,
 }
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 
 from pricing.compare import check_scenario_ids, load_scenario
-from pricing.schema import Overrides, Scenario, SelfHostSpec, Workload
+from pricing.schema import Overrides, Scenario, SelfHostSpec, TaskTokens, Workload
 from tests.conftest import ROOT
 
 DOC = (ROOT / "docs" / "scenario.md").read_text()
 
 
 def test_every_field_is_documented() -> None:
-    for model in (Scenario, Workload, SelfHostSpec, Overrides):
+    for model in (Scenario, Workload, SelfHostSpec, Overrides, TaskTokens):
         for name in model.model_fields:
             assert f"| `{name}` |" in DOC, f"{model.__name__}.{name} is not documented in docs/scenario.md"
 

@@ -45,7 +45,8 @@ def test_a_copy_with_nothing_beside_it_rebuilds_data(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "pricing", clone / "pricing", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(DATA, clone / "data")
     env = {**os.environ, "PYTHONPATH": str(clone)}
-    for mod in ("pricing.importers.litellm", "pricing.importers.quality", "pricing.importers.history"):
+    for mod in ("pricing.importers.litellm", "pricing.importers.quality", "pricing.importers.history",
+                "pricing.importers.tokens_per_task"):
         r = subprocess.run([sys.executable, "-m", mod, "--check"], cwd=clone, env=env, capture_output=True,
                            text=True, timeout=300)
         assert r.returncode == 0, f"{mod}: {r.stderr}"

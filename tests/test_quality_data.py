@@ -105,3 +105,27 @@ def test_null_index_is_skipped_and_free_duplicate_collapses() -> None:
     ]}
     scores = imp.scores_from_openrouter(raw, [])
     assert [(s.key, s.index_name, s.value) for s in scores] == [("acme/m", INTELLIGENCE, 12.0)]
+
+
+def test_deepseek_v3_scored_from_the_leaderboard_supplement_and_the_rest_stay_missing(
+    catalog: Catalog, snapshot: dict
+) -> None:
+    # OpenRouter's deepseek/deepseek-chat (the December 2024 weights) carries no index ...
+    assert aa_or_none(snapshot, "deepseek/deepseek-chat") is None
+    # ... Artificial Analysis' leaderboard of 2026-08-23 scores the same weights: every host of them finds it
+    for offer in ("deepinfra/deepseek-ai/DeepSeek-V3", "together/deepseek-ai/DeepSeek-V3"):
+        got = quality_for(catalog, offer)
+        assert got[INTELLIGENCE][0] == pytest.approx(14.22) and str(got[INTELLIGENCE][1]) == "2026-08-23"
+    src = next(q.source for q in catalog.quality if q.key == "deepseek-ai/DeepSeek-V3")
+    assert "artificialanalysis.ai/leaderboards" in src and "Dec '24" in src
+    # the supplement never overrides the OpenRouter answer
+    assert quality_for(catalog, "deepseek-ai/DeepSeek-V3-0324")[INTELLIGENCE][0] == pytest.approx(15.4)
+    # no Intelligence Index v4 score of the same weights in either source: left missing, never borrowed
+    for offer in ("openai/gpt-4o-mini", "deepinfra/moonshotai/Kimi-K2-Instruct",
+                  "deepinfra/moonshotai/Kimi-K2-Instruct-0905"):
+        assert score(catalog, offer) is None, offer
+
+
+def aa_or_none(snapshot: dict, or_id: str) -> dict | None:
+    m = next(m for m in snapshot["data"] if m["id"] == or_id)
+    return (m.get("benchmarks") or {}).get("artificial_analysis")

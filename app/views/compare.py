@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app import state, ui
-from pricing import charts
+from pricing import charts, task_tokens
 from pricing import compare as cmp
 from pricing.errors import PricingError
 from pricing.frontier import efficient_frontier
@@ -107,6 +107,23 @@ qc[1].number_input("…or a minimum quality index", key="minq", min_value=0.0, m
                    disabled=bool(ss.get("minq_ref")), help="0 = no filter. Used when no model is picked.")
 minq, qlabel = ui.min_quality()
 
+tc = st.columns([2, 3])
+topts = ui.task_token_choices()
+if ss.get("task_ref") and ss["task_ref"] not in topts and ss["task_ref"] not in cat.models:
+    ss["task_ref"] = ""
+extra_ref = [ss["task_ref"]] if ss.get("task_ref") and ss["task_ref"] not in topts else []  # an HF id from a file
+tc[0].selectbox("Cost per task: scale output tokens relative to", ["", *topts, *extra_ref],
+                key="task_ref",
+                format_func=lambda k: topts.get(k, k) if k else "same tokens for every model",
+                help="A reasoning model may spend several times the output tokens of another on the same task. "
+                     "Pick the model your token counts describe: every other model's output and reasoning tokens "
+                     "are scaled by its output tokens per task (Artificial Analysis Intelligence Index, dated) "
+                     "relative to it. Models without a figure keep x1.0 and the table says so.")
+tc[1].text_input("Your own output tokens per task (your assumption)", key="task_own",
+                 disabled=not ss.get("task_ref"), placeholder="openai/gpt-4o=5000, deepseek/deepseek-v4-pro=30k",
+                 help="model=tokens, comma-separated (offer id or Hugging Face id); wins over the sourced figure "
+                      "and is labelled 'your assumption' in the table and the report.")
+
 # --------------------------------------------------------------------------- results
 
 try:
@@ -132,6 +149,9 @@ if n > 1:
     focus = ss["focus"] or None
 
 with headline:
+    if scn.task_tokens is not None:
+        st.info(task_tokens.describe(scn.task_tokens, task_tokens.reference_figure(cat, scn.task_tokens, scn.name)),
+                icon=":material/straighten:")
     for w in ([focus] if focus else names):
         lines = cmp.headline(df, w, minq, code, rate, qlabel)
         st.success(lines[0], icon=":material/emoji_events:")

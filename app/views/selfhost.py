@@ -8,9 +8,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
-from pricing import gpu_price, perf, selfhost
+from pricing import aicurves, gpu_price, perf, selfhost
 from pricing.errors import PricingError
-from pricing.schema import PRECISIONS, Overrides, SelfHostChoice, SelfHostSpec, Workload
+from pricing.schema import ENGINES, PRECISIONS, Overrides, SelfHostChoice, SelfHostSpec, Workload
 
 ss = st.session_state
 cat = ui.catalog()
@@ -20,27 +20,29 @@ BATCHES = np.unique(np.round(np.logspace(0, np.log10(1024), 40))).astype(float)
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _detail(model_id: str, gpu_id: str, precision: str, gpus: int, workload_json: str,
-            overrides_json: str) -> tuple[dict[str, object], pd.DataFrame, pd.DataFrame]:
+            overrides_json: str, engine: str = "default") -> tuple[dict[str, object], pd.DataFrame, pd.DataFrame]:
     """perf.throughput at the workload's latency target, the batch sweep, and rented vs owned cost."""
     w = Workload.model_validate_json(workload_json)
     ov = Overrides.model_validate_json(overrides_json)
     model, gpu = cat.model(model_id), cat.gpu(gpu_id)
-    params = perf.PerfParams.from_factors(cat.efficiency).scaled(ov.efficiency_scale)
+    params = perf.PerfParams.from_factors(cat.efficiency, engine).scaled(ov.efficiency_scale)
     n = gpus or perf.min_gpus(model, gpu, precision, w.input_tokens, w.output_tokens + w.reasoning_tokens, params)
     if n is None:
         return {"fits": False, "gpus": 0}, pd.DataFrame(), pd.DataFrame()
     out_tokens = w.output_tokens + w.reasoning_tokens
     info = perf.throughput(model, gpu, n, precision, w.input_tokens, out_tokens, params,
-                           max_tpot_ms=w.effective_max_tpot_ms, max_ttft_ms=w.max_ttft_ms)
+                           max_tpot_ms=w.effective_max_tpot_ms, max_ttft_ms=w.max_ttft_ms, engine=engine,
+                           efficiency_scale=ov.efficiency_scale)
     kvq = perf.default_kv_precision(precision, gpu)
     r = perf.rows([(model, gpu, precision, n)] * len(BATCHES), params, [kvq] * len(BATCHES))
     res = perf.evaluate(r, w.input_tokens, out_tokens, params, max_batch=BATCHES)
     sweep = pd.DataFrame({"batch": res["batch"], "per_user_tokens_per_s": res["per_user_tokens_per_s"],
                           "output_tokens_per_s": res["output_tokens_per_s"], "ttft_ms": res["ttft_ms"],
                           "tpot_ms": res["tpot_ms"]}).drop_duplicates("batch")
-    specs = [SelfHostSpec(model=model_id, gpu=gpu_id, precision=precision, gpus=n),  # type: ignore[arg-type]
+    specs = [SelfHostSpec(model=model_id, gpu=gpu_id, precision=precision, gpus=n,  # type: ignore[arg-type]
+                          engine=engine),
              SelfHostSpec(model=model_id, gpu=gpu_id, precision=precision, gpus=n,  # type: ignore[arg-type]
-                          hosting="owned")]
+                          hosting="owned", engine=engine)]
     try:
         costs = selfhost.selfhost_frame(cat, specs, [w], ov)
     except PricingError:
@@ -100,9 +102,12 @@ st.caption(f"Workload: **{w.name}**, {w.input_tokens:,.0f} input and {w.output_t
            f"output tokens per request; latency target: TTFT ≤ {w.max_ttft_ms or '∞'} ms, "
            f"≥ {w.min_output_tokens_per_s or 0:g} tokens/s per user.")
 
+st.selectbox("Serving engine", ENGINES, key="sd_engine",
+             help="The engine's calibrated profile; for TensorRT-LLM, vLLM and SGLang, NVIDIA aiconfigurator-core's "
+                  "curves where they were measured closer to published results than the calibrated model.")
 try:
     info, sweep, costs = _detail(model_id, gpu_id, prec, n_gpus,
-                                 w.model_dump_json(), scn.overrides.model_dump_json())
+                                 w.model_dump_json(), scn.overrides.model_dump_json(), ss["sd_engine"])
 except PricingError as e:
     ui.show_error(e)
     st.stop()
@@ -112,6 +117,10 @@ if not info.get("fits") and not info.get("gpus"):
 for note in info.get("notes", []):  # type: ignore[union-attr]
     st.warning(str(note))
 
+src = str(info.get("throughput_model", aicurves.CALIBRATED))
+st.caption(f"Throughput and latency from: **{src}**"
+           + (" curves (measured closer to published results than the calibrated model here)"
+              if src != aicurves.CALIBRATED else " model (efficiency factors fitted on published measurements)"))
 m = st.columns(5)
 m[0].metric("GPUs per replica", f"{info['gpus']}")
 m[1].metric("Batch at the target", f"{info['batch']}")
@@ -124,7 +133,8 @@ with left:
     st.subheader("Throughput vs per-user speed")
     fig = go.Figure()
     fig.add_scatter(x=sweep["per_user_tokens_per_s"], y=sweep["output_tokens_per_s"], mode="lines+markers",
-                    text=[f"batch {b:.0f}" for b in sweep["batch"]], name="batch sweep",
+                    text=[f"batch {b:.0f}" for b in sweep["batch"]],
+                    name="batch sweep" + (" (calibrated model)" if src != aicurves.CALIBRATED else ""),
                     hovertemplate="%{text}<br>%{x:.1f} tok/s per user<br>%{y:,.0f} tok/s per replica")
     fig.add_scatter(x=[info["per_user_tokens_per_s"]], y=[info["output_tokens_per_s"]], mode="markers",
                     marker={"size": 14, "symbol": "star"}, name="at the latency target")

@@ -16,7 +16,7 @@ import pandas as pd
 
 from pricing import api_cost, selfhost
 from pricing.catalog import Catalog
-from pricing.compare import BREAKDOWN_COLUMNS, compare, default_options
+from pricing.compare import BREAKDOWN_COLUMNS, compare, default_options, per_task_workload
 from pricing.schema import Overrides, Scenario, SelfHostChoice, SelfHostSpec, Workload
 
 F = npt.NDArray[np.float64]
@@ -179,6 +179,9 @@ def route_curves(scenario: Scenario, catalog: Catalog, df: pd.DataFrame | None =
     row: Any
     for row in (SimpleNamespace(**{str(k): v for k, v in r.items()}) for r in df.to_dict(orient="records")):
         w = by_name[str(row.workload)]
+        m = float(getattr(row, "task_tokens_multiplier", 1.0))
+        if math.isfinite(m) and m != 1.0:  # cost per task: this model's own output and reasoning tokens
+            w = per_task_workload(w, m)
         kind = str(row.route_kind)
         rid = str(row.route_id)
         monthly = float(row.monthly_usd)

@@ -16,6 +16,7 @@ from pricing.io import check_output_path, write_output
 from pricing.report import Report, build_report, results_table, to_csv, to_html, to_json
 from pricing.report.build import DEFAULT_SAMPLES, DEFAULT_SEED
 from pricing.report.tables import rows
+from pricing.schema import Scenario, TaskTokens
 
 FORMATS = ("table", "csv", "json", "html")
 TABLE_ROWS = 10
@@ -36,6 +37,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="uncertainty sampling seed")
     p.add_argument("--samples", type=int, default=DEFAULT_SAMPLES, help="uncertainty samples (100..1000000)")
     p.add_argument("--months", type=int, help="plan length in months (12..36 typical; default: the scenario's)")
+    p.add_argument("--per-task", metavar="REFERENCE",
+                   help="compare cost per task: the workload's output and reasoning tokens are what this model "
+                        "(offer id or HF id) spends; every other model's are scaled by its output tokens per task "
+                        "(Artificial Analysis, data/tokens_per_task.yaml). Sets the scenario's task_tokens.reference")
+    p.add_argument("--tokens-per-task", action="append", default=[], metavar="MODEL=TOKENS",
+                   help="your own output tokens per task for one model (offer id or HF id); repeatable; "
+                        "needs --per-task or a scenario with task_tokens")
+    p.add_argument("--same-tokens", action="store_true",
+                   help="ignore the scenario's task_tokens: every model gets the workload's tokens")
     p.set_defaults(func=run)
 
 
@@ -48,16 +58,45 @@ def _today(text: str | None) -> dt.date | None:
         raise InputError(f"--as-of: {text!r} is not a date as YYYY-MM-DD") from None
 
 
+def with_task_tokens(scenario: Scenario, reference: str | None, own: list[str], same_tokens: bool) -> Scenario:
+    """The scenario with the cost-per-task flags applied (--per-task, --tokens-per-task, --same-tokens)."""
+    if same_tokens:
+        if reference or own:
+            raise InputError("--same-tokens cannot be combined with --per-task or --tokens-per-task")
+        return scenario.model_copy(update={"task_tokens": None})
+    figures: dict[str, float] = {}
+    for item in own:
+        key, sep, num = item.rpartition("=")
+        try:
+            val = float(num)
+        except ValueError:
+            val = float("nan")
+        if not sep or not key or not math.isfinite(val) or not 0 < val <= 10_000_000:
+            raise InputError(f"--tokens-per-task: {item!r} must be MODEL=TOKENS with TOKENS between 1 and 10000000")
+        figures[key] = val
+    current = scenario.task_tokens
+    if reference is None and current is None:
+        if figures:
+            raise InputError("--tokens-per-task needs --per-task REFERENCE (or a scenario with task_tokens)")
+        return scenario
+    ref = reference or (current.reference if current else "")
+    merged = {**(current.own_tokens_per_task if current else {}), **figures}
+    return scenario.model_copy(update={"task_tokens": TaskTokens(reference=ref, own_tokens_per_task=merged)})
+
+
 def table(r: Report) -> str:
     """Plain text for a terminal: the winner, the cheapest routes, break-even, what changes the answer."""
     lines = [r.scenario.name, "=" * len(r.scenario.name), ""]
+    if r.task_tokens_line:
+        lines += [r.task_tokens_line, ""]
     for w, g in r.results.groupby("workload", sort=False):
         lines.append(r.winners.get(str(w), ""))
         g = g.sort_values("monthly_usd", na_position="last").head(TABLE_ROWS)
         width = min(max(len(str(x)) for x in g["label"]), 70)
         for x in rows(g):
             per = f"${x.usd_per_mtok:,.3f}/Mtok" if math.isfinite(x.usd_per_mtok) else ""
-            lines.append(f"  {str(x.label)[:width]:<{width}}  {money(x.monthly_usd):>9}  {per:>16}")
+            task = f"  x{x.task_tokens_multiplier:.2f} tokens/task" if hasattr(x, "task_tokens_multiplier") else ""
+            lines.append(f"  {str(x.label)[:width]:<{width}}  {money(x.monthly_usd):>9}  {per:>16}{task}")
         for s in r.breakeven[r.breakeven["workload"] == w]["sentence"]:
             lines.append(f"  break-even: {s}")
         lines.append("")
@@ -97,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         check_output_path(Path(args.output), reads=[path])
     catalog = load_catalog(args.data_dir)
-    scenario = load_scenario(path)
+    scenario = with_task_tokens(load_scenario(path), args.per_task, args.tokens_per_task, args.same_tokens)
     r = build_report(scenario, catalog, today=_today(args.as_of), seed=args.seed, samples=args.samples,
                      months=args.months)
     if fmt == "csv":

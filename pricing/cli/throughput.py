@@ -75,7 +75,8 @@ def result(args: argparse.Namespace) -> dict[str, Any]:
     params = perf.PerfParams.from_factors(cat.efficiency, args.engine)
     out = perf.throughput(model, gpu, args.gpus, args.precision, args.input_tokens, args.output_tokens,
                           params, args.max_tpot_ms, args.max_ttft_ms, args.kv_precision,
-                          args.tp, args.ep, args.pp, args.cached_input_fraction)
+                          args.tp, args.ep, args.pp, args.cached_input_fraction, args.engine,
+                          data_dir=cat.data_dir)
     out["engine"] = args.engine
     eff = cat.efficiency
     out["calibration"] = {
@@ -92,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     lay = r["layout"]
     lines = [
         f"{r['model']} on {r['gpus']}x {r['gpu']}, {r['precision']} (compute {r['compute_precision']}, KV {r['kv_precision']}), "
-        f"engine {r['engine']}",
+        f"engine {r['engine']}; throughput from: {r['throughput_model']}",
         f"  layout: {lay['dp']} x (tp {lay['tp']} x pp {lay['pp']}), ep {lay['ep']}"
         f"{', attention DP' if lay['attention_dp'] else ''}, {lay['nodes']} node(s)",
         f"  fits: {'yes' if r['fits'] else 'NO'}   memory per GPU: {mem['weights']:.1f} GB weights + "

@@ -49,9 +49,25 @@ class NonePublished(Sourced):
 
 
 class CachePrice(Sourced):
-    """A cache-read price the provider publishes but the feed lacks."""
+    """A cache-read price the provider publishes but the feed lacks: a price, or the provider's rule as a
+    fraction of the input price (e.g. 0.5 where the provider says cached tokens bill at half the input price)."""
 
-    usd_per_mtok_cached_input: Usd
+    usd_per_mtok_cached_input: OptUsd = None
+    fraction_of_input: float | None = Field(None, gt=0, le=1, description="cache read = this x the input price")
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> CachePrice:
+        if (self.usd_per_mtok_cached_input is None) == (self.fraction_of_input is None):
+            raise ValueError("give either usd_per_mtok_cached_input or fraction_of_input")
+        return self
+
+    def price(self, inp: float) -> float:
+        """The cache-read price of an offer whose input is listed at inp."""
+        if self.fraction_of_input is not None:
+            return round(inp * self.fraction_of_input, 6) + 0.0
+        assert self.usd_per_mtok_cached_input is not None
+        return self.usd_per_mtok_cached_input
 
 
 class Batch(Sourced):
@@ -115,6 +131,9 @@ class Provider(_Strict):
     kind: ProviderKind
     pricing_page: str
     prefixes: tuple[str, ...] = ()
+    cache: CachePrice | None = Field(
+        None, description="cache-read rule (fraction of input) for offers the feed and the pick give none"
+    )
     no_cache_price: NonePublished | None = Field(None, description="applies to offers the feed gives no cache price")
     no_batch_api: NonePublished | None = Field(None, description="applies to offers the feed gives no batch price")
     batch: Batch | None = Field(None, description="batch price of every offer the feed and the pick give none")

@@ -195,7 +195,7 @@ def offer_from_entry(
             usd_per_mtok_output=mtok(entry["output_cost_per_token_batches"]) or 0.0,
             usd_per_mtok_cached_input=mtok(entry.get("cache_read_input_token_cost_batches")),
         )
-    elif (pick.batch or meta.batch) is not None:
+    elif pick.batch is not None or (pick.no_batch_api is None and meta.batch is not None):
         b = pick.batch or meta.batch
         assert b is not None
         bi, bo, bc = b.prices(mtok(base.get("input_cost_per_token")) or 0.0, mtok(base.get("output_cost_per_token")) or 0.0)
@@ -207,9 +207,11 @@ def offer_from_entry(
         notes.append(f"No batch API: {no_batch.note + ' ' if no_batch.note else ''}({no_batch.source}, read {no_batch.as_of}).")
     cached = mtok(base.get("cache_read_input_token_cost"))
     cached_src = None
-    if cached is None and pick.cache is not None:
-        cached = pick.cache.usd_per_mtok_cached_input
-        cached_src = f"{pick.cache.source} (read {pick.cache.as_of})"
+    rule = pick.cache or (meta.cache if pick.no_cache_price is None else None)
+    if cached is None and rule is not None:
+        cached = rule.price(mtok(base.get("input_cost_per_token")) or 0.0)
+        how = f"{rule.fraction_of_input:g} x the input price; " if rule.fraction_of_input is not None else ""
+        cached_src = f"{how}{rule.source} (read {rule.as_of})" + (f"; {rule.note}" if rule.note else "")
     no_cache = pick.no_cache_price or (meta.no_cache_price if cached is None else None)
     if cached is None and no_cache is not None:
         notes.append(f"No cache-read price published: cached tokens bill at the input price. "

@@ -17,11 +17,21 @@ Keys (how the app finds a score):
   (OpenRouter `anthropic/claude-opus-4.6` -> `anthropic/claude-opus-4-6`);
 - else the OpenRouter id (without a `:free` suffix).
 `:free` duplicates and dated aliases that carry the same key keep the first (paid) entry.
+
+Supplement: data/sources/artificial_analysis/leaderboard_2026-08-23.csv holds Artificial
+Analysis' own leaderboard figures (https://artificialanalysis.ai/leaderboards/models, read
+2026-08-23, as committed by github.com/agentydragon/ducktape docs/artificial_analysis/
+intelligence_index_2026_08_23.csv) for models whose OpenRouter entry carries no index although
+Artificial Analysis scores the same weights (DeepSeek V3 of December 2024: OpenRouter's
+deepseek/deepseek-chat gives none). They are added only for an index the OpenRouter answer leaves
+empty; the same Intelligence Index v4.1 scale (the two sources agree within 0.2 points where both
+score a model, e.g. GPT-4.1 mini 14.8 and 14.82).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import json
 import re
@@ -39,6 +49,12 @@ from pricing.refresh.write import atomic_write_many
 from pricing.schema import QualityFile, QualityScore
 
 DEFAULT_SRC = OPENROUTER_SNAPSHOT
+SUPPLEMENT = Path(__file__).resolve().parents[2] / "data/sources/artificial_analysis/leaderboard_2026-08-23.csv"
+SUPPLEMENT_AS_OF = dt.date(2026, 8, 23)
+SUPPLEMENT_SOURCE = (
+    "https://artificialanalysis.ai/leaderboards/models (Artificial Analysis, {name}, slug {slug}), read 2026-08-23 "
+    "as committed by github.com/agentydragon/ducktape docs/artificial_analysis/intelligence_index_2026_08_23.csv"
+)
 SNAPSHOT_AS_OF = dt.date(2026, 8, 1)
 SOURCE = (
     "https://openrouter.ai/api/v1/models benchmarks.artificial_analysis "
@@ -93,6 +109,22 @@ def scores_from_openrouter(
     return sorted(out, key=lambda q: (q.key.lower(), list(INDICES.values()).index(q.index_name)))
 
 
+def supplement_scores(have: Sequence[QualityScore], src: Path = SUPPLEMENT) -> list[QualityScore]:
+    """Scores of the leaderboard supplement for (key, index) pairs `have` lacks."""
+    if not src.exists():
+        return []
+    taken = {(q.key, q.index_name) for q in have}
+    out = []
+    with src.open(encoding="utf-8", newline="") as f:
+        for rec in csv.DictReader(f):
+            for field, name in INDICES.items():
+                v = (rec.get(field) or "").strip()
+                if v and (rec["key"], name) not in taken:
+                    out.append(QualityScore(key=rec["key"], index_name=name, value=float(v), as_of=SUPPLEMENT_AS_OF,
+                                            source=SUPPLEMENT_SOURCE.format(name=rec["aa_name"], slug=rec["aa_slug"])))
+    return out
+
+
 def merge_scores(
     old: Sequence[QualityScore], new: Sequence[QualityScore]
 ) -> tuple[list[QualityScore], list[str]]:
@@ -136,7 +168,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     raw = json.loads(args.src.read_text(encoding="utf-8"))
     cat = load_catalog(args.data_dir)
     known = {*cat.models, *(o.open_model for o in cat.offers.values() if o.open_model)}
-    text = render(scores_from_openrouter(raw, known))
+    scores = scores_from_openrouter(raw, known)
+    order = list(INDICES.values())
+    scores = sorted([*scores, *supplement_scores(scores)],
+                    key=lambda q: (q.key.lower(), order.index(q.index_name)))
+    text = render(scores)
     path = args.data_dir / "quality.yaml"
     if args.check:
         if not path.exists() or path.read_text(encoding="utf-8") != text:

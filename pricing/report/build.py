@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from pricing import clock, gpu_price
+from pricing import clock, gpu_price, task_tokens
 from pricing.analysis.breakeven import breakeven_frame
 from pricing.analysis.curves import route_curves, with_options
 from pricing.analysis.plan import PlanAssumptions, overtakes, plan_frame
@@ -50,6 +50,7 @@ class Report:
     plan_assumptions: PlanAssumptions
     efficiency_note: str
     gpu_price_lines: tuple[str, ...] = ()
+    task_tokens_line: str = ""
 
 
 def build_report(scenario: Scenario, catalog: Catalog, today: dt.date | None = None,
@@ -88,8 +89,10 @@ def build_report(scenario: Scenario, catalog: Catalog, today: dt.date | None = N
     note = (f"throughput efficiency factors fitted on {eff.fitted_on.split(',')[0]}; median error "
             f"{(eff.median_abs_pct_error or 0) * (100 if (eff.median_abs_pct_error or 0) <= 1 else 1):.1f}%"
             if eff else "no throughput calibration loaded")
+    tt = scenario.task_tokens
+    tt_line = task_tokens.describe(tt, task_tokens.reference_figure(catalog, tt, scenario.name)) if tt else ""
     return Report(
-        gpu_price_lines=gpu_price_lines(scenario, results),
+        gpu_price_lines=gpu_price_lines(scenario, results), task_tokens_line=tt_line,
         scenario=scenario, today=today, results=results, winners=winners,
         breakeven=breakeven_frame(curves), tornado=tornado, sensitivity_costs=sens_costs, uncertainty=unc, ranges=rng,
         seed=seed, samples=samples, portfolio=port, plan=plan, overtakes=over,

@@ -89,15 +89,25 @@ def _workload_section(r: Report, name: str, g: pd.DataFrame, fig: _Figures) -> s
     parts = [f"<section><h3>{escape(name)}</h3>", answer, refs,
              fig(charts.kind_bars(top)),
              fig(charts.components(top))]
-    rows = []
+    rows: list[tuple[Any, ...]] = []
+    per_task = "task_tokens_multiplier" in top.columns
     for x in row_objs(top):
         hw = x.usd_gpu_rent + x.usd_capex + x.usd_power + x.usd_colocation + x.usd_ops
         tokens = x.usd_input + x.usd_cached_input + x.usd_cache_write + x.usd_output + x.usd_reasoning + x.usd_request_fees
-        rows.append((x.label, money(x.monthly_usd) if x.monthly_usd == x.monthly_usd else "cannot serve", _num(x.usd_per_mtok, "${:,.3f}"), money(tokens) if tokens else "",
-                     money(hw) if hw else "", _num(x.gpus), _num(x.utilization * 100 if x.utilization == x.utilization else math.nan, "{:.0f}%"),
-                     x.warnings or ""))
-    parts.append(_table(("Route", "Per month", "Per 1M tokens", "Token charges", "GPUs, power, ops", "GPUs",
-                         "Busy", "Warnings"), rows, num=(1, 2, 3, 4, 5, 6)))
+        row: tuple[Any, ...] = (
+            x.label, money(x.monthly_usd) if x.monthly_usd == x.monthly_usd else "cannot serve",
+            _num(x.usd_per_mtok, "${:,.3f}"), money(tokens) if tokens else "", money(hw) if hw else "",
+            _num(x.gpus), _num(x.utilization * 100 if x.utilization == x.utilization else math.nan, "{:.0f}%"),
+        )
+        rows.append((*row, x.warnings or ""))
+    parts.append(_table(("Route", "Per month", "Per 1M tokens", "Token charges", "GPUs, power, ops", "GPUs", "Busy",
+                         "Warnings"), rows, num=(1, 2, 3, 4, 5, 6)))
+    if per_task:  # the cost-per-task assumption of each route, beside the costs it changed
+        parts.append('<p class="note">Tokens / task: each route\'s output and reasoning tokens relative to the '
+                     "reference model, and where the figure comes from.</p>")
+        parts.append(_table(("Route", "Tokens / task", "Figure and source"),
+                            [(x.label, f"x{x.task_tokens_multiplier:.2f}", x.task_tokens_note) for x in row_objs(top)],
+                            num=(1,)))
     if len(g) > TOP:
         parts.append(f'<p class="note">{len(g) - TOP} more routes in the CSV.</p>')
     be = r.breakeven[r.breakeven["workload"] == name]
@@ -291,6 +301,8 @@ def to_html(r: Report) -> str:
         intro.extend(f'<p class="answer">{escape(v)}</p>' for k, v in r.winners.items() if k == ALL)
         intro.append('<ul class="refs">' + "".join(f"<li>{escape(headline(r.results, n)[0])}</li>"
                                                   for n in names) + "</ul>")
+    if r.task_tokens_line:
+        intro.append(f'<p class="note">{escape(r.task_tokens_line)}</p>')
     intro.append("<ul>" + "".join(f"<li>{escape(p)}</li>" for p in summary_points(r)) + "</ul>")
     fig = _Figures()
     sections = [_workload_section(r, str(w), g, fig) for w, g in r.results.groupby("workload", sort=False)]
