@@ -117,3 +117,19 @@ def test_trtllm_kv_memory_is_a_share_of_the_memory_left_after_weights(catalog):
     free = g.memory_gb * 2**30 - trt.runtime_overhead_gb * 1e9 - weights
     assert kv_t == pytest.approx(0.9 * free, rel=1e-9)
     assert kv_t > 2 * kv_v > 0
+
+
+def test_four_bit_moe_checkpoints_keep_non_expert_weights_at_eight_bits(catalog):
+    r1, l70 = catalog.model("deepseek-ai/DeepSeek-R1"), catalog.model(L70)
+    assert perf.dense_precision(r1, "fp4") == "fp8"
+    assert perf.dense_precision(r1, "fp8") == "fp8"
+    assert perf.dense_precision(l70, "fp4") == "fp4"  # dense models: every linear layer at the precision
+    dense_b = r1.params_b_active - r1.experts_active * (r1.params_b_total - r1.params_b_active) / (
+        r1.experts_routed - r1.experts_active)
+    assert perf.weights_bytes(r1, "fp4") == pytest.approx(
+        (dense_b * 1.0 + (r1.params_b_total - dense_b) * 0.5) * 1e9, rel=1e-9)
+    assert perf.weights_bytes(l70, "fp4") == pytest.approx(l70.params_b_total * 0.5e9, rel=1e-9)
+    b200 = catalog.gpu("b200")
+    r = perf.rows([(r1, b200, "fp4", 8)], PerfParams())
+    assert r.flops_dense[0] == pytest.approx(b200.fp8_tflops_dense * 1e12)
+    assert r.flops[0] == pytest.approx(b200.fp4_tflops_dense * 1e12)
