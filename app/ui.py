@@ -260,14 +260,15 @@ def workload_editor(i: int) -> None:
         p2.button("Drop profile", key=k("dropprof"), on_click=_drop_profile, args=(i,))
     with st.expander("Latency target and more", expanded=False):
         a, b, c, d = st.columns(4)
-        a.number_input("Max time to first token (ms, 0 = none)", key=k("ttft"), min_value=0.0,
-                       max_value=600_000.0, step=100.0, format="%.0f")
-        b.number_input("Min output tokens/s per user (0 = none)", key=k("tps"), min_value=0.0,
-                       max_value=10_000.0, step=1.0, format="%.1f")
+        a.number_input("Max time to first token, ms", key=k("ttft"), min_value=0.0,
+                       max_value=600_000.0, step=100.0, format="%.0f", help="0 = no latency target.")
+        b.number_input("Min tokens/s per user", key=k("tps"), min_value=0.0,
+                       max_value=10_000.0, step=1.0, format="%.1f",
+                       help="Output tokens per second each user sees while a reply streams; 0 = no target.")
         c.slider("Input written to cache", 0.0, 1.0, key=k("cw"), step=0.05,
                  on_change=state.keep_cache_shares, args=(i, "cw"),
                  help="With the cached share, at most 100% of input: moving one lowers the other.")
-        d.slider("Requests in off-peak hours (0 = from the traffic shape)", 0.0, 1.0, key=k("offpk"), step=0.05,
+        d.slider("Off-peak share of requests", 0.0, 1.0, key=k("offpk"), step=0.05,
                  help="Share of non-batch requests sent in a provider's off-peak windows (DeepSeek). 0 computes "
                       "it from the hourly profile (flat when none): 133/168 of the week on DeepSeek V4.")
         st.number_input("Minimum context window (tokens)", key=k("ctx"), min_value=0, max_value=100_000_000,
@@ -280,6 +281,12 @@ KIND_SHORT = {
 }
 # The columns that decide, always shown; the rest are picked under "More columns".
 DECISIVE = ("Rank", "Route", "Kind", "Monthly cost", "Per 1M tokens", "Quality", "Price age")
+# Pixel widths of the deciding columns: each sized to its longest value ("Hosted open weights",
+# "STALE (365 d)"), and the route gets the rest of the 980 px a wide page has at 1440 px, so a
+# self-hosted route reads "... rented (market median, on-demand)" whole.
+TABLE_PX = 980
+DECISIVE_PX = {"Rank": 44, "Kind": 140, "Monthly cost": 88, "Per 1M tokens": 88, "Quality": 66, "Price age": 108}
+TASK_PX = 90  # the "Tokens / task" column, shown with cost per task (the route gives up its width)
 
 
 def _num(s: Any) -> pd.Series:
@@ -315,24 +322,36 @@ def table_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def fixed_widths(config: dict[str, Any], total: int = TABLE_PX) -> dict[str, Any]:
+    """Column configs whose widths add up to what a wide page has at 1440 px: the columns without a
+    width share what the others leave, so no column hides off to the right."""
+    free = [k for k, c in config.items() if not isinstance(c.get("width"), int)]
+    left = total - sum(int(c["width"]) for k, c in config.items() if k not in free)
+    for k in free:
+        config[k] = {**config[k], "width": left // len(free)}
+    return config
+
+
 def table_config(per_task: bool = False) -> dict[str, Any]:
     """Column labels (with units), widths and help of table_frame; numbers are formatted by table_style.
     With the cost-per-task column the route column narrows, so the deciding columns still fit 1440 px."""
     code, _ = currency()
     sym = "$" if code == "USD" else code
+    px = DECISIVE_PX
+    route_px = TABLE_PX - sum(px.values()) - (TASK_PX if per_task else 0)
     return {
-        "Rank": st.column_config.NumberColumn(width=48, pinned=True),
-        "Route": st.column_config.TextColumn(width=270 if per_task else 360, pinned=True,
+        "Rank": st.column_config.NumberColumn(width=px["Rank"], pinned=True),
+        "Route": st.column_config.TextColumn(width=route_px, pinned=True,
                                              help="Model and provider, or model on GPUs; select a cell to read it whole"),
-        "Kind": st.column_config.TextColumn(width=150),
-        "Monthly cost": st.column_config.NumberColumn(f"Monthly ({sym})", width=95,
+        "Kind": st.column_config.TextColumn(width=px["Kind"]),
+        "Monthly cost": st.column_config.NumberColumn(f"Monthly ({sym})", width=px["Monthly cost"],
                                                       help=f"{code} per month at your volume, every component"),
-        "Per 1M tokens": st.column_config.NumberColumn(f"{sym} / 1M tok", width=95,
+        "Per 1M tokens": st.column_config.NumberColumn(f"{sym} / 1M tok", width=px["Per 1M tokens"],
                                                        help=f"Monthly {code} per million tokens served"),
-        "Quality": st.column_config.NumberColumn("Quality", width=80,
+        "Quality": st.column_config.NumberColumn("Quality", width=px["Quality"],
                                                  help="Artificial Analysis Intelligence Index; blank = no sourced score"),
-        "Price age": st.column_config.TextColumn(width=125, help=f"Age of the price: fresh up to {FRESH_DAYS} "
-                                                 f"days, aging up to {STALE_DAYS}, STALE beyond"),
+        "Price age": st.column_config.TextColumn(width=px["Price age"], help=f"Age of the price: fresh up to "
+                                                 f"{FRESH_DAYS} days, aging up to {STALE_DAYS}, STALE beyond"),
         "Tokens per month": st.column_config.NumberColumn(help="input + output + reasoning tokens"),
         "GPUs": st.column_config.NumberColumn(help="GPUs in all replicas (self-hosted)"),
         "Busy at peak": st.column_config.NumberColumn(help="Share of capacity used at the peak hour"),
@@ -342,7 +361,7 @@ def table_config(per_task: bool = False) -> dict[str, Any]:
                                                            help=f"Monthly {code} / quality index"),
         "Source": st.column_config.LinkColumn(display_text="source"),
         "Tokens per task": st.column_config.NumberColumn(
-            "Tokens / task", width=90,
+            "Tokens / task", width=TASK_PX,
             help="Output and reasoning tokens relative to the reference model you picked (x1.00 = the "
                  "workload's tokens); hover 'Tokens per task from' for the figure and its source"),
         "Tokens per task from": st.column_config.TextColumn(

@@ -76,6 +76,18 @@ def short(label: str, n: int = LABEL_CHARS) -> str:
     return label[:head].rstrip() + "…" + label[len(label) - (n - 1 - head):].lstrip()
 
 
+def legend_name(label: str, n: int = LABEL_CHARS) -> str:
+    """A legend entry: the whole label, broken between words into lines of at most n characters (a
+    word longer than n keeps its own line), so nothing is cut from a long self-hosted route's name."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= n:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def shorts(labels: Sequence[str], n: int = LABEL_CHARS) -> list[str]:
     """short() of each label, made unique (two routes never share an axis row)."""
     out: list[str] = []
@@ -207,7 +219,7 @@ def breakeven(
         seen[kind] = n + 1
         label = str(g["label"].iloc[0])
         colour, dash = route_style(kind, n)
-        fig.add_scatter(x=g["tokens_per_month"], y=g["monthly_usd"] * rate, mode="lines", name=short(label, 60),
+        fig.add_scatter(x=g["tokens_per_month"], y=g["monthly_usd"] * rate, mode="lines", name=legend_name(label),
                         line={"color": colour, "dash": dash, "width": 2.5,
                               "shape": "hv" if kind.startswith("selfhost") else "linear"},
                         hovertemplate=label + "<br>%{x:.3s} tokens/month<br>" + symbol(currency)
@@ -286,7 +298,7 @@ def lines(series: Sequence[tuple[str, str, Sequence[float]]], currency: str = "U
         n = seen.get(kind, 0)
         seen[kind] = n + 1
         colour, dash = route_style(kind, n)
-        fig.add_scatter(x=list(range(1, len(values) + 1)), y=list(values), mode="lines", name=short(label, 60),
+        fig.add_scatter(x=list(range(1, len(values) + 1)), y=list(values), mode="lines", name=legend_name(label),
                         line={"color": colour, "dash": dash, "width": 2.5},
                         hovertemplate=label + "<br>month %{x}: " + symbol(currency) + "%{y:,.0f}<extra></extra>")
     fig.update_xaxes(title=x_title, dtick=1 if series and len(series[0][2]) <= 24 else None)

@@ -139,3 +139,14 @@ def test_crossing_labels_stay_inside_near_the_edges() -> None:
     fig = charts.breakeven(grid, cross, 1e9)  # the crossing sits at the zoomed chart's left edge
     ann = next(a for a in fig.layout.annotations if "tokens: $150" in a.text)
     assert ann.xanchor == "left"
+
+
+def test_legend_names_keep_the_whole_route_label_on_lines_that_fit() -> None:
+    long = "Llama-4-Scout-17B-16E-Instruct on 8x RTX-5090, fp8, rented (market median, on-demand)"
+    grid = pd.DataFrame({"route_id": ["g"] * 2, "label": [long] * 2, "route_kind": ["selfhost-cloud"] * 2,
+                         "tokens_per_month": [1e8, 1e10], "monthly_usd": [500.0, 5000.0]})
+    empty = pd.DataFrame(columns=["tokens_per_month", "monthly_usd_at_crossing", "label_a", "label_b"])
+    for fig in (charts.breakeven(grid, empty, 1e9), charts.lines([(long, "selfhost-cloud", [1.0, 2.0])])):
+        name = next(t.name for t in fig.data if t.name)
+        assert "…" not in name and name.replace("<br>", " ") == long  # nothing cut, mid-word or otherwise
+        assert all(len(line) <= charts.LABEL_CHARS for line in name.split("<br>"))

@@ -98,7 +98,7 @@ if trend is not None:
 changed = [oid for oid in cat.offers if len(offer_points(cat, oid)) > 1 or cat.offers[oid].scheduled]
 families = sorted({o.family for o in cat.offers.values() if o.family})
 h1, h2 = st.columns([1, 3])
-family = h1.selectbox("A family (first party's offers)", ["", *families], key="cat_hist_family")
+family = h1.selectbox("Model family (maker's offers)", ["", *families], key="cat_hist_family")
 picked = h2.multiselect("Offers", sorted(cat.offers), default=changed[:3], key="cat_hist", max_selections=8)
 if family:
     kinds = {p: cat.providers[p].kind for p in cat.providers}
@@ -160,9 +160,9 @@ st.header("Your own numbers")
 st.caption("Negotiated discounts, your GPU prices and electricity: they apply on every page, travel in the "
            "URL and are saved with the scenario. 0 means the catalog's figure.")
 with st.expander("Negotiated discount per API provider (0.2 = 20% off every token)", expanded=False):
-    cols = st.columns(4)
+    cols = st.columns(3)
     for i, p in enumerate(sorted(cat.providers)):
-        cols[i % 4].number_input(cat.providers[p].name, key=f"disc_{p}", min_value=0.0, max_value=1.0,
+        cols[i % 3].number_input(cat.providers[p].name, key=f"disc_{p}", min_value=0.0, max_value=1.0,
                                  step=0.05, format="%.2f")
 with st.expander("Your GPU prices (USD per GPU-hour rented; USD per GPU bought)", expanded=False):
     for g in sorted(cat.gpus):
@@ -174,12 +174,12 @@ with st.expander("Your GPU prices (USD per GPU-hour rented; USD per GPU bought)"
                         step=1000.0, format="%.0f")
 c1, c2, c3 = st.columns(3)
 default_kwh = next(iter(cat.owned.values())).usd_per_kwh if cat.owned else None
-c1.number_input("Electricity, USD per kWh (0 = catalog default"
-                + (f" {default_kwh:.3f})" if default_kwh is not None else ")"),
-                key="kwh", min_value=0.0, max_value=2.0, step=0.01, format="%.3f")
-c2.number_input("Throughput efficiency scale (1 = calibrated model)", key="eff", min_value=0.05, max_value=5.0,
+c1.number_input("Electricity, USD per kWh", key="kwh", min_value=0.0, max_value=2.0, step=0.01, format="%.3f",
+                help="0 = the catalog's default" + (f", {default_kwh:.3f} USD per kWh." if default_kwh is not None
+                                                     else "."))
+c2.number_input("Throughput scale (1 = as modelled)", key="eff", min_value=0.05, max_value=5.0,
                 step=0.05, format="%.2f", help="Multiplies modelled self-hosting throughput, e.g. 0.8 if your "
                 "serving stack is slower than the calibrated one.")
-c3.number_input("Spare capacity kept at peak (0.2 = 20%)", key="headroom", min_value=0.0, max_value=0.9,
+c3.number_input("Spare capacity at peak (0.2 = 20%)", key="headroom", min_value=0.0, max_value=0.9,
                 step=0.05, format="%.2f", help="Self-hosting is sized so each replica runs at most "
                 "(1 - this) of its capacity at the peak hour.")

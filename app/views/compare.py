@@ -95,7 +95,7 @@ with st.expander("Candidates: which routes to compare", expanded=ss["cands"] == 
         c[5].number_input("GPUs (0 = fit)", min_value=0, max_value=64, value=0, key="add_gpus")
         c[6].button("Add", key="add_route", on_click=_add_selfhost, width="stretch")
 
-qc = st.columns([2, 1, 2])
+qc = st.columns([2, 1.2, 1.8])
 qopts = ui.quality_choices()
 if ss.get("minq_ref") and ss["minq_ref"] not in qopts:
     ss["minq_ref"] = ""
@@ -103,8 +103,9 @@ qc[0].selectbox("At least as good as", ["", *qopts], key="minq_ref",
                 format_func=lambda k: f"{k} (quality {qopts[k]:g})" if k else "no quality floor",
                 help="Compare only routes whose Artificial Analysis Intelligence Index reaches this model's. "
                      "Routes without a sourced score are then left out, never assumed.")
-qc[1].number_input("…or a minimum quality index", key="minq", min_value=0.0, max_value=1000.0, step=5.0,
-                   disabled=bool(ss.get("minq_ref")), help="0 = no filter. Used when no model is picked.")
+qc[1].number_input("…or minimum quality", key="minq", min_value=0.0, max_value=1000.0, step=5.0,
+                   disabled=bool(ss.get("minq_ref")), help="A minimum Artificial Analysis Intelligence Index; 0 = no filter. "
+                        "Used when no model is picked.")
 minq, qlabel = ui.min_quality()
 
 tc = st.columns([2, 3])

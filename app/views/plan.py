@@ -34,8 +34,10 @@ defaults = PlanAssumptions()
 measured = PlanAssumptions.for_catalog(ui.catalog())
 c = st.columns(3)
 c[0].number_input("Months", key="plan_months", min_value=1, max_value=60, step=1)
-c[1].checkbox(f"Measured API price trend: closed {measured.api_trend_closed:+.0%}/yr, open {measured.api_trend_open:+.0%}/yr",
-              key="plan_api_measured", help=f"Source: {measured.api_trend_source}.")
+c[1].checkbox("Measured API price trend", key="plan_api_measured",
+              help=f"Closed weights {measured.api_trend_closed:+.0%} per year, open weights "
+                   f"{measured.api_trend_open:+.0%} per year. Source: {measured.api_trend_source}.")
+c[1].caption(f"closed {measured.api_trend_closed:+.0%}/yr, open {measured.api_trend_open:+.0%}/yr")
 c[1].number_input("else your API price change per year", key="plan_api", min_value=-0.9, max_value=1.0,
                   step=0.05, format="%.2f", disabled=bool(ss["plan_api_measured"]))
 c[2].number_input("GPU price change per year (assumption)", key="plan_gpu", min_value=-0.9, max_value=1.0,
