@@ -450,6 +450,33 @@ def readable(df: pd.DataFrame) -> Any:
     return out.style.format(fmts)
 
 
+def portfolio_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """All workloads together, shaped like the results frame so the ranked table shows it the same way
+    (cost, $/1M tokens, quality and price age): sums over the workloads, the oldest price's date, the
+    warnings of every workload."""
+    port = cmp.portfolio(df)
+    g = df.groupby("route_id", sort=False)
+    ids = port["route_id"]
+    monthly = _num(port["monthly_usd"])
+    quality = _num(ids.map(g["quality_index"].first()))
+    return pd.DataFrame({
+        "rank": monthly.rank(method="min", na_option="bottom").astype(int).to_numpy(),
+        "label": port["label"].to_numpy(), "route_kind": port["route_kind"].to_numpy(),
+        "monthly_usd": monthly.to_numpy(), "usd_per_mtok": _num(port["usd_per_mtok"]).to_numpy(),
+        "quality_index": quality.to_numpy(),
+        "price_as_of": ids.map(g["price_as_of"].agg(
+            lambda d: min((x for x in d if isinstance(x, dt.date)), default=None))).to_numpy(),
+        "tokens_per_month": _num(port["tokens_per_month"]).to_numpy(),
+        "gpus": _num(ids.map(g["gpus"].sum(min_count=1))).to_numpy(),
+        "utilization": np.nan, "ttft_ms": np.nan, "tpot_ms": np.nan,
+        "usd_per_quality_point": (monthly / quality.where(quality > 0)).to_numpy(),
+        "price_source": ids.map(g["price_source"].first()).to_numpy(),
+        "warnings": ids.map(g["warnings"].agg(
+            lambda w: "; ".join(dict.fromkeys(str(x) for x in w if isinstance(x, str) and x)))).to_numpy(),
+        "route_id": ids.to_numpy(),
+    })
+
+
 def ranked_table(df: pd.DataFrame, key: str, height: int | None = None) -> pd.DataFrame:
     """The ranked routes: the deciding columns always, the others picked by the user; returns what is shown."""
     frame = table_frame(df)
@@ -463,6 +490,11 @@ def ranked_table(df: pd.DataFrame, key: str, height: int | None = None) -> pd.Da
     st.dataframe(table_style(frame), column_config=table_config("Tokens per task" in frame), column_order=order,
                  hide_index=True,
                  width="stretch", height=height or min(560, 38 + 35 * max(len(frame), 1)), key=key)
+    unpriced = frame[frame["Monthly cost"].isna()]
+    if len(unpriced):  # a blank cost says why, without opening the Warnings column
+        why = "; ".join(f"{r['Route']}: {r['Warnings'] or 'no price'}" for _, r in unpriced.head(5).iterrows())
+        st.caption(f"No cost for {len(unpriced)} route{'s' if len(unpriced) > 1 else ''} (ranked last): {why}"
+                   + ("; …" if len(unpriced) > 5 else "."))
     return frame[order]
 
 

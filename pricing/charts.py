@@ -68,12 +68,44 @@ def symbol(currency: str = "USD") -> str:
 
 
 def short(label: str, n: int = LABEL_CHARS) -> str:
-    """A label cut to n characters with an ellipsis in the middle, so the start (the model) and the
-    end (the provider or hosting) both stay readable; the whole label goes in the hover."""
+    """A label cut to at most n characters, so the start (the model) and what tells routes apart both
+    stay readable; the whole label goes in the hover. 'model via provider' keeps the provider whole;
+    a self-hosted 'model on GPUs, precision, rented (policy, price)' drops the price detail first
+    ('rented (…)'); otherwise the cut falls between words ('… on-demand)', never '…arket median').
+    Only a word longer than the room left for it is cut inside."""
     if len(label) <= n:
         return label
-    head = (n - 1) * 3 // 5
-    return label[:head].rstrip() + "…" + label[len(label) - (n - 1 - head):].lstrip()
+    if " via " in label:
+        model, provider = label.rsplit(" via ", 1)
+        if len(provider) + 6 <= n // 2:
+            return model[: n - 6 - len(provider)].rstrip() + "… via " + provider
+        kept = ""  # a long provider name: the model whole, the provider's first words
+        for word in provider.split(" "):
+            if len(model) + 5 + len(kept) + len(word) + 2 > n:
+                break
+            kept = f"{kept} {word}" if kept else word
+        if kept:
+            return f"{model} via {kept}…"
+        if len(provider) + 6 <= n * 2 // 3:
+            return model[: n - 6 - len(provider)].rstrip() + "… via " + provider
+    if label.endswith(")") and " (" in label:
+        terse = label[: label.rindex(" (")] + " (…)"
+        if len(terse) <= n:
+            return terse
+    words = label.split(" ")
+    if len(words) < 2 or len(words[-1]) > n // 3:  # no word to keep whole at the end: cut by characters
+        head_n = (n - 1) * 3 // 5
+        return label[:head_n].rstrip() + "…" + label[len(label) - (n - 1 - head_n):].lstrip()
+    room = n - 3 - len(words[-1])  # 3 = " … "
+    h, used = 0, -1
+    while h < len(words) - 1 and used + 1 + len(words[h]) <= room:
+        used += 1 + len(words[h])
+        h += 1
+    head = " ".join(words[:h]) if h else label[:room].rstrip()
+    t = len(words) - 1  # the tail takes whole words from the end while they fit
+    while t - 1 >= max(h, 1) and len(head) + 3 + len(" ".join(words[t - 1:])) <= n:
+        t -= 1
+    return f"{head} … {' '.join(words[t:])}"
 
 
 def legend_name(label: str, n: int = LABEL_CHARS) -> str:

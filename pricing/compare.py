@@ -279,7 +279,7 @@ def default_options(
     Closed APIs: each provider's newest current offer per model line (current_closed_offers).
     Open weights: each seed maker's newest models with an architecture, through the maker's own
     API, the `max_hosts` cheapest hosts for the first workload, and self-hosting on the
-    best-fitting GPU, rented and owned.
+    best-fitting GPU, rented, and owned where the GPU has a sourced purchase price.
     """
     day = clock.resolve(today)
     opts: list[Option] = [ApiChoice(api=i) for i in current_closed_offers(catalog, day)]
@@ -310,7 +310,9 @@ def default_options(
             add(str(rid))
         for spec in selfhost.best_deployments(catalog, model_id, probe, limit=1, today=day):
             opts.append(SelfHostChoice(selfhost=spec))
-            opts.append(SelfHostChoice(selfhost=spec.model_copy(update={"hosting": "owned"})))
+            gpu = catalog.gpus.get(spec.gpu)
+            if gpu is not None and gpu.purchase_usd is not None:  # owned needs a sourced purchase price
+                opts.append(SelfHostChoice(selfhost=spec.model_copy(update={"hosting": "owned"})))
     return opts
 
 

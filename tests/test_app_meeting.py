@@ -148,3 +148,26 @@ def test_default_candidates_are_current_and_include_each_closed_providers_newest
         newest = max(mine, key=lambda i: (release_date(cat, i) or dt.date.min, version_of(cat.offers[i].model) or -1))
         assert newest in api, (prov, newest)
     assert set(current_closed_offers(cat, today)) <= api
+
+
+def test_every_default_route_has_a_cost(big) -> None:
+    """Owned self-hosting is a default only on a GPU with a sourced purchase price: a default row never
+    ranks with a blank cost (owned MI325X routes did, with the reason hidden under More columns)."""
+    df = ranked(big)
+    assert df["Monthly cost"].notna().all(), list(df[df["Monthly cost"].isna()]["Route"])
+    assert not any("No cost for" in str(c.value) for c in big.caption)
+
+
+def test_a_route_without_a_cost_says_why_under_the_table() -> None:
+    from pricing.catalog import default_catalog
+
+    cat = default_catalog()
+    gpu = next(g for g, spec in sorted(cat.gpus.items()) if spec.purchase_usd is None)
+    at = new_app()
+    at.query_params["cands"] = "chosen"
+    at.query_params["api"] = "openai/gpt-oss-20b"
+    at.query_params["sh"] = f"openai/gpt-oss-20b@{gpu}:fp8:owned"
+    at.run()
+    no_exceptions(at)
+    why = [str(c.value) for c in at.caption if "No cost for" in str(c.value)]
+    assert why and f"no purchase price for {gpu}" in why[0], why

@@ -6,6 +6,9 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pricing import charts
 from pricing.compare import BREAKDOWN_COLUMNS, ROUTE_KIND_LABELS
@@ -150,3 +153,24 @@ def test_legend_names_keep_the_whole_route_label_on_lines_that_fit() -> None:
         name = next(t.name for t in fig.data if t.name)
         assert "…" not in name and name.replace("<br>", " ") == long  # nothing cut, mid-word or otherwise
         assert all(len(line) <= charts.LABEL_CHARS for line in name.split("<br>"))
+
+
+@pytest.mark.parametrize(("label", "want"), [
+    ("gpt-oss-20b on 1x RTX-5090, fp4, rented (market median, on-demand)",
+     "gpt-oss-20b on 1x RTX-5090, fp4, rented (…)"),  # was 'gpt-oss-20b on 1x RTX-5090,…median, on-demand)'
+    ("Kimi-K3 on 48x MI325X, fp4, rented (tensorwave, on-demand)", "Kimi-K3 on 48x MI325X, fp4, rented (…)"),
+    ("deepseek-ai/DeepSeek-V4-Flash via Nebius Token Factory", "deepseek-ai/DeepSeek-V4-Flash via Nebius Token…"),
+    ("meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8 via DeepInfra",
+     "meta-llama/Llama-4-Maverick-17B-1… via DeepInfra"),
+])
+def test_short_labels_keep_what_tells_routes_apart_and_cut_between_words(label: str, want: str) -> None:
+    assert charts.short(label) == want
+
+
+@given(st.lists(st.text(alphabet="abcdefgh-/,()", min_size=1, max_size=20), min_size=1, max_size=12),
+       st.integers(min_value=20, max_value=70))
+def test_short_labels_never_exceed_their_room(words: list[str], n: int) -> None:
+    label = " ".join(words)
+    out = charts.short(label, n)
+    assert len(out) <= n
+    assert out == label or "…" in out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from app import state, ui
@@ -69,7 +68,7 @@ with st.expander("Candidates: which routes to compare", expanded=ss["cands"] == 
              format_func={"defaults": "Sensible defaults", "chosen": "My choice"}.get,
              help="Defaults are computed from the catalog: each provider's newest current model per line, "
                   "the newest open models of DeepSeek, Qwen, GLM, Kimi, gpt-oss and Llama through the maker's "
-                  "API, the two cheapest hosts and self-hosting on the best-fitting GPU (rented and owned).")
+                  "API, the two cheapest hosts and self-hosting on the best-fitting GPU (rented, and owned where the GPU has a sourced purchase price).")
     if ss["cands"] == "defaults":
         st.caption(f"{len(defaults)} routes picked for the first workload. "
                    "Start from them to add or remove routes.")
@@ -165,21 +164,9 @@ st.subheader("Ranked routes")
 
 view = shown if focus is None else shown[shown["workload"] == focus]
 if focus is None and n > 1:
-    port = cmp.portfolio(shown)
-    st.dataframe(
-        pd.DataFrame({
-            "Route": port["label"],
-            "Kind": port["route_kind"].map(ui.KIND_SHORT),
-            "Monthly cost, all workloads": port["monthly_usd"] * rate,
-            "Per 1M tokens": port["usd_per_mtok"] * rate,
-        }),
-        hide_index=True, width="stretch", key="portfolio_table",
-        column_config={"Route": st.column_config.TextColumn(width="large"),
-                       "Monthly cost, all workloads": st.column_config.NumberColumn(
-                           f"Monthly cost, all workloads ({'$' if code == 'USD' else code})", format="compact"),
-                       "Per 1M tokens": st.column_config.NumberColumn(
-                           f"{'$' if code == 'USD' else code} / 1M tokens", format="%.3f")},
-    )
+    st.caption("All workloads together: each route's monthly cost and tokens summed over the workloads; "
+               "price age is that of the oldest price the route uses.")
+    ui.ranked_table(ui.portfolio_frame(shown), "portfolio_table")
 else:
     ui.ranked_table(view, "ranked_table")
 
