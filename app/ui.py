@@ -322,11 +322,13 @@ def table_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def fixed_widths(config: dict[str, Any], total: int = TABLE_PX) -> dict[str, Any]:
+def fixed_widths(config: dict[str, Any], total: int = TABLE_PX, fit: int | None = None) -> dict[str, Any]:
     """Column configs whose widths add up to what a wide page has at 1440 px: the columns without a
-    width share what the others leave, so no column hides off to the right."""
-    free = [k for k, c in config.items() if not isinstance(c.get("width"), int)]
-    left = total - sum(int(c["width"]) for k, c in config.items() if k not in free)
+    width share what the others leave, so no column hides off to the right. With `fit`, only the
+    first `fit` columns share the page (the rest are details to scroll to)."""
+    first = list(config)[:fit]
+    free = [k for k in first if not isinstance(config[k].get("width"), int)]
+    left = total - sum(int(config[k]["width"]) for k in first if k not in free)
     for k in free:
         config[k] = {**config[k], "width": left // len(free)}
     return config

@@ -55,6 +55,14 @@ KIND_SHADES: dict[str, tuple[str, ...]] = {
     "selfhost-cloud": ("#f28e2b", "#a65306", "#fcc58b", "#d9690b", "#6b3604"),
     "selfhost-owned": ("#b07aa1", "#6b3d63", "#dcb6d2", "#8e5a85", "#43203e"),
 }
+# What fills a GPU's memory (self-hosting detail): greys and cyan, no colour that means a route kind
+# or a cost component elsewhere (red is power, pink colocation on the cost charts).
+MEMORY_COLOURS: dict[str, str] = {
+    "weights": "#4d4d4d",           # dark grey
+    "KV cache in use": "#17becf",   # cyan
+    "runtime overhead": "#bab0ac",  # warm grey
+    "free KV capacity": "#d4f1f5",  # pale cyan: the same KV memory, not yet used
+}
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 MARK = "#1d2330"  # crossings, "your volume" and other marks
 SERIES = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#e15759", "#76b7b2", "#edc948", "#9c755f")

@@ -27,7 +27,8 @@ def test_model_and_gpu_choices_drive_the_numbers() -> None:
     assert any("source" in c.value.lower() or "fitted" in c.value.lower() for c in at.caption)
     rent_own = at.dataframe[0].value
     assert len(rent_own) == 2
-    assert any("owned" in r for r in rent_own["route"])
+    assert any("owned" in r for r in rent_own["Route"])
+    assert sorted(h.split(" (")[0] for h in rent_own["Hosting"])[-1] == "rented"
 
     at.number_input(key="sd_gpus").set_value(1)
     at.run()
@@ -46,7 +47,7 @@ def test_the_detail_follows_the_candidates_chosen_on_compare() -> None:
     no_exceptions(at)
     pick = at.selectbox(key="sd_pick")
     assert pick.value == "" and "Qwen3-32B" in pick.format_func(pick.value)
-    assert all("Qwen3-32B" in str(r) and "H100" in str(r) for r in at.dataframe[0].value["route"])
+    assert all("Qwen3-32B" in str(r) and "H100" in str(r) for r in at.dataframe[0].value["Route"])
 
 
 def test_the_detail_names_which_model_produced_the_throughput() -> None:
@@ -66,3 +67,35 @@ def test_the_detail_names_which_model_produced_the_throughput() -> None:
     at.run()
     no_exceptions(at)
     assert any("from: **aiconfigurator-core 0.12.0** curves" in c.value for c in at.caption)
+
+
+def test_rented_vs_owned_reads_at_1440_px_and_memory_has_its_own_colours() -> None:
+    import json
+
+    from pricing import charts
+
+    at = new_app()
+    at.query_params["w0_req"] = "20000000"
+    at.run()
+    at.switch_page("views/selfhost.py").run()
+    no_exceptions(at)
+    table = next(d for d in at.dataframe if "Hosting" in d.value.columns)
+    cols = json.loads(table.proto.columns)
+    # everything up to the price age fits the 980 px of a wide page: the cost components (colocation and
+    # operations were off to the right) and the price's age are read without scrolling sideways
+    first = list(table.value.columns)[: list(table.value.columns).index("Price age") + 1]
+    assert {"Colocation", "Operations", "Monthly cost"} <= set(first)
+    assert sum(cols[c]["width"] for c in first) <= 980
+    assert cols["Hosting"]["width"] >= len("rented (market median, on-demand)") * 6 + 16
+    assert set(table.value["Hosting"]) == {"rented (market median, on-demand)", "owned"}
+    # the efficiency factors read in words, with units
+    factors = next(d for d in at.dataframe if "Factor" in d.value.columns).value
+    assert "Memory bandwidth reached (share of peak)" in set(factors["Factor"])
+    assert not any("_" in f for f in factors["Factor"])
+    # the memory bars: their own colours, none meaning a route kind or a cost component elsewhere
+    mem = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+               if "free KV capacity" in c.proto.spec)
+    colours = {t["name"]: t["marker"]["color"] for t in mem["data"]}
+    assert colours == charts.MEMORY_COLOURS
+    assert not set(colours.values()) & (set(charts.COMPONENT_COLOURS.values()) | set(charts.KIND_COLOURS.values()))
+    assert "Time to first token" in {m.label for m in at.metric}
