@@ -225,7 +225,10 @@ def frontier(q: pd.DataFrame, on_frontier: Sequence[bool], currency: str = "USD"
         fig.add_scatter(x=front["monthly_usd"] * rate, y=front["quality_index"], mode="lines+markers+text",
                         name="efficient frontier", line={"color": MARK, "width": 1.5, "shape": "hv"},
                         marker={"color": MARK, "size": 5}, text=[short(str(x), 34) for x in front["label"]],
-                        textposition="top left", textfont={"size": 12}, customdata=list(front["label"]),
+                        # the cheapest point's label goes right (a left label would run off the plot's
+                        # left edge), the others' left, above the step that leads to them
+                        textposition=["top right", *["top left"] * (len(front) - 1)],
+                        textfont={"size": 12}, customdata=list(front["label"]),
                         hovertemplate="%{customdata}<extra>frontier</extra>")
     fig.update_xaxes(type="log", title=f"{currency} per month (log scale)")
     fig.update_yaxes(title="quality index (Artificial Analysis)")

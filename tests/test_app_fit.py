@@ -64,8 +64,10 @@ def test_break_even_table_fits_without_scrolling_sideways() -> None:
     shown = [c for c in table.value.columns]
     assert all(isinstance(cols.get(c, {}).get("width"), int) for c in shown), cols
     assert sum(cols[c]["width"] for c in shown) <= PAGE_PX
-    assert set(table.value["Cheaper above"]) <= {"Route A", "Route B", ""}
-    assert (table.value["Cheaper above"] != "").any()
+    t = table.value
+    crossing = t["Status"] == "crossing"
+    assert set(t[crossing]["Cheaper above"]) <= {"Route A", "Route B"} and crossing.any()
+    assert set(t[t["Status"].isin(["always", "never"])]["Cheaper above"]) <= {"Route A, always", "Route B, always"}
 
 
 def _label_px(label: str, has_help: bool) -> float:

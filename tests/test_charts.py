@@ -50,6 +50,8 @@ def test_frontier_points_are_labelled_on_a_dollar_log_axis() -> None:
     fig = charts.frontier(q, [False, True])
     front = next(t for t in fig.data if t.name == "efficient frontier")
     assert list(front.text) == [charts.short(q["label"].iloc[1], 34)]
+    # the cheapest frontier point sits at the plot's left edge: its label goes right, inside the plot
+    assert list(front.textposition) == ["top right"]
     assert fig.layout.xaxis.type == "log" and fig.layout.xaxis.tickprefix == "$"
 
 

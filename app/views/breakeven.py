@@ -105,8 +105,10 @@ st.dataframe(
         "Requests/month": [ui.fmt_tokens(v) if np.isfinite(v) else ""
                            for v in pd.to_numeric(be["requests_per_month"], errors="coerce")],
         # which of the pair: the row already names both routes in full
-        "Cheaper above": ["Route A" if r == a else "Route B" if r == b else ""
-                          for r, a, b in zip(be["cheaper_above"], be["route_a"], be["route_b"], strict=True)],
+        "Cheaper above": [("Route A" if r == a else "Route B" if r == b else "")
+                          + (", always" if st_ in ("always", "never") and r in (a, b) else "")
+                          for r, a, b, st_ in zip(be["cheaper_above"], be["route_a"], be["route_b"], be["status"],
+                                                  strict=True)],
     }),
     hide_index=True, width="stretch", key="breakeven_table",
     column_config=ui.fixed_widths({
@@ -116,6 +118,7 @@ st.dataframe(
         "Break-even volume": st.column_config.TextColumn("Tokens/month", width=100,
                                                          help="Tokens per month at which the two cost the same"),
         "Requests/month": st.column_config.TextColumn(width=110, help="The break-even volume in requests"),
-        "Cheaper above": st.column_config.TextColumn(width=110, help="Which route is cheaper above the break-even"),
+        "Cheaper above": st.column_config.TextColumn(width=110, help="Which route is cheaper above the break-even "
+                                                                 "('always': at every volume drawn)"),
     }),
 )
