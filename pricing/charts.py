@@ -332,6 +332,38 @@ def log_ticks(lo: float, hi: float) -> list[float]:
     return [v for v in out if lo <= math.log10(v) <= hi]
 
 
+def price_history(series: Sequence[tuple[str, Sequence[Any], Sequence[float], Sequence[float], Sequence[tuple[Any, float]]]],
+                  currency: str = "USD", rate: float = 1.0) -> go.Figure:
+    """Dated prices per 1M tokens (offer id, dates, input prices, output prices, scheduled input prices),
+    a step from one date to the next; an offer has one colour (input solid, output dotted, a scheduled
+    price a star) and the log axis is labelled in money at 1-2-5 steps ($0.5, $1, $2), never bare digits."""
+    fig = go.Figure()
+    ys_all: list[float] = []
+    sym = symbol(currency)
+    for i, (oid, xs, ins, outs, sched) in enumerate(series):
+        colour = SERIES[i % len(SERIES)]
+        for what, ys, dash in (("input", ins, "solid"), ("output", outs, "dot")):
+            vals = [float(y) * rate for y in ys]
+            ys_all += [v for v in vals if math.isfinite(v) and v > 0]
+            fig.add_scatter(x=list(xs), y=vals, mode="lines+markers" if what == "input" else "lines",
+                            line={"color": colour, "dash": dash, "shape": "hv"}, marker={"color": colour},
+                            name=legend_name(f"{oid} {what}"),
+                            hovertemplate=f"{oid} {what}<br>%{{x|%Y-%m-%d}}: {sym}%{{y:.3g}} per 1M tokens<extra></extra>")
+        if sched:
+            fig.add_scatter(x=[d for d, _ in sched], y=[float(v) * rate for _, v in sched], mode="markers",
+                            marker={"symbol": "star", "size": 11, "color": colour}, name=f"{oid} scheduled input")
+            ys_all += [float(v) * rate for _, v in sched if v and v > 0]
+    fig.update_yaxes(type="log", title=f"{currency} per 1M tokens (log scale)")
+    if ys_all:
+        lo, hi = math.log10(min(ys_all)) - 0.1, math.log10(max(ys_all)) + 0.1
+        vals = log_ticks(lo, hi)
+        if len(vals) < 2:  # a narrow range: ticks at 1-2-5 are too sparse, label both ends
+            vals = [min(ys_all), max(ys_all)]
+        fig.update_yaxes(range=[lo, hi], tickvals=vals, ticktext=[f"{sym}{v:.3g}" for v in vals])
+    fig.update_xaxes(title="price in force from")
+    return _layout(fig, 440, currency, money_axis=None)
+
+
 def lines(series: Sequence[tuple[str, str, Sequence[float]]], currency: str = "USD",
           x_title: str = "month", y_title: str | None = None) -> go.Figure:
     """Cumulative cost lines (label, route kind, values by month 1..n), coloured by route kind."""

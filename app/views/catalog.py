@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
-from pricing import clock
+from pricing import charts, clock
 from pricing.history import measured_trend, offer_points
 
 ss = st.session_state
@@ -106,23 +106,18 @@ if family:
               if o.family == family and kinds[cat.offer_provider[oid]] != "open-host"][:8]
     st.caption(f"{family}: {', '.join(picked)}")
 if picked:
-    fig = go.Figure()
     end = clock.today()
+    code, rate = ui.currency()
+    series = []
     for oid in picked:
         pts = offer_points(cat, oid)
         if not pts:
             continue
-        xs = [p.since for p in pts] + [end]
-        ys = [p.usd_per_mtok_input for p in pts] + [pts[-1].usd_per_mtok_input]
-        fig.add_scatter(x=xs, y=ys, mode="lines+markers", line_shape="hv", name=f"{oid} input")
-        ys_out = [p.usd_per_mtok_output for p in pts] + [pts[-1].usd_per_mtok_output]
-        fig.add_scatter(x=xs, y=ys_out, mode="lines", line_shape="hv", name=f"{oid} output",
-                        line={"dash": "dot"})
-        for sp in cat.offers[oid].scheduled:
-            fig.add_scatter(x=[sp.effective_from], y=[sp.usd_per_mtok_input], mode="markers",
-                            marker={"symbol": "star", "size": 11}, name=f"{oid} scheduled input")
-    fig.update_layout(yaxis_title="USD per 1M tokens", yaxis_type="log", height=420,
-                      margin={"l": 10, "r": 10, "t": 10}, legend={"orientation": "h", "y": -0.25})
+        series.append((oid, [p.since for p in pts] + [end],
+                       [p.usd_per_mtok_input for p in pts] + [pts[-1].usd_per_mtok_input],
+                       [p.usd_per_mtok_output for p in pts] + [pts[-1].usd_per_mtok_output],
+                       [(sp.effective_from, sp.usd_per_mtok_input) for sp in cat.offers[oid].scheduled]))
+    fig = charts.price_history(series, code, rate)
     st.plotly_chart(fig, width="stretch", key="cat_hist_chart")
 
 # --------------------------------------------------------------------------- cross-check with a feed
