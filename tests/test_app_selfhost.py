@@ -99,3 +99,4 @@ def test_rented_vs_owned_reads_at_1440_px_and_memory_has_its_own_colours() -> No
     assert colours == charts.MEMORY_COLOURS
     assert not set(colours.values()) & (set(charts.COMPONENT_COLOURS.values()) | set(charts.KIND_COLOURS.values()))
     assert "Time to first token" in {m.label for m in at.metric}
+    assert any("time to first token ≤ 2,000 ms" in c.value for c in at.caption)  # was 'TTFT ≤ 2000.0 ms'

@@ -123,8 +123,9 @@ if chosen is None:
 else:
     model_id, gpu_id, prec, n_gpus = chosen[0], chosen[1], chosen[2], 0
 st.caption(f"Workload: **{w.name}**, {w.input_tokens:,.0f} input and {w.output_tokens + w.reasoning_tokens:,.0f} "
-           f"output tokens per request; latency target: TTFT ≤ {w.max_ttft_ms or '∞'} ms, "
-           f"≥ {w.min_output_tokens_per_s or 0:g} tokens/s per user.")
+           f"output tokens per request; latency target: time to first token ≤ "
+           + (f"{w.max_ttft_ms:,.0f} ms" if w.max_ttft_ms else "no limit")
+           + f", ≥ {w.min_output_tokens_per_s or 0:g} tokens/s per user.")
 
 st.selectbox("Serving engine", ENGINES, key="sd_engine",
              help="The engine's calibrated profile; for TensorRT-LLM, vLLM and SGLang, NVIDIA aiconfigurator-core's "
@@ -180,7 +181,7 @@ with right:
     fm.add_vline(x=mem["total_decimal"], line_dash="dot",
                  annotation_text=f"{mem['total']:g} GB GPU ({mem['total_decimal']:.1f} decimal GB)")
     fm.update_layout(barmode="stack", height=260, margin={"l": 10, "r": 10, "t": 60}, xaxis_title="GB",
-                     legend={"orientation": "h", "y": 1.35})
+                     legend={"orientation": "h", "y": 1.35, "traceorder": "normal"})
     st.plotly_chart(fm, width="stretch", key="memory_chart")
     st.caption(f"KV cache: {float(info['kv_bytes_per_token']) / 1e3:,.1f} kB per token at "  # type: ignore[arg-type]
                f"{info['kv_precision']}; compute at {info['compute_precision']}; bound by {info['bound']}.")
