@@ -98,14 +98,33 @@ def results() -> tuple[Scenario, pd.DataFrame]:
     return s, compare_json(with_options(s).model_dump_json())
 
 
+def option_quality(o: Option) -> float | None:
+    """The sourced quality index of a candidate, looked up as the comparison does (an API by its offer
+    id, a self-hosted route by its open model); None when there is no sourced score."""
+    q = quality.score(catalog(), o.api if isinstance(o, ApiChoice) else o.selfhost.model)
+    return None if q is None else float(q)
+
+
 def results_or_stop() -> tuple[Scenario, Scenario, pd.DataFrame]:
-    """(scenario, scenario with its candidates spelled out, comparison); a user error stops the page."""
+    """(scenario, scenario with its candidates spelled out, comparison), both held to Compare's quality
+    floor so every page names the same winner; a user error stops the page."""
     try:
         s, df = results()
     except PricingError as e:
         show_error(e)
         st.stop()
-    return s, with_options(s), df
+    run = with_options(s)
+    minq, qlabel = min_quality()
+    if minq:
+        keep = tuple(o for o in run.options if (q := option_quality(o)) is not None and q >= minq)
+        if not keep:
+            st.info(f"No candidate reaches the quality floor of {minq:g} set on Compare.")
+            st.stop()
+        run = run.model_copy(update={"options": keep})
+        df, _dropped = quality_filter(df, minq)
+        st.caption(f"Only routes at least as good as {qlabel or f'quality {minq:g}'}, the quality floor set on "
+                   f"Compare ({len(keep)} of {len(with_options(s).options)} candidates).")
+    return s, run, df
 
 
 # --------------------------------------------------------------------------- formatting

@@ -171,3 +171,26 @@ def test_a_route_without_a_cost_says_why_under_the_table() -> None:
     no_exceptions(at)
     why = [str(c.value) for c in at.caption if "No cost for" in str(c.value)]
     assert why and f"no purchase price for {gpu}" in why[0], why
+
+
+def test_every_page_holds_to_the_quality_floor_set_on_compare() -> None:
+    """With a quality floor, How sure / Break-even / Plan name the same winner as Compare (they ignored
+    the floor and named a cheaper route below it)."""
+    at = new_app()
+    at.query_params.update({"w0_req": "20000000", "minq_ref": "openai/gpt-5.5"})
+    at.run()
+    no_exceptions(at)
+    best = ranked(at).sort_values("Monthly cost").iloc[0]["Route"]
+    assert f"is {best} at " in str(at.success[0].value)
+    at.switch_page("views/sensitivity.py").run()
+    no_exceptions(at)
+    assert f"the winner is **{best}**" in at.markdown[0].value
+    assert any("the quality floor set on Compare" in c.value for c in at.caption)
+    at.switch_page("views/breakeven.py").run()
+    no_exceptions(at)
+    table = at.dataframe[0].value
+    assert best in set(table["Route A"]) | set(table["Route B"])
+    at.switch_page("views/plan.py").run()
+    no_exceptions(at)
+    plan_routes = set(at.dataframe[0].value["Route"])
+    assert best in plan_routes
