@@ -100,3 +100,19 @@ def test_plan_trend_checkbox_names_itself_and_the_figures_stand_below() -> None:
     box = next(x for x in at.checkbox if x.key == "plan_api_measured")
     assert box.label == "Measured API price trend"
     assert any(c.value.startswith("closed ") and "/yr, open " in c.value for c in at.caption)
+
+
+def test_the_add_a_route_row_shows_its_chosen_values_whole() -> None:
+    """'NVIDIA A100 SXM 40GB (a100-sxm-40)' and 'on demand' were cut inside their boxes at 1440 px."""
+    at = _run("compare", {"cands": "chosen"})
+    arrow_px = 40  # the box's padding and its drop-down arrow
+    for key in ("add_gpu", "add_price", "add_prec", "add_host"):
+        box = at.selectbox(key=key)
+        col = next(c for c in at.columns if any(getattr(ch, "key", None) == key for ch in c.children.values()))
+        px = col.proto.weight * (PAGE_PX + GAP_PX) - GAP_PX
+        shown = list(box.options)  # as the box draws them
+        if key == "add_gpu":
+            shown = [box.options[box.index]]  # the chosen GPU (names run up to 46 characters)
+            assert "(" not in shown[0], shown
+        too_long = [o for o in shown if len(str(o)) * 7.3 + arrow_px > px]
+        assert not too_long, (key, too_long, round(px))

@@ -81,9 +81,9 @@ with st.expander("Candidates: which routes to compare", expanded=ss["cands"] == 
         sh_opts = list(dict.fromkeys([*ss.get("sh", []), *(t for t in defaults if "@" in t)]))
         st.multiselect("Self-hosted deployments", sh_opts, key="sh", format_func=_spec_label,
                        help="Each as model@gpu:precision:hosting[:GPUs][:spot|reserved] in the link.")
-        c = st.columns([3, 2, 1.2, 1.3, 1.5, 1.2, 0.8])
+        c = st.columns([2.4, 2.4, 1.1, 1.2, 1.8, 1.2, 0.8])  # each chosen value reads whole at 1440 px
         c[0].selectbox("Model", sorted(cat.models), key="add_model")
-        c[1].selectbox("GPU", sorted(cat.gpus), key="add_gpu", format_func=lambda g: f"{cat.gpus[g].name} ({g})")
+        c[1].selectbox("GPU", sorted(cat.gpus), key="add_gpu", format_func=lambda g: cat.gpus[g].name)
         c[2].selectbox("Precision", PRECISIONS, index=PRECISIONS.index("fp8"), key="add_prec")
         c[3].selectbox("Hosting", ("cloud", "owned"), key="add_host",
                        format_func={"cloud": "rented", "owned": "owned"}.get,
