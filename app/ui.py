@@ -524,7 +524,10 @@ def quality_filter(df: pd.DataFrame, min_quality: float) -> tuple[pd.DataFrame, 
     if not min_quality:
         return df, 0
     keep = df["quality_index"].notna() & (df["quality_index"] >= min_quality)
-    return df[keep], int((~keep).sum())
+    out = df[keep].copy()
+    if len(out):  # ranked among the routes shown: the cheapest above the floor is 1, not 46
+        out["rank"] = out.groupby("workload")["monthly_usd"].rank(method="min", na_option="bottom").astype(int)
+    return out, int((~keep).sum())
 
 
 def fmt_tokens(n: float) -> str:
