@@ -55,11 +55,7 @@ GROUPS: dict[str, Callable[[CalRow], str]] = {"engine": lambda r: r.engine, "gpu
 
 def stored_fit(cat: Catalog) -> Fit:
     """The shared factors and engine profiles of data/calibration.yaml as a Fit."""
-    eff = cat.efficiency
-    shared = PerfParams.from_factors(eff)
-    engines = {} if eff is None else {
-        e: {k: v / getattr(shared, k) for k, v in ef.factors.items()} for e, ef in eff.engines.items()}
-    return Fit(shared, engines, {}, {})
+    return calibrate.stored_fit(cat)  # engines' fixed settings (e.g. kv_free_memory_fraction) are no multipliers
 
 
 def covered(cat: Catalog, r: CalRow) -> bool:

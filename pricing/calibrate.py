@@ -70,8 +70,8 @@ GPU_ALIASES: dict[str, str | None] = {
     "RTX-PRO-6000-Blackwell-96GB": "rtx-pro-6000",
     "RTX-4090-24GB": "rtx-4090",
     "MI300X": "mi300x",
-    "GB200": None,
-    "GH200-480GB": None,
+    "GB200": "gb200",  # one GPU of a GB200 NVL72 (TRT-LLM perf-overview "GB200" column, 1 GPU)
+    "GH200-480GB": "gh200",  # GH200 480GB = 96 GB HBM3 + 480 GB LPDDR5X (data/gpus.yaml gh200)
     "RTX-3090-24GB": None,
     "RTX-A6000-48GB": None,
 }
@@ -95,6 +95,7 @@ FIT_BOUNDS: dict[str, tuple[float, float]] = {
     "interconnect_efficiency": (0.05, 1.0),
     "moe_efficiency": (0.05, 1.0),
     "fp4_efficiency": (0.1, 1.0),
+    "kv_bandwidth_efficiency": (0.1, 1.0),
 }
 
 
@@ -121,6 +122,7 @@ class CalRow:
     layout: str = ""  # as published, e.g. "TP8 EP8"
     notes: str = ""
     metric: str = "output_tokens_per_s"  # or "ttft_ms" (batch-1 time to first token)
+    burst: float | None = None  # prompts sent at once by a finite benchmark run (ShareGPT bursts), drained to the end
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,7 @@ def load_rows(catalog: Catalog, path: Path = CSV_PATH) -> tuple[list[CalRow], li
                 skip("static batching (TRT-LLM v0.9, 2024); the model assumes continuous batching")
                 continue
             max_batch = None
+            burst = None
             if rec["input_len"] == "ShareGPT":
                 o_len = SHAREGPT_OUTPUT
                 m = re.search(r"Total TPS ([\d.]+)", notes)
@@ -208,6 +211,7 @@ def load_rows(catalog: Catalog, path: Path = CSV_PATH) -> tuple[list[CalRow], li
                     else SHAREGPT_INPUT / SHAREGPT_OUTPUT)
                 i_len = o_len * ratio
                 max_batch = SHAREGPT_PROMPTS
+                burst = SHAREGPT_PROMPTS  # `--num-prompts 1000` at an infinite request rate: one burst
                 kvp = kvp or "bf16"  # vLLM/SGLang default kv-cache-dtype auto = model dtype
             else:
                 try:
@@ -226,6 +230,7 @@ def load_rows(catalog: Catalog, path: Path = CSV_PATH) -> tuple[list[CalRow], li
                 max_batch=max_batch, engine=engine, family=arch.family.split("-")[0].split(".")[0],
                 regime=rec.get("regime") or "offline", min_tokens_per_s_per_user=mtps,
                 layout=rec.get("layout") or "", notes=notes, metric=rec.get("metric") or "output_tokens_per_s",
+                burst=burst,
             ))
     return keep, out
 
@@ -259,12 +264,19 @@ def predictor(catalog: Catalog, rows: Sequence[CalRow]) -> Callable[[PerfParams]
     dp = np.array([max(r.gpus // lay.instance_gpus, 1) for r, lay in zip(rows, lays, strict=True)], dtype=float)
 
     ttft = np.array([r.metric == "ttft_ms" for r in rows])
+    burst_idx = np.array([i for i, r in enumerate(rows) if r.burst], dtype=np.intp)
+    burst_n = np.array([float(rows[i].burst or 0.0) for i in burst_idx])
 
     def predict(p: PerfParams) -> np.ndarray:
         cap = np.array([c if c is not None else p.max_batch for c in caps]) / dp
         r = perf.rows(specs, p, kvp, lays)
         res = perf.evaluate(r, i_tok, o_tok, p, max_tpot_ms=tpot, max_batch=cap)
         out: np.ndarray = res["output_tokens_per_s"] * dp
+        if burst_idx.size:  # a finite burst drained to its last request (the harness's tail at small batch)
+            sub = perf.take(r, burst_idx)
+            out = out.copy()
+            out[burst_idx] = perf.burst_output_rate(sub, i_tok[burst_idx], o_tok[burst_idx], burst_n / dp[burst_idx], p,
+                                                    max_batch=cap[burst_idx]) * dp[burst_idx]
         if ttft.any():  # a lone prompt's prefill, no queue
             out = np.where(ttft, perf.prefill_s(r, i_tok, p) * 1e3, out)
         return out
@@ -361,9 +373,16 @@ def fit(catalog: Catalog, rows: Sequence[CalRow], start: PerfParams | None = Non
 # ridge penalty PRIOR_ROWS / rows x sum(log multiplier^2): an engine with few rows stays near the
 # shared fit (shrinkage weight PRIOR_ROWS / (PRIOR_ROWS + rows), written to data/calibration.yaml).
 ENGINE_FACTORS = ("bandwidth_efficiency", "decode_compute_efficiency", "prefill_compute_efficiency",
-                  "step_overhead_ms", "moe_efficiency")
+                  "step_overhead_ms", "moe_efficiency", "kv_bandwidth_efficiency")
 PROFILE_ENGINES = ("vllm", "sglang", "trtllm")
 PRIOR_ROWS = 5.0
+# Engine settings taken from the engines' documented defaults, not fitted (written into each profile).
+ENGINE_SETTINGS: dict[str, dict[str, float]] = {
+    # TensorRT-LLM gives the KV cache 90% of the memory free after loading the model
+    # (KvCacheConfig.free_gpu_memory_fraction = 0.9: nvidia.github.io/TensorRT-LLM/llm-api/reference/KvCacheConfig.html);
+    # vLLM and SGLang take a fraction of the whole GPU (usable_memory_fraction, the shared rule).
+    "trtllm": {"kv_free_memory_fraction": 0.9},
+}
 
 
 def apply_multipliers(p: PerfParams, mult: dict[str, float] | None) -> PerfParams:
@@ -371,6 +390,11 @@ def apply_multipliers(p: PerfParams, mult: dict[str, float] | None) -> PerfParam
     if not mult:
         return p
     return replace(p, **{k: float(np.clip(getattr(p, k) * v, *FIT_BOUNDS[k])) for k, v in mult.items()})
+
+
+def engine_params(p: PerfParams, engine: str, mult: dict[str, float] | None) -> PerfParams:
+    """One engine's absolute factors: the shared ones x its multipliers, plus its documented settings."""
+    return replace(apply_multipliers(p, mult), **ENGINE_SETTINGS.get(engine, {}))
 
 
 def multi_predictor(catalog: Catalog, rows: Sequence[CalRow]
@@ -384,7 +408,7 @@ def multi_predictor(catalog: Catalog, rows: Sequence[CalRow]
     def predict(p: PerfParams, mult: dict[str, dict[str, float]]) -> np.ndarray:
         out = np.zeros(len(rows))
         for e, (idx, fn) in preds.items():
-            out[idx] = fn(apply_multipliers(p, mult.get(e)))
+            out[idx] = fn(engine_params(p, e, mult.get(e)))
         return out
 
     return predict
@@ -402,7 +426,7 @@ def fit_engine(catalog: Catalog, rows: Sequence[CalRow], shared: PerfParams, eng
     lam = PRIOR_ROWS / len(mine)
 
     def loss(x: np.ndarray) -> float:
-        q = apply_multipliers(shared, dict(zip(ENGINE_FACTORS, np.exp(x), strict=True)))
+        q = engine_params(shared, engine, dict(zip(ENGINE_FACTORS, np.exp(x), strict=True)))
         err = np.mean(np.abs(np.log(np.maximum(predict(q), 1e-9) / meas)))
         return float(err + lam * 0.01 * np.sum(x**2))
 
@@ -422,7 +446,7 @@ class Fit:
 
     def params(self, engine: str) -> PerfParams:
         """Absolute factors of one engine profile ('default' = shared)."""
-        return apply_multipliers(self.shared, self.engines.get(engine))
+        return engine_params(self.shared, engine, self.engines.get(engine))
 
 
 def fit_all(catalog: Catalog, rows: Sequence[CalRow], start: PerfParams | None = None, rounds: int = 3,
@@ -438,6 +462,10 @@ def fit_all(catalog: Catalog, rows: Sequence[CalRow], start: PerfParams | None =
             m, n, w = fit_engine(catalog, rows, shared, e, passes=max(passes - 2, 2))
             mult[e], n_rows[e], shrink[e] = m, n, w
         shared, mult = _recentre(shared, mult, n_rows, {r.engine for r in rows})
+    # last, each profile against the final shared factors: fit_engine(shared, e) on the stored shared
+    # factors reproduces the stored profile (the recentring moves the point the ridge shrinks toward)
+    for e in PROFILE_ENGINES:
+        mult[e], n_rows[e], shrink[e] = fit_engine(catalog, rows, shared, e, passes=max(passes - 2, 2))
     return Fit(shared, mult, n_rows, shrink)
 
 
@@ -463,6 +491,17 @@ def _recentre(shared: PerfParams, mult: dict[str, dict[str, float]], n_rows: dic
         for e in out:
             out[e][k] = out[e].get(k, 1.0) / ratio
     return new_shared, out
+
+
+def stored_fit(catalog: Catalog) -> Fit:
+    """The shared factors and engine profiles of data/calibration.yaml as a Fit (multipliers on the shared fit;
+    the engines' fixed settings come back through ENGINE_SETTINGS)."""
+    eff = catalog.efficiency
+    shared = PerfParams.from_factors(eff)
+    engines = {} if eff is None else {
+        e: {k: v / getattr(shared, k) for k, v in ef.factors.items() if k in FIT_BOUNDS}
+        for e, ef in eff.engines.items()}
+    return Fit(shared, engines, {}, {})
 
 
 def fit_errors(catalog: Catalog, rows: Sequence[CalRow], f: Fit) -> np.ndarray:
@@ -509,7 +548,7 @@ def write_yaml(f: Fit | PerfParams, n_rows: int, err: float, path: Path = CALIBR
     for e, mult in f.engines.items():
         q = f.params(e)
         engines[e] = {
-            "factors": {k: round(getattr(q, k), 4) for k in mult},
+            "factors": {k: round(getattr(q, k), 6) for k in (*mult, *ENGINE_SETTINGS.get(e, {}))},
             "rows": f.rows.get(e, 0),
             "shrinkage": round(f.shrinkage.get(e, 1.0), 4),
             "median_abs_pct_error": round((engine_errors or {}).get(e, float("nan")), 4)
@@ -517,21 +556,22 @@ def write_yaml(f: Fit | PerfParams, n_rows: int, err: float, path: Path = CALIBR
         }
     doc = {
         "efficiency": {
-            "bandwidth_efficiency": round(p.bandwidth_efficiency, 4),
-            "decode_compute_efficiency": round(p.decode_compute_efficiency, 4),
-            "prefill_compute_efficiency": round(p.prefill_compute_efficiency, 4),
-            "step_overhead_ms": round(p.step_overhead_ms, 4),
-            "interconnect_efficiency": round(p.interconnect_efficiency, 4),
+            "bandwidth_efficiency": round(p.bandwidth_efficiency, 6),
+            "decode_compute_efficiency": round(p.decode_compute_efficiency, 6),
+            "prefill_compute_efficiency": round(p.prefill_compute_efficiency, 6),
+            "step_overhead_ms": round(p.step_overhead_ms, 6),
+            "interconnect_efficiency": round(p.interconnect_efficiency, 6),
             "usable_memory_fraction": p.usable_memory_fraction,
             "runtime_overhead_gb": p.runtime_overhead_gb,
             "fitted_on": (f"data/measurements/throughput.csv, {n_rows} rows "
                           f"(excluded rows and reasons: python -m pricing.calibrate --dry-run), fitted {today}; "
                           f"fitted: {fitted}; engine profiles: {', '.join(ENGINE_FACTORS)} per engine, "
                           f"shrunk toward the shared fit with weight {PRIOR_ROWS:g} / ({PRIOR_ROWS:g} + rows)"),
-            "median_abs_pct_error": round(err, 4),
+            "median_abs_pct_error": round(err, 6),
             "extra": {
-                "moe_efficiency": round(p.moe_efficiency, 4),
-                "fp4_efficiency": round(p.fp4_efficiency, 4),
+                "moe_efficiency": round(p.moe_efficiency, 6),
+                "fp4_efficiency": round(p.fp4_efficiency, 6),
+                "kv_bandwidth_efficiency": round(p.kv_bandwidth_efficiency, 6),
                 "allreduce_latency_us": p.allreduce_latency_us,
                 "max_batch": p.max_batch,
                 "useful_sequences": p.useful_sequences,
@@ -544,8 +584,11 @@ def write_yaml(f: Fit | PerfParams, n_rows: int, err: float, path: Path = CALIBR
             "engines": engines,
             "source": (
                 "fitted by pricing/calibrate.py on data/measurements/throughput.csv "
-                "(TRT-LLM perf-overview v0.17 and v1.0 tables, TRT-LLM DeepSeek-R1 blog, gpustack vLLM/SGLang "
-                f"ShareGPT runs with lengths from {SHAREGPT_SOURCE}), each row at its published layout. Not fitted "
+                "(TRT-LLM perf-overview v0.17 and v1.0 tables, TRT-LLM DeepSeek-R1 blog, NVIDIA NIM concurrency "
+                "sweep of Llama-3.3-70B on 2 x H100, gpustack vLLM/SGLang ShareGPT runs with lengths from "
+                f"{SHAREGPT_SOURCE}, each predicted as one 1000-prompt burst drained to its end), each row at its "
+                "published layout and concurrency. Engine settings (not fitted): trtllm kv_free_memory_fraction 0.9 "
+                "(TensorRT-LLM KvCacheConfig.free_gpu_memory_fraction default). Not fitted "
                 "(assumptions): usable_memory_fraction 0.9 = vLLM's default --gpu-memory-utilization; "
                 "runtime_overhead_gb 2 (activations, CUDA graphs, NCCL buffers), allreduce_latency_us 10, "
                 "max_batch 1024 (engine batch cap), useful_sequences 8 (a replica must hold KV for 8 full-context "

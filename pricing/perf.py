@@ -35,10 +35,16 @@ serving engine where the calibration fitted one):
   comes out of the prefill) and prefills r x n prompt tokens (n = input tokens not found in the
   prefix cache). Per GPU, the step reads the weights it holds (MoE: the experts the step's tokens
   touch, E (1 - (1 - k/E)^T) per layer, x a routing-imbalance factor under expert parallelism) and
-  the KV of its sequences, and computes decode and prefill FLOPs (2 x active params per token plus
+  the KV of its sequences (at kv_bandwidth_efficiency: paged attention reads scattered KV blocks less
+  efficiently than GEMMs stream weights), and computes decode and prefill FLOPs (2 x active params per token plus
   attention 4 x layers x context x heads x head_dim):
-      step = max(bytes / (bw eff_bw), decode_flops / (F eff_dc) + prefill_flops / (F eff_pf))
+      step = M(weight bytes / (bw eff_bw), linear FLOPs / (F eff))       (the GEMMs)
+             + M(KV bytes / (bw eff_kv), attention FLOPs / (F eff))     (attention, a separate kernel)
              + exposed communication + step_overhead,
+  (eff = decode or prefill compute efficiency for the decode and prefill tokens; M(a, b) = sqrt(a^2 + b^2),
+  a roofline rounded at the ridge point: a kernel near it keeps neither the loads nor the tensor cores
+  busy, an assumption that lowered the calibration's median error from 10% to 7%). Weights are read at
+  dense_precision for the non-expert part of 4-bit MoE checkpoints (8 bits) and computed at its rate,
   with the routed experts' bytes and FLOPs divided by moe_efficiency (grouped-GEMM expert kernels).
   Communication: tensor-parallel all-reduces (2 per layer, ring, over the scale-up link), expert-
   parallel all-to-all (fp8 dispatch + bf16 combine per MoE layer, over the scale-up link inside a
@@ -48,7 +54,7 @@ serving engine where the calibration fitted one):
   chunked-prefill interference). TTFT = the prompt's ceil(n / prefill_chunk_tokens) steps at the
   current load, times an M/D/1 queueing factor 1 + rho / (2 (1 - rho)) at the planned utilisation
   rho. A request of one output token has no TPOT. r is the largest rate meeting the TPOT and TTFT
-  targets, the KV capacity and the engine's batch cap (step time and TTFT grow with r, requests per
+  targets, the KV capacity and the engine's batch cap (which counts requests still prefilling) (step time and TTFT grow with r, requests per
   second r / step never fall with r, so a bisection finds it). Throughput = r x O / step.
   Consequences (tested with hypothesis): more output or input tokens per request never raise
   requests per second; a tighter target never raises throughput; more load never makes an
@@ -107,6 +113,13 @@ class PerfParams:
     max_batch: float = 1024.0
     useful_sequences: float = 8.0
     fp4_efficiency: float = 1.0  # share of the fp4 tensor-core peak fp4 GEMMs reach relative to fp8's share
+    # share of peak memory bandwidth paged-attention decode kernels reach reading the KV cache (scattered
+    # blocks, one sequence per thread block) as against streaming the weights (bandwidth_efficiency)
+    kv_bandwidth_efficiency: float = 0.8
+    # KV-cache memory rule: 0 = usable_memory_fraction of the whole GPU minus weights (vLLM
+    # --gpu-memory-utilization, SGLang --mem-fraction-static); > 0 = this share of the memory still free
+    # after weights and runtime overhead (TensorRT-LLM KvCacheConfig.free_gpu_memory_fraction, default 0.9)
+    kv_free_memory_fraction: float = 0.0
     # assumptions, not fitted (see data/calibration.yaml `source`)
     a2a_overlap: float = 0.5  # share of expert-parallel all-to-all hidden by two-micro-batch overlap
     ep_imbalance: float = 1.0  # scale of the routing-skew term (0 = perfectly balanced experts)
@@ -141,6 +154,7 @@ class PerfParams:
         return replace(
             self,
             bandwidth_efficiency=self.bandwidth_efficiency * s,
+            kv_bandwidth_efficiency=self.kv_bandwidth_efficiency * s,
             decode_compute_efficiency=self.decode_compute_efficiency * s,
             prefill_compute_efficiency=self.prefill_compute_efficiency * s,
             interconnect_efficiency=self.interconnect_efficiency * s,
@@ -152,9 +166,34 @@ class PerfParams:
 # --------------------------------------------------------------------------- scalar formulas
 
 
+def dense_precision(model: ModelArch, precision: str) -> str:
+    """Precision of the non-expert weights (attention, shared experts, dense layers, embeddings).
+
+    4-bit checkpoints of MoE models quantize the routed experts only and keep the rest at 8 bits:
+    nvidia/DeepSeek-R1-FP4 (ModelOpt: the MoE linear layers), DeepSeek V4 (FP8 block-quantized
+    linear/attention layers, FP4 experts: vLLM's DeepseekV4FP8Config), novita/Deepseek-R1-W4AFP8 (INT4
+    experts, FP8 dense). gpt-oss keeps them at bf16 (modules_to_not_convert), about 2 GB more for
+    gpt-oss-120b than counted here. Dense models and 8/16-bit precisions: the precision itself.
+    """
+    if precision in ("fp4", "int4") and model.experts_routed > model.experts_active > 0:
+        return "fp8"
+    return precision
+
+
+def _dense_expert_params_b(model: ModelArch) -> tuple[float, float]:
+    """(non-expert params, routed-expert params) in billions; (all, 0) for a dense model."""
+    e, k = float(model.experts_routed), float(model.experts_active)
+    if e > k > 0:
+        per_expert_b = (model.params_b_total - model.params_b_active) / (e - k)
+        dense_b = max(model.params_b_active - k * per_expert_b, 0.0)
+        return dense_b, model.params_b_total - dense_b
+    return model.params_b_total, 0.0
+
+
 def weights_bytes(model: ModelArch, precision: str) -> float:
-    """Bytes of all weights at a precision (total params x bytes per param)."""
-    return model.params_b_total * 1e9 * _bpp(precision)
+    """Bytes of all weights at a precision (routed experts at it, the rest at dense_precision)."""
+    dense_b, expert_b = _dense_expert_params_b(model)
+    return (dense_b * _bpp(dense_precision(model, precision)) + expert_b * _bpp(precision)) * 1e9
 
 
 @dataclass(frozen=True)
@@ -394,7 +433,8 @@ class Rows:
     mem_per_gpu: F  # usable bytes per GPU (after fraction and overhead)
     node: F  # GPUs in the scale-up domain
     bw: F  # bytes/s per GPU
-    flops: F  # FLOP/s per GPU at compute precision
+    flops: F  # FLOP/s per GPU at compute precision (the routed experts' under a 4-bit MoE checkpoint)
+    flops_dense: F  # FLOP/s per GPU of the non-expert GEMMs (dense_precision)
     attn_flops: F  # FLOP/s per GPU of attention maths (at the KV cache's precision, never below fp8)
     link: F  # bytes/s per GPU one way over the scale-up link
     scale_out: F  # bytes/s per GPU one way across nodes
@@ -444,6 +484,8 @@ def rows(
     kvp = list(kv_precision) if kv_precision is not None else [None] * len(specs)
     for i, ((m, g, p, n), kvq) in enumerate(zip(specs, kvp, strict=True)):
         bpp = _bpp(p)
+        dp_ = dense_precision(m, p)
+        bpp_dense = _bpp(dp_)
         e, k = float(m.experts_routed), float(m.experts_active)
         if e > k > 0:
             per_expert_b = (m.params_b_total - m.params_b_active) / (e - k)
@@ -461,11 +503,12 @@ def rows(
         kvh = float(m.kv_heads) if kp.replicated else 1.0
         data[i] = [
             n, n, 1.0, 1.0, 0.0, m.layers, m.hidden_size, hd, m.params_b_active, k * per_expert_b,
-            dense_b * 1e9 * bpp, per_expert_b * 1e9 * bpp, e, k, m.params_b_total * 1e9 * bpp, kvh, mla,
+            dense_b * 1e9 * bpp_dense, per_expert_b * 1e9 * bpp, e, k, weights_bytes(m, p), kvh, mla,
             kv_full, kv_sw, kp.window,
             g.memory_gb * GIB * params.usable_memory_fraction - params.runtime_overhead_gb * 1e9,
             float(scale_up_gpus(g)), g.mem_bandwidth_tbs * 1e12,
             peak_tflops(p, g) * 1e12 * (params.fp4_efficiency if compute_precision(p, g) == "fp4" else 1.0),
+            peak_tflops(dp_, g) * 1e12 * (params.fp4_efficiency if compute_precision(dp_, g) == "fp4" else 1.0),
             peak_tflops(_attn_precision(p, kvq or default_kv_precision(p, g)), g) * 1e12,
             g.interconnect_gbs * 1e9 / 2, scale_out_bytes_s(g), 1.0 if e > 0 else 0.0,
             float(m.max_context_tokens), 0.0 if g.interconnect == "pcie" else 1.0,
@@ -576,15 +619,22 @@ def _static(r: Rows, ctx: F, p: PerfParams) -> dict[str, F]:
     return {
         "dense_pg": r.dense_bytes / (r.pp * np.where(r.adp > 0, 1.0, r.tp)),
         "expert_pg": r.expert_bytes / r.n / moe,
-        "kv_pg": _kv_seq(r, ctx) / r.n,
+        "kv_pg": _kv_seq(r, ctx) / r.n * p.bandwidth_efficiency / p.kv_bandwidth_efficiency,
         "mem_div": r.bw * p.bandwidth_efficiency,
-        "lin_dense": 2e9 * (r.active_b - r.expert_act_b),
+        "lin_dense": 2e9 * (r.active_b - r.expert_act_b) * r.flops / r.flops_dense,  # in expert-GEMM equivalents
         "lin_exp": 2e9 * r.expert_act_b / moe,
         "attn_dec": 4.0 * r.layers * attn_ctx * r.attn_hd * attn_scale,
         "attn_scale": attn_scale,
         "cmp_div": r.n * r.flops,
         "comm_a": comm_a, "comm_b": comm_b,
     }
+
+
+def _soft_max(a: F, b: F) -> F:
+    """A kernel between its memory and compute bounds: the 2-norm, sqrt(a^2 + b^2) (max(a, b) far from the
+    ridge point, 1.41 x max at it, where neither the loads nor the tensor cores are kept busy)."""
+    out: F = np.hypot(a, b)
+    return out
 
 
 def step_s(r: Rows, dec: F, pre: F, pre_attn_flops: F, ctx: F, p: PerfParams,
@@ -594,13 +644,17 @@ def step_s(r: Rows, dec: F, pre: F, pre_attn_flops: F, ctx: F, p: PerfParams,
     st = st if st is not None else _static(r, ctx, p)
     tokens = dec + pre
     imb = _imbalance(r, tokens, p)
-    t_mem = (st["dense_pg"] + st["expert_pg"] * _touched_busiest(r, tokens, imb) + dec * st["kv_pg"]) / st["mem_div"]
+    # two rooflines, run one after the other within a layer: the GEMMs (weights streamed vs linear FLOPs)
+    # and attention (KV read vs attention FLOPs); a memory-bound kernel cannot hide a compute-bound one
+    t_w = (st["dense_pg"] + st["expert_pg"] * _touched_busiest(r, tokens, imb)) / st["mem_div"]
+    t_kv = dec * st["kv_pg"] / st["mem_div"]
     lin = st["lin_dense"] + st["lin_exp"] * imb
-    dec_fl = dec * (lin + st["attn_dec"])
-    pre_fl = pre * lin + pre_attn_flops * st["attn_scale"]
-    t_cmp = (dec_fl / p.decode_compute_efficiency + pre_fl / p.prefill_compute_efficiency) / st["cmp_div"]
-    t = np.maximum(t_mem, t_cmp) + st["comm_a"] + st["comm_b"] * tokens + p.step_overhead_ms * 1e-3
-    return t, t_mem, t_cmp
+    t_lin = (dec * lin / p.decode_compute_efficiency + pre * lin / p.prefill_compute_efficiency) / st["cmp_div"]
+    t_att = (dec * st["attn_dec"] / p.decode_compute_efficiency
+             + pre_attn_flops * st["attn_scale"] / p.prefill_compute_efficiency) / st["cmp_div"]
+    t = (_soft_max(t_w, t_lin) + _soft_max(t_kv, t_att) + st["comm_a"] + st["comm_b"] * tokens
+         + p.step_overhead_ms * 1e-3)
+    return t, t_w + t_kv, t_lin + t_att
 
 
 def decode_step_s(r: Rows, batch: F, ctx: F, p: PerfParams) -> tuple[F, F, F]:
@@ -649,10 +703,21 @@ def _at_rate(r: Rows, rate: F, i_tok: F, o_tok: F, n_new: F, p: PerfParams,
             "t_mem": t_mem, "t_cmp": t_cmp, "t_pre": chunks * np.maximum(t_chunk, t)}
 
 
+def kv_memory(r: Rows, p: PerfParams) -> F:
+    """Bytes one instance gives its KV cache, by the engine's rule (PerfParams.kv_free_memory_fraction)."""
+    total = r.n * r.mem_per_gpu - weights_stored(r)  # usable_memory_fraction of the GPU, minus weights
+    if p.kv_free_memory_fraction <= 0:
+        return total
+    ov = p.runtime_overhead_gb * 1e9
+    raw = (r.mem_per_gpu + ov) / max(p.usable_memory_fraction, 1e-9) - ov  # whole GPU minus runtime overhead
+    out: F = p.kv_free_memory_fraction * (r.n * raw - weights_stored(r))
+    return out
+
+
 def _memory_fit(r: Rows, i_tok: F, o_tok: F, p: PerfParams, cached: F, min_context_tokens: F | float
                 ) -> tuple[F, NDArray[np.bool_], NDArray[np.bool_]]:
     """(KV budget bytes, fits, fits the context) of each instance for these request lengths."""
-    kv_budget = (r.n * r.mem_per_gpu - weights_stored(r)) * (1.0 - p.prefix_cache_reserve * cached)
+    kv_budget = kv_memory(r, p) * (1.0 - p.prefix_cache_reserve * cached)
     full_ctx = i_tok + o_tok
     min_ctx = np.broadcast_to(np.asarray(min_context_tokens, dtype=float), r.n.shape)
     fits_ctx: NDArray[np.bool_] = (full_ctx <= r.max_context) & (min_ctx <= r.max_context)
@@ -701,9 +766,12 @@ def evaluate(
     kv_budget, fits, fits_ctx = _memory_fit(r, i_tok, o_tok, p, cached, min_context_tokens)
     kv_mean_seq = _kv_seq(r, i_tok + o_tok / 2.0)
     b_kv = np.floor(np.maximum(kv_budget, 0.0) / np.maximum(kv_mean_seq, 1e-9))
-    seqs = np.maximum(o_tok - 1.0, 1.0)  # sequences resident per request completed per step
+    seqs = np.maximum(o_tok - 1.0, 1.0)  # sequences decoding per request completed per step
+    # requests resident per request completed per step: O - 1 decode steps plus the prompt's prefill steps
+    # (an engine's batch cap, vLLM/SGLang max_num_seqs or a client's fixed concurrency, counts both)
+    resident = np.maximum(o_tok - 1.0, 0.0) + np.maximum(np.ceil(n_new / p.prefill_chunk_tokens - 1e-9), 1.0)
     b_hi = np.maximum(np.minimum(b_kv, cap), 1.0)
-    r_hi = b_hi / seqs
+    r_hi = b_hi / resident
     # feasibility is judged for a lone request (a trickle of RATE_MIN requests per step), the same for
     # every request length, so a longer request can never turn an infeasible deployment feasible
     r_lo = np.minimum(RATE_MIN, r_hi)
@@ -764,6 +832,44 @@ def evaluate(
         "overhead_gb_per_gpu": np.full(size, p.runtime_overhead_gb),
         "usable_gb_per_gpu": r.mem_per_gpu / 1e9 + p.runtime_overhead_gb,
     }
+
+
+def burst_output_rate(r: Rows, input_tokens: F | float, output_tokens: F | float, prompts: F | float, p: PerfParams,
+                      max_batch: F | float | None = None, steps: int = 16) -> F:
+    """Output tokens/s of one instance draining a burst of `prompts` requests sent at once (a benchmark
+    harness such as `vllm bench serve --num-prompts 1000` at an infinite request rate), vectorised.
+
+    While more requests wait than the instance holds, it runs at its steady state (`evaluate`). The last
+    b requests (b = the steady batch, or all of them when they fit at once, after prefilling them) then
+    drain with output lengths spread around the mean: modelled as exponential (mean O tokens), so the batch
+    decays as b exp(-t / O) over decode steps t and the tail costs O x integral of step(b e^-u) du for u in
+    [0, ln b], each step at the smaller batch (memory-bound, the weights read for few sequences).
+    """
+    size = r.n.shape
+    i_tok = np.broadcast_to(np.asarray(input_tokens, dtype=float), size)
+    o_tok = np.maximum(np.broadcast_to(np.asarray(output_tokens, dtype=float), size), 1.0)
+    n_req = np.maximum(np.broadcast_to(np.asarray(prompts, dtype=float), size), 1.0)
+    res = evaluate(r, i_tok, o_tok, p, max_batch=max_batch)
+    steady_b = np.maximum(res["batch"], 1.0)
+    b = np.minimum(steady_b, n_req)
+    t_steady = np.maximum(n_req - b, 0.0) / np.maximum(res["requests_per_s"], 1e-12)
+    # all requests fit at once: they are prefilled first (whole chunks of prefill_chunk_tokens)
+    ctx = i_tok + o_tok / 2.0
+    z = np.zeros(size)
+    chunk = np.full(size, p.prefill_chunk_tokens)
+    t_chunk, _, _ = step_s(r, z, chunk, chunk * _prefill_attn(r, i_tok, i_tok) / np.maximum(i_tok, 1.0), z, p)
+    t_fill = np.where(n_req <= steady_b, n_req * i_tok / p.prefill_chunk_tokens * t_chunk, 0.0)
+    # the tail: midpoint rule in u = ln(batch)
+    top = np.log(b)
+    tail = np.zeros(size)
+    st = _static(r, ctx, p)
+    for k in range(steps):
+        u = top * (k + 0.5) / steps
+        t, _, _ = step_s(r, np.exp(u), z, z, ctx, p, st)
+        tail += t * top / steps
+    tail = np.maximum(o_tok - 1.0, 1.0) * tail + np.where(top > 0, 0.0, (o_tok - 1.0) * res["decode_step_ms"] / 1e3)
+    out: F = n_req * o_tok / np.maximum(t_fill + t_steady + tail, 1e-12)
+    return np.where(res["fits"] > 0, out, 0.0)
 
 
 # --------------------------------------------------------------------------- one deployment

@@ -96,10 +96,7 @@ def test_fit_recovers_known_factors_on_synthetic_data(catalog):
 def test_stored_factors_meet_the_accuracy_target(catalog):
     assert catalog.efficiency is not None
     rows, _ = load_rows(catalog)
-    eff = catalog.efficiency
-    f = calibrate.Fit(PerfParams.from_factors(eff), {
-        e: {k: v / getattr(PerfParams.from_factors(eff), k) for k, v in ef.factors.items()}
-        for e, ef in eff.engines.items()}, {}, {})
+    f = calibrate.stored_fit(catalog)
     err = float(np.median(calibrate.fit_errors(catalog, rows, f)))
     assert err <= 0.15
     assert catalog.efficiency.median_abs_pct_error == pytest.approx(err, abs=0.005)

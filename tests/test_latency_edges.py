@@ -121,14 +121,21 @@ def test_feasibility_never_appears_as_load_grows(spec, i_tok, o, v1, k, peak):
 
 
 def test_interactive_throughput_well_below_offline_for_70b_on_one_h100_class_gpu():
+    """Interactive = at least 40 tokens/s per user (data/measurements/README.md regimes): well below offline.
+    At a server target of 30 tokens/s per user the batch shrinks too (NVIDIA's NIM sweep of this model on
+    2 x H100 delivered 0.68 of its saturated throughput at 26 tokens/s per user and 0.24 at 46)."""
     m = CAT.model("meta-llama/Llama-3.3-70B-Instruct")
     for gpu in ("h100-sxm", "h200"):
         offline = perf.throughput(m, CAT.gpu(gpu), 1, "fp8", 1000, 1000, P)
-        interactive = perf.throughput(m, CAT.gpu(gpu), 1, "fp8", 1000, 1000, P, max_tpot_ms=1000 / 30,
+        interactive = perf.throughput(m, CAT.gpu(gpu), 1, "fp8", 1000, 1000, P, max_tpot_ms=1000 / 40,
                                       max_ttft_ms=1000)
+        server = perf.throughput(m, CAT.gpu(gpu), 1, "fp8", 1000, 1000, P, max_tpot_ms=1000 / 30,
+                                 max_ttft_ms=1000)
         assert offline["fits"]
-        assert interactive["output_tokens_per_s"] <= 0.6 * offline["output_tokens_per_s"], gpu
-        assert interactive["tpot_ms"] <= 1000 / 30 + 1e-6 or not interactive["latency_ok"]
+        assert interactive["output_tokens_per_s"] <= 0.35 * offline["output_tokens_per_s"], gpu
+        assert interactive["tpot_ms"] <= 1000 / 40 + 1e-6 or not interactive["latency_ok"]
+        assert server["output_tokens_per_s"] <= 0.75 * offline["output_tokens_per_s"], gpu
+        assert server["tpot_ms"] <= 1000 / 30 + 1e-6 or not server["latency_ok"]
 
 
 def test_one_output_token_costs_no_more_than_ten():

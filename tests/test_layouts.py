@@ -109,7 +109,7 @@ def test_engine_profiles_are_reproducible_from_the_calibration_file(catalog):
         assert stored.rows == sum(r.engine == engine for r in rows)
         assert stored.shrinkage == pytest.approx(calibrate.PRIOR_ROWS / (calibrate.PRIOR_ROWS + stored.rows), abs=1e-3)
         mult, _n, _ = calibrate.fit_engine(catalog, rows, shared, engine, passes=4)
-        refit = calibrate.apply_multipliers(shared, mult)
+        refit = calibrate.engine_params(shared, engine, mult)
         for k, v in stored.factors.items():
             assert getattr(refit, k) == pytest.approx(v, rel=0.15), (engine, k)
 

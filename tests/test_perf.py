@@ -74,7 +74,10 @@ def test_sliding_window_layers_cap_their_cache():
 def test_mixtral_weights_at_fp8(catalog):
     m = catalog.model("mistralai/Mixtral-8x7B-Instruct-v0.1")
     assert perf.weights_bytes(m, "fp8") / 1e9 == pytest.approx(46.7, rel=0.01)
-    assert perf.weights_bytes(m, "int4") == pytest.approx(perf.weights_bytes(m, "fp8") / 2)
+    # 4-bit MoE checkpoints quantize the routed experts only; the rest stays at 8 bits (perf.dense_precision)
+    dense_b, expert_b = perf._dense_expert_params_b(m)
+    assert perf.weights_bytes(m, "int4") == pytest.approx((dense_b * 1.0 + expert_b * 0.5) * 1e9)
+    assert perf.weights_bytes(m, "fp8") / 2 < perf.weights_bytes(m, "int4") < perf.weights_bytes(m, "fp8")
     assert perf.weights_bytes(m, "bf16") == pytest.approx(perf.weights_bytes(m, "fp8") * 2)
 
 
@@ -101,8 +104,8 @@ def test_decode_step_is_bandwidth_bound_at_batch_one():
     r = perf.rows([(arch(), gpu(), "fp8", 1)], p)
     t, t_mem, t_cmp = perf.decode_step_s(r, np.array([1.0]), np.array([0.0]), p)
     assert t_mem[0] == pytest.approx(70.6e9 / 3.35e12)
-    assert t[0] == pytest.approx(t_mem[0])
-    assert t_cmp[0] < t_mem[0]
+    assert t[0] == pytest.approx(t_mem[0], rel=1e-4)  # the rounded roofline: compute is 1/300 of the read
+    assert t_cmp[0] < t_mem[0] / 100
 
 
 def test_allreduce_only_with_tensor_parallel():
