@@ -31,6 +31,8 @@ FACTOR_NAMES = {
     "max_batch": "Largest batch (sequences)",
     "useful_sequences": "Full-context sequences a replica must hold",
     "fp4_efficiency": "fp4 matrix-multiply efficiency (relative to fp8)",
+    "kv_bandwidth_efficiency": "KV-cache read bandwidth reached (share of peak)",
+    "kv_free_memory_fraction": "KV cache: share of free memory (0 = whole-GPU rule)",
     "a2a_overlap": "Expert all-to-all hidden by overlap (share)",
     "ep_imbalance": "Expert routing skew (0 = balanced)",
     "prefill_chunk_tokens": "Chunked-prefill budget (tokens per step)",
@@ -254,7 +256,7 @@ st.subheader("Efficiency assumptions")
 eff = cat.efficiency
 params = info.get("params", {})
 assert isinstance(params, dict)
-st.dataframe(pd.DataFrame({"Factor": [FACTOR_NAMES.get(k, k) for k in params],
+st.dataframe(pd.DataFrame({"Factor": [FACTOR_NAMES.get(k, k.replace("_", " ").capitalize()) for k in params],
                            "Value": [f"{float(v):g}" for v in params.values()], "Id": list(params)}),
              hide_index=True, width="content", key="params_table",
              column_config={"Id": st.column_config.TextColumn(help="The factor's name in the caption below and in "
