@@ -85,7 +85,7 @@ def test_rented_vs_owned_reads_at_1440_px_and_memory_has_its_own_colours() -> No
     # operations were off to the right) and the price's age are read without scrolling sideways
     first = list(table.value.columns)[: list(table.value.columns).index("Price age") + 1]
     assert {"Colocation", "Operations", "Monthly cost"} <= set(first)
-    assert sum(cols[c]["width"] for c in first) <= 980
+    assert sum(cols[c]["width"] for c in first) <= 978  # the grid: 980 px less its borders
     assert cols["Hosting"]["width"] >= len("rented (market median, on-demand)") * 6 + 16
     assert set(table.value["Hosting"]) == {"rented (market median, on-demand)", "owned"}
     # the efficiency factors read in words, with units
