@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -269,6 +270,19 @@ def newest_open_models(catalog: Catalog, makers: Sequence[str] = SEED_MAKERS) ->
             if age[m.id] != (None, None) and not any(_newer(age[x], age[m.id]) for x in age):
                 out.append(m.id)
     return sorted(out)
+
+
+def default_open_model(catalog: Catalog, today: dt.date | None = None) -> str:
+    """The seed makers' newest open model that the most live offers serve (a starting point to explore)."""
+    seeds = newest_open_models(catalog) or sorted(catalog.models)
+    named = Counter(o.open_model for o in catalog.live_offers(clock.resolve(today)).values() if o.open_model)
+    return max(seeds, key=lambda m: (named[m], m))
+
+
+def most_rented_gpu(catalog: Catalog) -> str:
+    """The GPU with the most cloud price rows (ties: the larger memory), a starting point to explore."""
+    rows = Counter(c.gpu for c in catalog.cloud.values())
+    return max(catalog.gpus, key=lambda g: (rows[g], catalog.gpus[g].memory_gb, g))
 
 
 def default_options(

@@ -18,6 +18,11 @@ def test_model_and_gpu_choices_drive_the_numbers() -> None:
     at.selectbox(key="sd_pick").set_value("other")
     at.run()
     no_exceptions(at)
+    at.selectbox(key="sd_model").set_value("meta-llama/Llama-3.3-70B-Instruct")
+    at.selectbox(key="sd_gpu").set_value("h100-sxm")
+    at.selectbox(key="sd_prec").set_value("fp8")
+    at.run()
+    no_exceptions(at)
     small = int(_metrics(at)["GPUs per replica"])
     at.selectbox(key="sd_model").set_value("deepseek-ai/DeepSeek-R1")
     at.run()
@@ -133,3 +138,20 @@ def test_a_sweep_that_never_reaches_the_target_is_stated_once() -> None:
     no_exceptions(at)
     assert any("infeasible" in w.value for w in at.warning)
     assert not any("never reaches" in w.value for w in at.warning)
+
+
+def test_another_deployment_starts_from_data_not_a_fixed_list() -> None:
+    """'another model or GPU' opens on the cheapest self-hosted candidate of Compare (computed, never a fixed id)."""
+    at = new_app()
+    at.run()
+    at.switch_page("views/selfhost.py")
+    at.run()
+    pick = at.selectbox(key="sd_pick")
+    first = pick.format_func("")
+    at.selectbox(key="sd_pick").set_value("other")
+    at.run()
+    no_exceptions(at)
+    model, gpu = at.selectbox(key="sd_model").value, at.selectbox(key="sd_gpu").value
+    assert model.split("/")[-1] in first, (model, first)
+    gpu_name = at.selectbox(key="sd_gpu").format_func(gpu).split(" (")[0]
+    assert gpu_name in first, (gpu_name, first)

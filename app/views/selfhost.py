@@ -12,7 +12,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
-from pricing import aicurves, charts, gpu_price, perf, selfhost
+from pricing import aicurves, charts, clock, gpu_price, perf, selfhost
+from pricing import compare as cmp
 from pricing.errors import PricingError
 from pricing.schema import ENGINES, PRECISIONS, Overrides, SelfHostChoice, SelfHostSpec, Workload
 
@@ -40,7 +41,6 @@ FACTOR_NAMES = {
     "prefix_cache_reserve": "KV memory kept for cached prefixes (share)",
 }
 cat = ui.catalog()
-DEFAULT_MODEL, DEFAULT_GPU = "meta-llama/Llama-3.3-70B-Instruct", "h100-sxm"
 BATCHES = np.unique(np.round(np.logspace(0, np.log10(1024), 40))).astype(float)
 
 
@@ -111,10 +111,12 @@ st.selectbox("Deployment", pick_opts, key="sd_pick",
              else ("another model or GPU (choose below)" if k == "other" else k),
              help="The self-hosted routes compared on the Compare page, cheapest first; 'other' to explore.")
 chosen = cands.get(ss["sd_pick"]) or (cands.get(first) if ss["sd_pick"] == "" and first else None)
+# "another model or GPU" starts from data, never from a list that ages: the cheapest candidate on
+# Compare, else the seed makers' newest open model and the GPU most clouds rent
 if ss.get("sd_model") not in cat.models:
-    ss["sd_model"] = DEFAULT_MODEL if DEFAULT_MODEL in cat.models else sorted(cat.models)[0]
+    ss["sd_model"] = cands[first][0] if first else cmp.default_open_model(cat, clock.today())
 if ss.get("sd_gpu") not in cat.gpus:
-    ss["sd_gpu"] = DEFAULT_GPU if DEFAULT_GPU in cat.gpus else sorted(cat.gpus)[0]
+    ss["sd_gpu"] = cands[first][1] if first else cmp.most_rented_gpu(cat)
 if chosen is None:
     c = st.columns([3, 2, 1, 1])
     c[0].selectbox("Open model", sorted(cat.models), key="sd_model")
