@@ -108,8 +108,8 @@ def params() -> list[Param]:
         Param("be_routes", "list", []),
         Param("be_range", "str", "zoom", choices=("zoom", "full")),
         Param("sd_pick", "str", ""),  # "" = the cheapest self-hosted candidate on Compare; "other" = below
-        Param("sd_model", "str", "meta-llama/Llama-3.3-70B-Instruct"),
-        Param("sd_gpu", "str", "h100-sxm"),
+        Param("sd_model", "str", ""),  # "" = computed from data on the page (app/views/selfhost.py)
+        Param("sd_gpu", "str", ""),
         Param("sd_prec", "str", "fp8", choices=PRECISIONS),
         Param("sd_gpus", "int", 0, 0, 64),
         Param("cat_q", "str", ""),

@@ -98,14 +98,33 @@ def results() -> tuple[Scenario, pd.DataFrame]:
     return s, compare_json(with_options(s).model_dump_json())
 
 
+def option_quality(o: Option) -> float | None:
+    """The sourced quality index of a candidate, looked up as the comparison does (an API by its offer
+    id, a self-hosted route by its open model); None when there is no sourced score."""
+    q = quality.score(catalog(), o.api if isinstance(o, ApiChoice) else o.selfhost.model)
+    return None if q is None else float(q)
+
+
 def results_or_stop() -> tuple[Scenario, Scenario, pd.DataFrame]:
-    """(scenario, scenario with its candidates spelled out, comparison); a user error stops the page."""
+    """(scenario, scenario with its candidates spelled out, comparison), both held to Compare's quality
+    floor so every page names the same winner; a user error stops the page."""
     try:
         s, df = results()
     except PricingError as e:
         show_error(e)
         st.stop()
-    return s, with_options(s), df
+    run = with_options(s)
+    minq, qlabel = min_quality()
+    if minq:
+        keep = tuple(o for o in run.options if (q := option_quality(o)) is not None and q >= minq)
+        if not keep:
+            st.info(f"No candidate reaches the quality floor of {minq:g} set on Compare.")
+            st.stop()
+        run = run.model_copy(update={"options": keep})
+        df, _dropped = quality_filter(df, minq)
+        st.caption(f"Only routes at least as good as {qlabel or f'quality {minq:g}'}, the quality floor set on "
+                   f"Compare ({len(keep)} of {len(with_options(s).options)} candidates).")
+    return s, run, df
 
 
 # --------------------------------------------------------------------------- formatting
@@ -260,14 +279,15 @@ def workload_editor(i: int) -> None:
         p2.button("Drop profile", key=k("dropprof"), on_click=_drop_profile, args=(i,))
     with st.expander("Latency target and more", expanded=False):
         a, b, c, d = st.columns(4)
-        a.number_input("Max time to first token (ms, 0 = none)", key=k("ttft"), min_value=0.0,
-                       max_value=600_000.0, step=100.0, format="%.0f")
-        b.number_input("Min output tokens/s per user (0 = none)", key=k("tps"), min_value=0.0,
-                       max_value=10_000.0, step=1.0, format="%.1f")
+        a.number_input("Max time to first token, ms", key=k("ttft"), min_value=0.0,
+                       max_value=600_000.0, step=100.0, format="%.0f", help="0 = no latency target.")
+        b.number_input("Min tokens/s per user", key=k("tps"), min_value=0.0,
+                       max_value=10_000.0, step=1.0, format="%.1f",
+                       help="Output tokens per second each user sees while a reply streams; 0 = no target.")
         c.slider("Input written to cache", 0.0, 1.0, key=k("cw"), step=0.05,
                  on_change=state.keep_cache_shares, args=(i, "cw"),
                  help="With the cached share, at most 100% of input: moving one lowers the other.")
-        d.slider("Requests in off-peak hours (0 = from the traffic shape)", 0.0, 1.0, key=k("offpk"), step=0.05,
+        d.slider("Off-peak share of requests", 0.0, 1.0, key=k("offpk"), step=0.05,
                  help="Share of non-batch requests sent in a provider's off-peak windows (DeepSeek). 0 computes "
                       "it from the hourly profile (flat when none): 133/168 of the week on DeepSeek V4.")
         st.number_input("Minimum context window (tokens)", key=k("ctx"), min_value=0, max_value=100_000_000,
@@ -280,6 +300,13 @@ KIND_SHORT = {
 }
 # The columns that decide, always shown; the rest are picked under "More columns".
 DECISIVE = ("Rank", "Route", "Kind", "Monthly cost", "Per 1M tokens", "Quality", "Price age")
+# Pixel widths of the deciding columns: each sized to its longest value ("Hosted open weights",
+# "STALE (365 d)"), and the route gets the rest of the 980 px a wide page has at 1440 px, so a
+# self-hosted route reads "... rented (market median, on-demand)" whole. The grid is 980 px wide with a
+# 1 px border each side: columns wider than 978 px in all scroll sideways (measured in Chromium).
+TABLE_PX = 976
+DECISIVE_PX = {"Rank": 44, "Kind": 140, "Monthly cost": 88, "Per 1M tokens": 88, "Quality": 66, "Price age": 108}
+TASK_PX = 90  # the "Tokens / task" column, shown with cost per task (the route gives up its width)
 
 
 def _num(s: Any) -> pd.Series:
@@ -315,24 +342,38 @@ def table_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def fixed_widths(config: dict[str, Any], total: int = TABLE_PX, fit: int | None = None) -> dict[str, Any]:
+    """Column configs whose widths add up to what a wide page has at 1440 px: the columns without a
+    width share what the others leave, so no column hides off to the right. With `fit`, only the
+    first `fit` columns share the page (the rest are details to scroll to)."""
+    first = list(config)[:fit]
+    free = [k for k in first if not isinstance(config[k].get("width"), int)]
+    left = total - sum(int(config[k]["width"]) for k in first if k not in free)
+    for k in free:
+        config[k] = {**config[k], "width": left // len(free)}
+    return config
+
+
 def table_config(per_task: bool = False) -> dict[str, Any]:
     """Column labels (with units), widths and help of table_frame; numbers are formatted by table_style.
     With the cost-per-task column the route column narrows, so the deciding columns still fit 1440 px."""
     code, _ = currency()
     sym = "$" if code == "USD" else code
+    px = DECISIVE_PX
+    route_px = TABLE_PX - sum(px.values()) - (TASK_PX if per_task else 0)
     return {
-        "Rank": st.column_config.NumberColumn(width=48, pinned=True),
-        "Route": st.column_config.TextColumn(width=270 if per_task else 360, pinned=True,
+        "Rank": st.column_config.NumberColumn(width=px["Rank"], pinned=True),
+        "Route": st.column_config.TextColumn(width=route_px, pinned=True,
                                              help="Model and provider, or model on GPUs; select a cell to read it whole"),
-        "Kind": st.column_config.TextColumn(width=150),
-        "Monthly cost": st.column_config.NumberColumn(f"Monthly ({sym})", width=95,
+        "Kind": st.column_config.TextColumn(width=px["Kind"]),
+        "Monthly cost": st.column_config.NumberColumn(f"Monthly ({sym})", width=px["Monthly cost"],
                                                       help=f"{code} per month at your volume, every component"),
-        "Per 1M tokens": st.column_config.NumberColumn(f"{sym} / 1M tok", width=95,
+        "Per 1M tokens": st.column_config.NumberColumn(f"{sym} / 1M tok", width=px["Per 1M tokens"],
                                                        help=f"Monthly {code} per million tokens served"),
-        "Quality": st.column_config.NumberColumn("Quality", width=80,
+        "Quality": st.column_config.NumberColumn("Quality", width=px["Quality"],
                                                  help="Artificial Analysis Intelligence Index; blank = no sourced score"),
-        "Price age": st.column_config.TextColumn(width=125, help=f"Age of the price: fresh up to {FRESH_DAYS} "
-                                                 f"days, aging up to {STALE_DAYS}, STALE beyond"),
+        "Price age": st.column_config.TextColumn(width=px["Price age"], help=f"Age of the price: fresh up to "
+                                                 f"{FRESH_DAYS} days, aging up to {STALE_DAYS}, STALE beyond"),
         "Tokens per month": st.column_config.NumberColumn(help="input + output + reasoning tokens"),
         "GPUs": st.column_config.NumberColumn(help="GPUs in all replicas (self-hosted)"),
         "Busy at peak": st.column_config.NumberColumn(help="Share of capacity used at the peak hour"),
@@ -342,7 +383,7 @@ def table_config(per_task: bool = False) -> dict[str, Any]:
                                                            help=f"Monthly {code} / quality index"),
         "Source": st.column_config.LinkColumn(display_text="source"),
         "Tokens per task": st.column_config.NumberColumn(
-            "Tokens / task", width=90,
+            "Tokens / task", width=TASK_PX,
             help="Output and reasoning tokens relative to the reference model you picked (x1.00 = the "
                  "workload's tokens); hover 'Tokens per task from' for the figure and its source"),
         "Tokens per task from": st.column_config.TextColumn(
@@ -431,6 +472,33 @@ def readable(df: pd.DataFrame) -> Any:
     return out.style.format(fmts)
 
 
+def portfolio_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """All workloads together, shaped like the results frame so the ranked table shows it the same way
+    (cost, $/1M tokens, quality and price age): sums over the workloads, the oldest price's date, the
+    warnings of every workload."""
+    port = cmp.portfolio(df)
+    g = df.groupby("route_id", sort=False)
+    ids = port["route_id"]
+    monthly = _num(port["monthly_usd"])
+    quality = _num(ids.map(g["quality_index"].first()))
+    return pd.DataFrame({
+        "rank": monthly.rank(method="min", na_option="bottom").astype(int).to_numpy(),
+        "label": port["label"].to_numpy(), "route_kind": port["route_kind"].to_numpy(),
+        "monthly_usd": monthly.to_numpy(), "usd_per_mtok": _num(port["usd_per_mtok"]).to_numpy(),
+        "quality_index": quality.to_numpy(),
+        "price_as_of": ids.map(g["price_as_of"].agg(
+            lambda d: min((x for x in d if isinstance(x, dt.date)), default=None))).to_numpy(),
+        "tokens_per_month": _num(port["tokens_per_month"]).to_numpy(),
+        "gpus": _num(ids.map(g["gpus"].sum(min_count=1))).to_numpy(),
+        "utilization": np.nan, "ttft_ms": np.nan, "tpot_ms": np.nan,
+        "usd_per_quality_point": (monthly / quality.where(quality > 0)).to_numpy(),
+        "price_source": ids.map(g["price_source"].first()).to_numpy(),
+        "warnings": ids.map(g["warnings"].agg(
+            lambda w: "; ".join(dict.fromkeys(str(x) for x in w if isinstance(x, str) and x)))).to_numpy(),
+        "route_id": ids.to_numpy(),
+    })
+
+
 def ranked_table(df: pd.DataFrame, key: str, height: int | None = None) -> pd.DataFrame:
     """The ranked routes: the deciding columns always, the others picked by the user; returns what is shown."""
     frame = table_frame(df)
@@ -444,6 +512,11 @@ def ranked_table(df: pd.DataFrame, key: str, height: int | None = None) -> pd.Da
     st.dataframe(table_style(frame), column_config=table_config("Tokens per task" in frame), column_order=order,
                  hide_index=True,
                  width="stretch", height=height or min(560, 38 + 35 * max(len(frame), 1)), key=key)
+    unpriced = frame[frame["Monthly cost"].isna()]
+    if len(unpriced):  # a blank cost says why, without opening the Warnings column
+        why = "; ".join(f"{r['Route']}: {r['Warnings'] or 'no price'}" for _, r in unpriced.head(5).iterrows())
+        st.caption(f"No cost for {len(unpriced)} route{'s' if len(unpriced) > 1 else ''} (ranked last): {why}"
+                   + ("; …" if len(unpriced) > 5 else "."))
     return frame[order]
 
 
@@ -452,7 +525,10 @@ def quality_filter(df: pd.DataFrame, min_quality: float) -> tuple[pd.DataFrame, 
     if not min_quality:
         return df, 0
     keep = df["quality_index"].notna() & (df["quality_index"] >= min_quality)
-    return df[keep], int((~keep).sum())
+    out = df[keep].copy()
+    if len(out):  # ranked among the routes shown: the cheapest above the floor is 1, not 46
+        out["rank"] = out.groupby("workload")["monthly_usd"].rank(method="min", na_option="bottom").astype(int)
+    return out, int((~keep).sum())
 
 
 def fmt_tokens(n: float) -> str:

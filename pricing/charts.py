@@ -55,6 +55,14 @@ KIND_SHADES: dict[str, tuple[str, ...]] = {
     "selfhost-cloud": ("#f28e2b", "#a65306", "#fcc58b", "#d9690b", "#6b3604"),
     "selfhost-owned": ("#b07aa1", "#6b3d63", "#dcb6d2", "#8e5a85", "#43203e"),
 }
+# What fills a GPU's memory (self-hosting detail): greys and cyan, no colour that means a route kind
+# or a cost component elsewhere (red is power, pink colocation on the cost charts).
+MEMORY_COLOURS: dict[str, str] = {
+    "weights": "#4d4d4d",           # dark grey
+    "KV cache in use": "#17becf",   # cyan
+    "runtime overhead": "#bab0ac",  # warm grey
+    "free KV capacity": "#d4f1f5",  # pale cyan: the same KV memory, not yet used
+}
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 MARK = "#1d2330"  # crossings, "your volume" and other marks
 SERIES = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#e15759", "#76b7b2", "#edc948", "#9c755f")
@@ -68,12 +76,56 @@ def symbol(currency: str = "USD") -> str:
 
 
 def short(label: str, n: int = LABEL_CHARS) -> str:
-    """A label cut to n characters with an ellipsis in the middle, so the start (the model) and the
-    end (the provider or hosting) both stay readable; the whole label goes in the hover."""
+    """A label cut to at most n characters, so the start (the model) and what tells routes apart both
+    stay readable; the whole label goes in the hover. 'model via provider' keeps the provider whole;
+    a self-hosted 'model on GPUs, precision, rented (policy, price)' drops the price detail first
+    ('rented (…)'); otherwise the cut falls between words ('… on-demand)', never '…arket median').
+    Only a word longer than the room left for it is cut inside."""
     if len(label) <= n:
         return label
-    head = (n - 1) * 3 // 5
-    return label[:head].rstrip() + "…" + label[len(label) - (n - 1 - head):].lstrip()
+    if " via " in label:
+        model, provider = label.rsplit(" via ", 1)
+        if len(provider) + 6 <= n // 2:
+            return model[: n - 6 - len(provider)].rstrip() + "… via " + provider
+        kept = ""  # a long provider name: the model whole, the provider's first words
+        for word in provider.split(" "):
+            if len(model) + 5 + len(kept) + len(word) + 2 > n:
+                break
+            kept = f"{kept} {word}" if kept else word
+        if kept:
+            return f"{model} via {kept}…"
+        if len(provider) + 6 <= n * 2 // 3:
+            return model[: n - 6 - len(provider)].rstrip() + "… via " + provider
+    if label.endswith(")") and " (" in label:
+        terse = label[: label.rindex(" (")] + " (…)"
+        if len(terse) <= n:
+            return terse
+    words = label.split(" ")
+    if len(words) < 2 or len(words[-1]) > n // 3:  # no word to keep whole at the end: cut by characters
+        head_n = (n - 1) * 3 // 5
+        return label[:head_n].rstrip() + "…" + label[len(label) - (n - 1 - head_n):].lstrip()
+    room = n - 3 - len(words[-1])  # 3 = " … "
+    h, used = 0, -1
+    while h < len(words) - 1 and used + 1 + len(words[h]) <= room:
+        used += 1 + len(words[h])
+        h += 1
+    head = " ".join(words[:h]) if h else label[:room].rstrip()
+    t = len(words) - 1  # the tail takes whole words from the end while they fit
+    while t - 1 >= max(h, 1) and len(head) + 3 + len(" ".join(words[t - 1:])) <= n:
+        t -= 1
+    return f"{head} … {' '.join(words[t:])}"
+
+
+def legend_name(label: str, n: int = LABEL_CHARS) -> str:
+    """A legend entry: the whole label, broken between words into lines of at most n characters (a
+    word longer than n keeps its own line), so nothing is cut from a long self-hosted route's name."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= n:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
 
 
 def shorts(labels: Sequence[str], n: int = LABEL_CHARS) -> list[str]:
@@ -173,7 +225,10 @@ def frontier(q: pd.DataFrame, on_frontier: Sequence[bool], currency: str = "USD"
         fig.add_scatter(x=front["monthly_usd"] * rate, y=front["quality_index"], mode="lines+markers+text",
                         name="efficient frontier", line={"color": MARK, "width": 1.5, "shape": "hv"},
                         marker={"color": MARK, "size": 5}, text=[short(str(x), 34) for x in front["label"]],
-                        textposition="top left", textfont={"size": 12}, customdata=list(front["label"]),
+                        # the cheapest point's label goes right (a left label would run off the plot's
+                        # left edge), the others' left, above the step that leads to them
+                        textposition=["top right", *["top left"] * (len(front) - 1)],
+                        textfont={"size": 12}, customdata=list(front["label"]),
                         hovertemplate="%{customdata}<extra>frontier</extra>")
     fig.update_xaxes(type="log", title=f"{currency} per month (log scale)")
     fig.update_yaxes(title="quality index (Artificial Analysis)")
@@ -207,7 +262,7 @@ def breakeven(
         seen[kind] = n + 1
         label = str(g["label"].iloc[0])
         colour, dash = route_style(kind, n)
-        fig.add_scatter(x=g["tokens_per_month"], y=g["monthly_usd"] * rate, mode="lines", name=short(label, 60),
+        fig.add_scatter(x=g["tokens_per_month"], y=g["monthly_usd"] * rate, mode="lines", name=legend_name(label),
                         line={"color": colour, "dash": dash, "width": 2.5,
                               "shape": "hv" if kind.startswith("selfhost") else "linear"},
                         hovertemplate=label + "<br>%{x:.3s} tokens/month<br>" + symbol(currency)
@@ -277,6 +332,38 @@ def log_ticks(lo: float, hi: float) -> list[float]:
     return [v for v in out if lo <= math.log10(v) <= hi]
 
 
+def price_history(series: Sequence[tuple[str, Sequence[Any], Sequence[float], Sequence[float], Sequence[tuple[Any, float]]]],
+                  currency: str = "USD", rate: float = 1.0) -> go.Figure:
+    """Dated prices per 1M tokens (offer id, dates, input prices, output prices, scheduled input prices),
+    a step from one date to the next; an offer has one colour (input solid, output dotted, a scheduled
+    price a star) and the log axis is labelled in money at 1-2-5 steps ($0.5, $1, $2), never bare digits."""
+    fig = go.Figure()
+    ys_all: list[float] = []
+    sym = symbol(currency)
+    for i, (oid, xs, ins, outs, sched) in enumerate(series):
+        colour = SERIES[i % len(SERIES)]
+        for what, ys, dash in (("input", ins, "solid"), ("output", outs, "dot")):
+            vals = [float(y) * rate for y in ys]
+            ys_all += [v for v in vals if math.isfinite(v) and v > 0]
+            fig.add_scatter(x=list(xs), y=vals, mode="lines+markers" if what == "input" else "lines",
+                            line={"color": colour, "dash": dash, "shape": "hv"}, marker={"color": colour},
+                            name=legend_name(f"{oid} {what}"),
+                            hovertemplate=f"{oid} {what}<br>%{{x|%Y-%m-%d}}: {sym}%{{y:.3g}} per 1M tokens<extra></extra>")
+        if sched:
+            fig.add_scatter(x=[d for d, _ in sched], y=[float(v) * rate for _, v in sched], mode="markers",
+                            marker={"symbol": "star", "size": 11, "color": colour}, name=f"{oid} scheduled input")
+            ys_all += [float(v) * rate for _, v in sched if v and v > 0]
+    fig.update_yaxes(type="log", title=f"{currency} per 1M tokens (log scale)")
+    if ys_all:
+        lo, hi = math.log10(min(ys_all)) - 0.1, math.log10(max(ys_all)) + 0.1
+        vals = log_ticks(lo, hi)
+        if len(vals) < 2:  # a narrow range: ticks at 1-2-5 are too sparse, label both ends
+            vals = [min(ys_all), max(ys_all)]
+        fig.update_yaxes(range=[lo, hi], tickvals=vals, ticktext=[f"{sym}{v:.3g}" for v in vals])
+    fig.update_xaxes(title="price in force from")
+    return _layout(fig, 440, currency, money_axis=None)
+
+
 def lines(series: Sequence[tuple[str, str, Sequence[float]]], currency: str = "USD",
           x_title: str = "month", y_title: str | None = None) -> go.Figure:
     """Cumulative cost lines (label, route kind, values by month 1..n), coloured by route kind."""
@@ -286,7 +373,7 @@ def lines(series: Sequence[tuple[str, str, Sequence[float]]], currency: str = "U
         n = seen.get(kind, 0)
         seen[kind] = n + 1
         colour, dash = route_style(kind, n)
-        fig.add_scatter(x=list(range(1, len(values) + 1)), y=list(values), mode="lines", name=short(label, 60),
+        fig.add_scatter(x=list(range(1, len(values) + 1)), y=list(values), mode="lines", name=legend_name(label),
                         line={"color": colour, "dash": dash, "width": 2.5},
                         hovertemplate=label + "<br>month %{x}: " + symbol(currency) + "%{y:,.0f}<extra></extra>")
     fig.update_xaxes(title=x_title, dtick=1 if series and len(series[0][2]) <= 24 else None)

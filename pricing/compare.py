@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -271,6 +272,19 @@ def newest_open_models(catalog: Catalog, makers: Sequence[str] = SEED_MAKERS) ->
     return sorted(out)
 
 
+def default_open_model(catalog: Catalog, today: dt.date | None = None) -> str:
+    """The seed makers' newest open model that the most live offers serve (a starting point to explore)."""
+    seeds = newest_open_models(catalog) or sorted(catalog.models)
+    named = Counter(o.open_model for o in catalog.live_offers(clock.resolve(today)).values() if o.open_model)
+    return max(seeds, key=lambda m: (named[m], m))
+
+
+def most_rented_gpu(catalog: Catalog) -> str:
+    """The GPU with the most cloud price rows (ties: the larger memory), a starting point to explore."""
+    rows = Counter(c.gpu for c in catalog.cloud.values())
+    return max(catalog.gpus, key=lambda g: (rows[g], catalog.gpus[g].memory_gb, g))
+
+
 def default_options(
     workloads: Sequence[Workload], catalog: Catalog, max_hosts: int = 2, today: dt.date | None = None
 ) -> list[Option]:
@@ -279,7 +293,7 @@ def default_options(
     Closed APIs: each provider's newest current offer per model line (current_closed_offers).
     Open weights: each seed maker's newest models with an architecture, through the maker's own
     API, the `max_hosts` cheapest hosts for the first workload, and self-hosting on the
-    best-fitting GPU, rented and owned.
+    best-fitting GPU, rented, and owned where the GPU has a sourced purchase price.
     """
     day = clock.resolve(today)
     opts: list[Option] = [ApiChoice(api=i) for i in current_closed_offers(catalog, day)]
@@ -310,7 +324,9 @@ def default_options(
             add(str(rid))
         for spec in selfhost.best_deployments(catalog, model_id, probe, limit=1, today=day):
             opts.append(SelfHostChoice(selfhost=spec))
-            opts.append(SelfHostChoice(selfhost=spec.model_copy(update={"hosting": "owned"})))
+            gpu = catalog.gpus.get(spec.gpu)
+            if gpu is not None and gpu.purchase_usd is not None:  # owned needs a sourced purchase price
+                opts.append(SelfHostChoice(selfhost=spec.model_copy(update={"hosting": "owned"})))
     return opts
 
 

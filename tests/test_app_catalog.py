@@ -84,6 +84,14 @@ def test_retired_offers_struck_through_and_price_history_chart(at, catalog) -> N
     no_exceptions(at)
     chart = at.get("plotly_chart")[0]
     assert "gemini-3.8-flash scheduled input" in chart.proto.spec
+    import json
+
+    spec = json.loads(chart.proto.spec)
+    ticks = spec["layout"]["yaxis"]["ticktext"]  # money on the log axis, not bare digits '3 4 5 ... 1 2'
+    assert len(ticks) >= 2 and all(t.startswith("$") for t in ticks), ticks
+    by_name = {t["name"].replace("<br>", " "): t["line"]["color"] for t in spec["data"] if t.get("line")}
+    assert by_name["openai/gpt-4o input"] == by_name["openai/gpt-4o output"]  # one colour per offer
+    assert by_name["openai/gpt-4o input"] != by_name["google/gemini-3.8-flash input"]
     assert any("price per quality point" in c.value for c in at.caption)
 
 

@@ -148,3 +148,51 @@ def test_default_candidates_are_current_and_include_each_closed_providers_newest
         newest = max(mine, key=lambda i: (release_date(cat, i) or dt.date.min, version_of(cat.offers[i].model) or -1))
         assert newest in api, (prov, newest)
     assert set(current_closed_offers(cat, today)) <= api
+
+
+def test_every_default_route_has_a_cost(big) -> None:
+    """Owned self-hosting is a default only on a GPU with a sourced purchase price: a default row never
+    ranks with a blank cost (owned MI325X routes did, with the reason hidden under More columns)."""
+    df = ranked(big)
+    assert df["Monthly cost"].notna().all(), list(df[df["Monthly cost"].isna()]["Route"])
+    assert not any("No cost for" in str(c.value) for c in big.caption)
+
+
+def test_a_route_without_a_cost_says_why_under_the_table() -> None:
+    from pricing.catalog import default_catalog
+
+    cat = default_catalog()
+    gpu = next(g for g, spec in sorted(cat.gpus.items()) if spec.purchase_usd is None)
+    at = new_app()
+    at.query_params["cands"] = "chosen"
+    at.query_params["api"] = "openai/gpt-oss-20b"
+    at.query_params["sh"] = f"openai/gpt-oss-20b@{gpu}:fp8:owned"
+    at.run()
+    no_exceptions(at)
+    why = [str(c.value) for c in at.caption if "No cost for" in str(c.value)]
+    assert why and f"no purchase price for {gpu}" in why[0], why
+
+
+def test_every_page_holds_to_the_quality_floor_set_on_compare() -> None:
+    """With a quality floor, How sure / Break-even / Plan name the same winner as Compare (they ignored
+    the floor and named a cheaper route below it)."""
+    at = new_app()
+    at.query_params.update({"w0_req": "20000000", "minq_ref": "openai/gpt-5.5"})
+    at.run()
+    no_exceptions(at)
+    table = ranked(at)
+    best = table.sort_values("Monthly cost").iloc[0]["Route"]
+    assert table["Rank"].iloc[0] == 1 and table["Route"].iloc[0] == best  # ranked among the routes shown
+    assert f"is {best} at " in str(at.success[0].value)
+    at.switch_page("views/sensitivity.py").run()
+    no_exceptions(at)
+    assert f"the winner is **{best}**" in at.markdown[0].value
+    assert any("the quality floor set on Compare" in c.value for c in at.caption)
+    at.switch_page("views/breakeven.py").run()
+    no_exceptions(at)
+    table = at.dataframe[0].value
+    assert best in set(table["Route A"]) | set(table["Route B"])
+    at.switch_page("views/plan.py").run()
+    no_exceptions(at)
+    plan_routes = set(at.dataframe[0].value["Route"])
+    assert best in plan_routes

@@ -7,7 +7,7 @@ from tests.app_helpers import new_app, no_exceptions
 
 def _totals(at):
     df = at.dataframe[0].value
-    return df.set_index("Route")[df.columns[1]]
+    return df.set_index("Route")[next(c for c in df.columns if c.startswith("Total after"))]
 
 
 def test_growth_and_trends_move_the_plan() -> None:
@@ -41,3 +41,19 @@ def test_growth_and_trends_move_the_plan() -> None:
     steady = _totals(at)
     assert all(steady[r] > grown[r] for r in api if r in steady.index)
     assert at.query_params["plan_api"] == "0" and at.query_params["plan_api_measured"] == "0"
+
+
+def test_plan_table_shows_kind_and_price_age_within_the_page() -> None:
+    import json
+
+    at = new_app()
+    at.run()
+    at.switch_page("views/plan.py").run()
+    no_exceptions(at)
+    table = at.dataframe[0]
+    df = table.value
+    assert list(df.columns) == ["Route", "Kind", "Total after 24 months", "GPUs at the end", "Price age"]
+    assert df["Price age"].str.match(r"^(fresh|aging|STALE) \(\d+ d\)$").all(), list(df["Price age"])
+    cols = json.loads(table.proto.columns)
+    assert sum(cols[c]["width"] for c in df.columns) <= 978  # the grid: 980 px less its borders
+    assert cols["Total after 24 months"]["label"] == "Total after 24 months ($)"

@@ -6,6 +6,9 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pricing import charts
 from pricing.compare import BREAKDOWN_COLUMNS, ROUTE_KIND_LABELS
@@ -47,6 +50,8 @@ def test_frontier_points_are_labelled_on_a_dollar_log_axis() -> None:
     fig = charts.frontier(q, [False, True])
     front = next(t for t in fig.data if t.name == "efficient frontier")
     assert list(front.text) == [charts.short(q["label"].iloc[1], 34)]
+    # the cheapest frontier point sits at the plot's left edge: its label goes right, inside the plot
+    assert list(front.textposition) == ["top right"]
     assert fig.layout.xaxis.type == "log" and fig.layout.xaxis.tickprefix == "$"
 
 
@@ -139,3 +144,35 @@ def test_crossing_labels_stay_inside_near_the_edges() -> None:
     fig = charts.breakeven(grid, cross, 1e9)  # the crossing sits at the zoomed chart's left edge
     ann = next(a for a in fig.layout.annotations if "tokens: $150" in a.text)
     assert ann.xanchor == "left"
+
+
+def test_legend_names_keep_the_whole_route_label_on_lines_that_fit() -> None:
+    long = "Llama-4-Scout-17B-16E-Instruct on 8x RTX-5090, fp8, rented (market median, on-demand)"
+    grid = pd.DataFrame({"route_id": ["g"] * 2, "label": [long] * 2, "route_kind": ["selfhost-cloud"] * 2,
+                         "tokens_per_month": [1e8, 1e10], "monthly_usd": [500.0, 5000.0]})
+    empty = pd.DataFrame(columns=["tokens_per_month", "monthly_usd_at_crossing", "label_a", "label_b"])
+    for fig in (charts.breakeven(grid, empty, 1e9), charts.lines([(long, "selfhost-cloud", [1.0, 2.0])])):
+        name = next(t.name for t in fig.data if t.name)
+        assert "…" not in name and name.replace("<br>", " ") == long  # nothing cut, mid-word or otherwise
+        assert all(len(line) <= charts.LABEL_CHARS for line in name.split("<br>"))
+
+
+@pytest.mark.parametrize(("label", "want"), [
+    ("gpt-oss-20b on 1x RTX-5090, fp4, rented (market median, on-demand)",
+     "gpt-oss-20b on 1x RTX-5090, fp4, rented (…)"),  # was 'gpt-oss-20b on 1x RTX-5090,…median, on-demand)'
+    ("Kimi-K3 on 48x MI325X, fp4, rented (tensorwave, on-demand)", "Kimi-K3 on 48x MI325X, fp4, rented (…)"),
+    ("deepseek-ai/DeepSeek-V4-Flash via Nebius Token Factory", "deepseek-ai/DeepSeek-V4-Flash via Nebius Token…"),
+    ("meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8 via DeepInfra",
+     "meta-llama/Llama-4-Maverick-17B-1… via DeepInfra"),
+])
+def test_short_labels_keep_what_tells_routes_apart_and_cut_between_words(label: str, want: str) -> None:
+    assert charts.short(label) == want
+
+
+@given(st.lists(st.text(alphabet="abcdefgh-/,()", min_size=1, max_size=20), min_size=1, max_size=12),
+       st.integers(min_value=20, max_value=70))
+def test_short_labels_never_exceed_their_room(words: list[str], n: int) -> None:
+    label = " ".join(words)
+    out = charts.short(label, n)
+    assert len(out) <= n
+    assert out == label or "…" in out

@@ -118,3 +118,13 @@ def test_gpt_4o_finds_the_score_filed_under_its_snapshot(catalog) -> None:
     got = quality.quality_for(catalog, "openai/gpt-4o")
     assert got["Artificial Analysis Coding Index"][0] == 24.2
     assert quality.score(catalog, "openai/gpt-4o") is None  # no Intelligence Index was published for it
+
+
+def test_exploration_defaults_are_computed_from_the_catalog(catalog) -> None:
+    from collections import Counter
+
+    from pricing.compare import default_open_model, most_rented_gpu
+    m = default_open_model(catalog, dt.date(2026, 11, 30))
+    assert m in newest_open_models(catalog) and m in catalog.models
+    rows = Counter(c.gpu for c in catalog.cloud.values())
+    assert rows[most_rented_gpu(catalog)] == max(rows.values())

@@ -100,13 +100,25 @@ st.dataframe(
     pd.DataFrame({
         "Route A": be["label_a"].astype(str), "Route B": be["label_b"].astype(str),
         "Status": be["status"].astype(str),
-        "Break-even volume": [f"{ui.fmt_tokens(v)} tokens/month" if np.isfinite(v) else ""
+        "Break-even volume": [ui.fmt_tokens(v) if np.isfinite(v) else ""
                               for v in pd.to_numeric(be["tokens_per_month"], errors="coerce")],
         "Requests/month": [ui.fmt_tokens(v) if np.isfinite(v) else ""
                            for v in pd.to_numeric(be["requests_per_month"], errors="coerce")],
-        "Cheaper above": [str(labels.get(r, r)) if isinstance(r, str) and r else "" for r in be["cheaper_above"]],
+        # which of the pair: the row already names both routes in full
+        "Cheaper above": [("Route A" if r == a else "Route B" if r == b else "")
+                          + (", always" if st_ in ("always", "never") and r in (a, b) else "")
+                          for r, a, b, st_ in zip(be["cheaper_above"], be["route_a"], be["route_b"], be["status"],
+                                                  strict=True)],
     }),
     hide_index=True, width="stretch", key="breakeven_table",
-    column_config={"Route A": st.column_config.TextColumn(width="large"),
-                   "Route B": st.column_config.TextColumn(width="large")},
+    column_config=ui.fixed_widths({
+        "Route A": st.column_config.TextColumn(help="Select a cell to read the whole label"),
+        "Route B": st.column_config.TextColumn(help="Select a cell to read the whole label"),
+        "Status": st.column_config.TextColumn(width=70),
+        "Break-even volume": st.column_config.TextColumn("Tokens/month", width=100,
+                                                         help="Tokens per month at which the two cost the same"),
+        "Requests/month": st.column_config.TextColumn(width=110, help="The break-even volume in requests"),
+        "Cheaper above": st.column_config.TextColumn(width=110, help="Which route is cheaper above the break-even "
+                                                                 "('always': at every volume drawn)"),
+    }),
 )

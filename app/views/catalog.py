@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
-from pricing import clock
+from pricing import charts, clock
 from pricing.history import measured_trend, offer_points
 
 ss = st.session_state
@@ -98,7 +98,7 @@ if trend is not None:
 changed = [oid for oid in cat.offers if len(offer_points(cat, oid)) > 1 or cat.offers[oid].scheduled]
 families = sorted({o.family for o in cat.offers.values() if o.family})
 h1, h2 = st.columns([1, 3])
-family = h1.selectbox("A family (first party's offers)", ["", *families], key="cat_hist_family")
+family = h1.selectbox("Model family (maker's offers)", ["", *families], key="cat_hist_family")
 picked = h2.multiselect("Offers", sorted(cat.offers), default=changed[:3], key="cat_hist", max_selections=8)
 if family:
     kinds = {p: cat.providers[p].kind for p in cat.providers}
@@ -106,23 +106,18 @@ if family:
               if o.family == family and kinds[cat.offer_provider[oid]] != "open-host"][:8]
     st.caption(f"{family}: {', '.join(picked)}")
 if picked:
-    fig = go.Figure()
     end = clock.today()
+    code, rate = ui.currency()
+    series = []
     for oid in picked:
         pts = offer_points(cat, oid)
         if not pts:
             continue
-        xs = [p.since for p in pts] + [end]
-        ys = [p.usd_per_mtok_input for p in pts] + [pts[-1].usd_per_mtok_input]
-        fig.add_scatter(x=xs, y=ys, mode="lines+markers", line_shape="hv", name=f"{oid} input")
-        ys_out = [p.usd_per_mtok_output for p in pts] + [pts[-1].usd_per_mtok_output]
-        fig.add_scatter(x=xs, y=ys_out, mode="lines", line_shape="hv", name=f"{oid} output",
-                        line={"dash": "dot"})
-        for sp in cat.offers[oid].scheduled:
-            fig.add_scatter(x=[sp.effective_from], y=[sp.usd_per_mtok_input], mode="markers",
-                            marker={"symbol": "star", "size": 11}, name=f"{oid} scheduled input")
-    fig.update_layout(yaxis_title="USD per 1M tokens", yaxis_type="log", height=420,
-                      margin={"l": 10, "r": 10, "t": 10}, legend={"orientation": "h", "y": -0.25})
+        series.append((oid, [p.since for p in pts] + [end],
+                       [p.usd_per_mtok_input for p in pts] + [pts[-1].usd_per_mtok_input],
+                       [p.usd_per_mtok_output for p in pts] + [pts[-1].usd_per_mtok_output],
+                       [(sp.effective_from, sp.usd_per_mtok_input) for sp in cat.offers[oid].scheduled]))
+    fig = charts.price_history(series, code, rate)
     st.plotly_chart(fig, width="stretch", key="cat_hist_chart")
 
 # --------------------------------------------------------------------------- cross-check with a feed
@@ -160,9 +155,9 @@ st.header("Your own numbers")
 st.caption("Negotiated discounts, your GPU prices and electricity: they apply on every page, travel in the "
            "URL and are saved with the scenario. 0 means the catalog's figure.")
 with st.expander("Negotiated discount per API provider (0.2 = 20% off every token)", expanded=False):
-    cols = st.columns(4)
+    cols = st.columns(3)
     for i, p in enumerate(sorted(cat.providers)):
-        cols[i % 4].number_input(cat.providers[p].name, key=f"disc_{p}", min_value=0.0, max_value=1.0,
+        cols[i % 3].number_input(cat.providers[p].name, key=f"disc_{p}", min_value=0.0, max_value=1.0,
                                  step=0.05, format="%.2f")
 with st.expander("Your GPU prices (USD per GPU-hour rented; USD per GPU bought)", expanded=False):
     for g in sorted(cat.gpus):
@@ -174,12 +169,12 @@ with st.expander("Your GPU prices (USD per GPU-hour rented; USD per GPU bought)"
                         step=1000.0, format="%.0f")
 c1, c2, c3 = st.columns(3)
 default_kwh = next(iter(cat.owned.values())).usd_per_kwh if cat.owned else None
-c1.number_input("Electricity, USD per kWh (0 = catalog default"
-                + (f" {default_kwh:.3f})" if default_kwh is not None else ")"),
-                key="kwh", min_value=0.0, max_value=2.0, step=0.01, format="%.3f")
-c2.number_input("Throughput efficiency scale (1 = calibrated model)", key="eff", min_value=0.05, max_value=5.0,
+c1.number_input("Electricity, USD per kWh", key="kwh", min_value=0.0, max_value=2.0, step=0.01, format="%.3f",
+                help="0 = the catalog's default" + (f", {default_kwh:.3f} USD per kWh." if default_kwh is not None
+                                                     else "."))
+c2.number_input("Throughput scale (1 = as modelled)", key="eff", min_value=0.05, max_value=5.0,
                 step=0.05, format="%.2f", help="Multiplies modelled self-hosting throughput, e.g. 0.8 if your "
                 "serving stack is slower than the calibrated one.")
-c3.number_input("Spare capacity kept at peak (0.2 = 20%)", key="headroom", min_value=0.0, max_value=0.9,
+c3.number_input("Spare capacity at peak (0.2 = 20%)", key="headroom", min_value=0.0, max_value=0.9,
                 step=0.05, format="%.2f", help="Self-hosting is sized so each replica runs at most "
                 "(1 - this) of its capacity at the peak hour.")

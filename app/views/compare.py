@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from app import state, ui
@@ -69,7 +68,7 @@ with st.expander("Candidates: which routes to compare", expanded=ss["cands"] == 
              format_func={"defaults": "Sensible defaults", "chosen": "My choice"}.get,
              help="Defaults are computed from the catalog: each provider's newest current model per line, "
                   "the newest open models of DeepSeek, Qwen, GLM, Kimi, gpt-oss and Llama through the maker's "
-                  "API, the two cheapest hosts and self-hosting on the best-fitting GPU (rented and owned).")
+                  "API, the two cheapest hosts and self-hosting on the best-fitting GPU (rented, and owned where the GPU has a sourced purchase price).")
     if ss["cands"] == "defaults":
         st.caption(f"{len(defaults)} routes picked for the first workload. "
                    "Start from them to add or remove routes.")
@@ -82,9 +81,9 @@ with st.expander("Candidates: which routes to compare", expanded=ss["cands"] == 
         sh_opts = list(dict.fromkeys([*ss.get("sh", []), *(t for t in defaults if "@" in t)]))
         st.multiselect("Self-hosted deployments", sh_opts, key="sh", format_func=_spec_label,
                        help="Each as model@gpu:precision:hosting[:GPUs][:spot|reserved] in the link.")
-        c = st.columns([3, 2, 1.2, 1.3, 1.5, 1.2, 0.8])
+        c = st.columns([2.4, 2.4, 1.1, 1.2, 1.8, 1.2, 0.8])  # each chosen value reads whole at 1440 px
         c[0].selectbox("Model", sorted(cat.models), key="add_model")
-        c[1].selectbox("GPU", sorted(cat.gpus), key="add_gpu", format_func=lambda g: f"{cat.gpus[g].name} ({g})")
+        c[1].selectbox("GPU", sorted(cat.gpus), key="add_gpu", format_func=lambda g: cat.gpus[g].name)
         c[2].selectbox("Precision", PRECISIONS, index=PRECISIONS.index("fp8"), key="add_prec")
         c[3].selectbox("Hosting", ("cloud", "owned"), key="add_host",
                        format_func={"cloud": "rented", "owned": "owned"}.get,
@@ -95,7 +94,7 @@ with st.expander("Candidates: which routes to compare", expanded=ss["cands"] == 
         c[5].number_input("GPUs (0 = fit)", min_value=0, max_value=64, value=0, key="add_gpus")
         c[6].button("Add", key="add_route", on_click=_add_selfhost, width="stretch")
 
-qc = st.columns([2, 1, 2])
+qc = st.columns([2, 1.2, 1.8])
 qopts = ui.quality_choices()
 if ss.get("minq_ref") and ss["minq_ref"] not in qopts:
     ss["minq_ref"] = ""
@@ -103,8 +102,9 @@ qc[0].selectbox("At least as good as", ["", *qopts], key="minq_ref",
                 format_func=lambda k: f"{k} (quality {qopts[k]:g})" if k else "no quality floor",
                 help="Compare only routes whose Artificial Analysis Intelligence Index reaches this model's. "
                      "Routes without a sourced score are then left out, never assumed.")
-qc[1].number_input("…or a minimum quality index", key="minq", min_value=0.0, max_value=1000.0, step=5.0,
-                   disabled=bool(ss.get("minq_ref")), help="0 = no filter. Used when no model is picked.")
+qc[1].number_input("…or minimum quality", key="minq", min_value=0.0, max_value=1000.0, step=5.0,
+                   disabled=bool(ss.get("minq_ref")), help="A minimum Artificial Analysis Intelligence Index; 0 = no filter. "
+                        "Used when no model is picked.")
 minq, qlabel = ui.min_quality()
 
 tc = st.columns([2, 3])
@@ -164,21 +164,9 @@ st.subheader("Ranked routes")
 
 view = shown if focus is None else shown[shown["workload"] == focus]
 if focus is None and n > 1:
-    port = cmp.portfolio(shown)
-    st.dataframe(
-        pd.DataFrame({
-            "Route": port["label"],
-            "Kind": port["route_kind"].map(ui.KIND_SHORT),
-            "Monthly cost, all workloads": port["monthly_usd"] * rate,
-            "Per 1M tokens": port["usd_per_mtok"] * rate,
-        }),
-        hide_index=True, width="stretch", key="portfolio_table",
-        column_config={"Route": st.column_config.TextColumn(width="large"),
-                       "Monthly cost, all workloads": st.column_config.NumberColumn(
-                           f"Monthly cost, all workloads ({'$' if code == 'USD' else code})", format="compact"),
-                       "Per 1M tokens": st.column_config.NumberColumn(
-                           f"{'$' if code == 'USD' else code} / 1M tokens", format="%.3f")},
-    )
+    st.caption("All workloads together: each route's monthly cost and tokens summed over the workloads; "
+               "price age is that of the oldest price the route uses.")
+    ui.ranked_table(ui.portfolio_frame(shown), "portfolio_table")
 else:
     ui.ranked_table(view, "ranked_table")
 

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app import state, ui
+from pricing import quality
 from pricing.errors import PricingError
 
 ss = st.session_state
@@ -46,15 +47,17 @@ top[1].markdown(
 ss_q = st.text_input("Filter (provider, model, open weights id)", key="cat_q")
 code, rate = ui.currency()
 offers = cat.offers
+checked = [offers[i].checked_on or offers[i].as_of for i in df["route_id"]]  # as on Compare: last confirmed
 view = pd.DataFrame({
     "Rank": range(1, len(df) + 1),
     "Offer": df["route_id"].astype(str),
     "Provider": [cat.providers[p].name for p in df["provider"]],
-    "Open weights": [offers[i].open_model or "" for i in df["route_id"]],
     "Monthly cost": df["monthly_usd"] * rate,
     "Per 1M tokens": df["usd_per_mtok"] * rate,
-    "Price age": [ui.age_badge(offers[i].as_of) for i in df["route_id"]],
-    "As of": [offers[i].as_of.isoformat() for i in df["route_id"]],
+    "Quality": [quality.score(cat, str(i)) for i in df["route_id"]],
+    "Price age": [ui.age_badge(d) for d in checked],
+    "Open weights": [offers[i].open_model or "" for i in df["route_id"]],
+    "As of": [d.isoformat() for d in checked],
     "Source": [ui.link_or_none(offers[i].source) or "" for i in df["route_id"]],
     "Warnings": df["warnings"].fillna("").astype(str),
 })
@@ -65,12 +68,16 @@ if ss_q:
            | view["Open weights"].str.lower().str.contains(needle, regex=False))
     view = view[hit]
 cfg = ui.table_config()
-st.dataframe(ui.table_style(view), hide_index=True, width="stretch", height=640, key="offers_table", column_config={
-    "Rank": cfg["Rank"], "Offer": st.column_config.TextColumn(width=300, pinned=True),
-    "Provider": st.column_config.TextColumn(width=130), "Open weights": st.column_config.TextColumn(width=200),
-    "Monthly cost": cfg["Monthly cost"],
-    "Per 1M tokens": cfg["Per 1M tokens"], "Price age": cfg["Price age"],
-    "Source": st.column_config.LinkColumn(display_text="source"),
-})
+st.dataframe(ui.table_style(view), hide_index=True, width="stretch", height=640, key="offers_table",
+             column_config=ui.fixed_widths({
+                 "Rank": cfg["Rank"], "Offer": st.column_config.TextColumn(pinned=True),
+                 "Provider": st.column_config.TextColumn(width=214),  # 'Alibaba Cloud Model Studio (Qwen)'
+                 "Monthly cost": cfg["Monthly cost"], "Per 1M tokens": cfg["Per 1M tokens"],
+                 "Quality": cfg["Quality"], "Price age": cfg["Price age"],
+                 "Open weights": st.column_config.TextColumn(width=300),
+                 "As of": st.column_config.TextColumn(width=100),
+                 "Source": st.column_config.LinkColumn(display_text="source", width=80),
+                 "Warnings": st.column_config.TextColumn(width=300),
+             }, fit=7))
 st.caption(f"{len(view)} of {len(df)} offers. Ages: fresh up to {ui.FRESH_DAYS} days, aging up to "
            f"{ui.STALE_DAYS}, stale beyond.")

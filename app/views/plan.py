@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -34,12 +36,16 @@ defaults = PlanAssumptions()
 measured = PlanAssumptions.for_catalog(ui.catalog())
 c = st.columns(3)
 c[0].number_input("Months", key="plan_months", min_value=1, max_value=60, step=1)
-c[1].checkbox(f"Measured API price trend: closed {measured.api_trend_closed:+.0%}/yr, open {measured.api_trend_open:+.0%}/yr",
-              key="plan_api_measured", help=f"Source: {measured.api_trend_source}.")
+c[1].checkbox("Measured API price trend", key="plan_api_measured",
+              help=f"Closed weights {measured.api_trend_closed:+.0%} per year, open weights "
+                   f"{measured.api_trend_open:+.0%} per year. Source: {measured.api_trend_source}.")
+c[1].caption(f"closed {measured.api_trend_closed:+.0%}/yr, open {measured.api_trend_open:+.0%}/yr")
 c[1].number_input("else your API price change per year", key="plan_api", min_value=-0.9, max_value=1.0,
-                  step=0.05, format="%.2f", disabled=bool(ss["plan_api_measured"]))
+                  step=0.05, format="%.2f", disabled=bool(ss["plan_api_measured"]),
+                  help="A fraction per year: -0.2 = API prices 20% lower each year.")
 c[2].number_input("GPU price change per year (assumption)", key="plan_gpu", min_value=-0.9, max_value=1.0,
-                  step=0.05, format="%.2f", help=f"Default {defaults.gpu_price_change_per_year:+.2f}: an assumption.")
+                  step=0.05, format="%.2f", help=f"A fraction per year: -0.15 = GPU prices 15% lower each year. Default "
+                       f"{defaults.gpu_price_change_per_year:+.2f}: an assumption.")
 scn, run, _df = ui.results_or_stop()
 growth = ", ".join(f"{w.name} {w.monthly_growth:+.0%}/month" for w in scn.workloads)
 st.markdown(f"Growth: {growth}.")
@@ -69,12 +75,25 @@ if over.empty:
 for sentence in over["sentence"]:
     st.markdown(f"- {sentence}")
 months_n = int(ss["plan_months"])
+as_of = _df.groupby("route_id")["price_as_of"].agg(
+    lambda d: min((x for x in d if isinstance(x, dt.date)), default=None))
+sym = "$" if code == "USD" else code
 st.dataframe(
     pd.DataFrame({"Route": last["label"].astype(str),
+                  "Kind": last["route_kind"].map(ui.KIND_SHORT).fillna(last["route_kind"]).astype(str),
                   f"Total after {months_n} months": last["cumulative_usd"].to_numpy() * rate,
                   "GPUs at the end": [f"{g:.0f}" if pd.notna(g) else "" for g in
-                                      pd.to_numeric(last["gpus"], errors="coerce")]}).style.format(
+                                      pd.to_numeric(last["gpus"], errors="coerce")],
+                  "Price age": [ui.age_badge(as_of.get(r)) if isinstance(as_of.get(r), dt.date) else ""
+                                for r in last["route_id"]]}).style.format(
         {f"Total after {months_n} months": lambda v: ui.cmp.money(float(v), code)}),
     hide_index=True, width="stretch", key="plan_table",
-    column_config={"Route": st.column_config.TextColumn(width="large")},
+    column_config=ui.fixed_widths({
+        "Route": st.column_config.TextColumn(help="Select a cell to read it whole"),
+        "Kind": st.column_config.TextColumn(width=140),
+        f"Total after {months_n} months": st.column_config.NumberColumn(
+            f"Total after {months_n} months ({sym})", width=190, help=f"Cumulative {code}, cash view"),
+        "GPUs at the end": st.column_config.TextColumn(width=120),
+        "Price age": st.column_config.TextColumn(width=108, help="Age of the price the plan starts from"),
+    }),
 )

@@ -2,19 +2,45 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
-from pricing import aicurves, gpu_price, perf, selfhost
+from pricing import aicurves, charts, clock, gpu_price, perf, selfhost
+from pricing import compare as cmp
 from pricing.errors import PricingError
 from pricing.schema import ENGINES, PRECISIONS, Overrides, SelfHostChoice, SelfHostSpec, Workload
 
 ss = st.session_state
+# The model's efficiency factors as people read them, with units (ids stay in the table's last column).
+FACTOR_NAMES = {
+    "bandwidth_efficiency": "Memory bandwidth reached (share of peak)",
+    "decode_compute_efficiency": "Decode compute reached (share of peak)",
+    "prefill_compute_efficiency": "Prefill compute reached (share of peak)",
+    "step_overhead_ms": "Overhead per decode step (ms)",
+    "interconnect_efficiency": "GPU-to-GPU bandwidth reached (share of peak)",
+    "usable_memory_fraction": "Usable GPU memory (share)",
+    "runtime_overhead_gb": "Runtime memory overhead (GB per GPU)",
+    "moe_efficiency": "Mixture-of-experts efficiency (share)",
+    "allreduce_latency_us": "All-reduce latency (µs)",
+    "max_batch": "Largest batch (sequences)",
+    "useful_sequences": "Full-context sequences a replica must hold",
+    "fp4_efficiency": "fp4 matrix-multiply efficiency (relative to fp8)",
+    "kv_bandwidth_efficiency": "KV-cache read bandwidth reached (share of peak)",
+    "kv_free_memory_fraction": "KV cache: share of free memory (0 = whole-GPU rule)",
+    "a2a_overlap": "Expert all-to-all hidden by overlap (share)",
+    "ep_imbalance": "Expert routing skew (0 = balanced)",
+    "prefill_chunk_tokens": "Chunked-prefill budget (tokens per step)",
+    "planned_utilization": "Load at which TTFT queueing is evaluated (share)",
+    "prefix_cache_reserve": "KV memory kept for cached prefixes (share)",
+}
 cat = ui.catalog()
-DEFAULT_MODEL, DEFAULT_GPU = "meta-llama/Llama-3.3-70B-Instruct", "h100-sxm"
 BATCHES = np.unique(np.round(np.logspace(0, np.log10(1024), 40))).astype(float)
 
 
@@ -85,10 +111,12 @@ st.selectbox("Deployment", pick_opts, key="sd_pick",
              else ("another model or GPU (choose below)" if k == "other" else k),
              help="The self-hosted routes compared on the Compare page, cheapest first; 'other' to explore.")
 chosen = cands.get(ss["sd_pick"]) or (cands.get(first) if ss["sd_pick"] == "" and first else None)
+# "another model or GPU" starts from data, never from a list that ages: the cheapest candidate on
+# Compare, else the seed makers' newest open model and the GPU most clouds rent
 if ss.get("sd_model") not in cat.models:
-    ss["sd_model"] = DEFAULT_MODEL if DEFAULT_MODEL in cat.models else sorted(cat.models)[0]
+    ss["sd_model"] = cands[first][0] if first else cmp.default_open_model(cat, clock.today())
 if ss.get("sd_gpu") not in cat.gpus:
-    ss["sd_gpu"] = DEFAULT_GPU if DEFAULT_GPU in cat.gpus else sorted(cat.gpus)[0]
+    ss["sd_gpu"] = cands[first][1] if first else cmp.most_rented_gpu(cat)
 if chosen is None:
     c = st.columns([3, 2, 1, 1])
     c[0].selectbox("Open model", sorted(cat.models), key="sd_model")
@@ -99,8 +127,9 @@ if chosen is None:
 else:
     model_id, gpu_id, prec, n_gpus = chosen[0], chosen[1], chosen[2], 0
 st.caption(f"Workload: **{w.name}**, {w.input_tokens:,.0f} input and {w.output_tokens + w.reasoning_tokens:,.0f} "
-           f"output tokens per request; latency target: TTFT ≤ {w.max_ttft_ms or '∞'} ms, "
-           f"≥ {w.min_output_tokens_per_s or 0:g} tokens/s per user.")
+           f"output tokens per request; latency target: time to first token ≤ "
+           + (f"{w.max_ttft_ms:,.0f} ms" if w.max_ttft_ms else "no limit")
+           + f", ≥ {w.min_output_tokens_per_s or 0:g} tokens/s per user.")
 
 st.selectbox("Serving engine", ENGINES, key="sd_engine",
              help="The engine's calibrated profile; for TensorRT-LLM, vLLM and SGLang, NVIDIA aiconfigurator-core's "
@@ -116,6 +145,14 @@ if not info.get("fits") and not info.get("gpus"):
     st.stop()
 for note in info.get("notes", []):  # type: ignore[union-attr]
     st.warning(str(note))
+target_tps = w.min_output_tokens_per_s or 0.0
+sweep_best = float(sweep["per_user_tokens_per_s"].max()) if len(sweep) else float("nan")
+sized_tps = float(info.get("per_user_tokens_per_s") or 0.0)  # type: ignore[arg-type]
+if target_tps and sized_tps >= 0.99 * target_tps > sweep_best:  # the sweep and the sizing disagree: say so
+    st.warning(f"The batch sweep drawn below never reaches the {target_tps:g} tokens/s per user target "
+               f"(at best {sweep_best:.1f}, at batch 1) with the {ss['sd_engine']} profile, while the sizing "
+               f"reports {sized_tps:.1f}: "
+               "treat the GPU count and cost here with care, or lower the target under 'Latency target and more'.")
 
 src = str(info.get("throughput_model", aicurves.CALIBRATED))
 st.caption(f"Throughput and latency from: **{src}**"
@@ -126,7 +163,7 @@ m[0].metric("GPUs per replica", f"{info['gpus']}")
 m[1].metric("Batch at the target", f"{info['batch']}")
 m[2].metric("Output tokens/s per replica", f"{float(info['output_tokens_per_s']):,.0f}")  # type: ignore[arg-type]
 m[3].metric("Tokens/s per user", f"{float(info['per_user_tokens_per_s']):,.1f}")  # type: ignore[arg-type]
-m[4].metric("TTFT", f"{float(info['ttft_ms']):,.0f} ms")  # type: ignore[arg-type]
+m[4].metric("Time to first token", f"{float(info['ttft_ms']):,.0f} ms")  # type: ignore[arg-type]
 
 left, right = st.columns(2)
 with left:
@@ -151,11 +188,12 @@ with right:
              "free KV capacity": max(mem["kv_capacity"] - mem["kv_cache"], 0.0)}
     fm = go.Figure()
     for k, v in parts.items():
-        fm.add_bar(x=[v], y=["per GPU"], name=k, orientation="h")
+        fm.add_bar(x=[v], y=["per GPU"], name=k, orientation="h", marker={"color": charts.MEMORY_COLOURS[k]},
+                   hovertemplate=f"{k}: %{{x:.1f}} GB<extra></extra>")
     fm.add_vline(x=mem["total_decimal"], line_dash="dot",
                  annotation_text=f"{mem['total']:g} GB GPU ({mem['total_decimal']:.1f} decimal GB)")
     fm.update_layout(barmode="stack", height=260, margin={"l": 10, "r": 10, "t": 60}, xaxis_title="GB",
-                     legend={"orientation": "h", "y": 1.35})
+                     legend={"orientation": "h", "y": 1.35, "traceorder": "normal"})
     st.plotly_chart(fm, width="stretch", key="memory_chart")
     st.caption(f"KV cache: {float(info['kv_bytes_per_token']) / 1e3:,.1f} kB per token at "  # type: ignore[arg-type]
                f"{info['kv_precision']}; compute at {info['compute_precision']}; bound by {info['bound']}.")
@@ -173,32 +211,59 @@ if costs.empty:
     st.info("No price for this GPU (no cloud offer and no purchase price): set yours on the Catalog page.")
 else:
     code, rate = ui.currency()
+    sym = "$" if code == "USD" else code
     comp = [c for c in ("usd_gpu_rent", "usd_capex", "usd_power", "usd_colocation", "usd_ops") if c in costs]
+    heads = {"usd_gpu_rent": "GPU rent", "usd_capex": "Hardware", "usd_power": "Power",
+             "usd_colocation": "Colocation", "usd_ops": "Operations"}
     table = pd.DataFrame({
-        "route": costs["label"], f"monthly ({code})": costs["monthly_usd"] * rate,
-        "GPUs": costs["gpus"], "replicas": costs["replicas"], "utilisation": costs["utilization"],
-        **{ui.COMPONENT_LABELS[c]: costs[c] * rate for c in comp},
-        "price as of": [d.isoformat() if hasattr(d, "isoformat") else "" for d in costs["price_as_of"]],
-        "source": [ui.link_or_none(s) or "" for s in costs["price_source"]],
-        "warnings": costs["warnings"].fillna("").astype(str),
+        # the model, GPU and precision are the deployment above: the rows differ in how the GPUs are had
+        "Hosting": [re.sub(r"^.*?, (?=rented|owned)", "", str(x)) for x in costs["label"]],
+        "Monthly cost": costs["monthly_usd"] * rate,
+        "GPUs": costs["gpus"], "Busy at peak": costs["utilization"],
+        **{heads[c]: costs[c] * rate for c in comp},
+        "Price age": [ui.age_badge(d) if isinstance(d, dt.date) else "" for d in costs["price_as_of"]],
+        "Replicas": costs["replicas"],
+        "Price as of": [d.isoformat() if isinstance(d, dt.date) else "" for d in costs["price_as_of"]],
+        "Source": [ui.link_or_none(s) or "" for s in costs["price_source"]],
+        "Warnings": costs["warnings"].fillna("").astype(str),
+        "Route": costs["label"].astype(str),
     })
     rented = costs[costs["ownership"] == "cloud"]
     if len(rented):
         st.caption(f"Rented price: {rented['price_source'].iloc[0]}")
-    sym = "$" if code == "USD" else f"{code} "
-    st.dataframe(table, hide_index=True, width="stretch", key="rent_own_table", column_config={
-        f"monthly ({code})": st.column_config.NumberColumn(format=f"{sym}%,.0f"),
-        **{ui.COMPONENT_LABELS[c]: st.column_config.NumberColumn(format=f"{sym}%,.0f") for c in comp},
-        "utilisation": st.column_config.NumberColumn(format="percent"),
-        "source": st.column_config.LinkColumn(display_text="source"),
-    })
+    money_cols = ["Monthly cost", *(heads[c] for c in comp)]
+    def blank(fmt: Any) -> Any:
+        return lambda v: fmt(float(v)) if np.isfinite(float(v)) else ""
+
+    styled = table.style.format({**{c: blank(lambda v: ui.cmp.money(v, code)) for c in money_cols},
+                                 "Busy at peak": blank(lambda v: f"{v:.0%}"), "GPUs": blank(lambda v: f"{v:.0f}"),
+                                 "Replicas": blank(lambda v: f"{v:.0f}")})
+    st.dataframe(styled, hide_index=True, width="stretch", key="rent_own_table", column_config=ui.fixed_widths({
+        "Hosting": st.column_config.TextColumn(help="Select a cell to read it whole; the whole route is in "
+                                                    "the last column"),
+        "Monthly cost": st.column_config.NumberColumn(f"Monthly ({sym})", width=90,
+                                                    help=f"{code} per month, every component"),
+        "GPUs": st.column_config.NumberColumn(width=55, help="GPUs in all replicas"),
+        "Busy at peak": st.column_config.NumberColumn(width=90, help="Share of capacity used at the peak hour"),
+        **{heads[c]: st.column_config.NumberColumn(width=82, help=f"{ui.COMPONENT_LABELS[c]}, {code} per month")
+           for c in comp},
+        "Price age": st.column_config.TextColumn(width=108, help="Age of the rented GPU price (fresh, aging, STALE)"),
+        "Replicas": st.column_config.NumberColumn(width=80),
+        "Price as of": st.column_config.TextColumn(width=100),
+        "Source": st.column_config.LinkColumn(display_text="source", width=80),
+        "Warnings": st.column_config.TextColumn(width=300),
+        "Route": st.column_config.TextColumn(width=420),
+    }, fit=5 + len(comp)))
 
 st.subheader("Efficiency assumptions")
 eff = cat.efficiency
 params = info.get("params", {})
 assert isinstance(params, dict)
-st.dataframe(pd.DataFrame({"factor": list(params), "value": [float(v) for v in params.values()]}),
-             hide_index=True, width="content", key="params_table")
+st.dataframe(pd.DataFrame({"Factor": [FACTOR_NAMES.get(k, k.replace("_", " ").capitalize()) for k in params],
+                           "Value": [f"{float(v):g}" for v in params.values()], "Id": list(params)}),
+             hide_index=True, width="content", key="params_table",
+             column_config={"Id": st.column_config.TextColumn(help="The factor's name in the caption below and in "
+                                                                   "data/calibration.yaml")})
 if eff is not None:
     err = f"; median absolute error {eff.median_abs_pct_error:.1%}" if eff.median_abs_pct_error is not None else ""
     st.caption(f"Fitted on {eff.fitted_on}{err}. Source: {eff.source} (as of {eff.as_of}). "

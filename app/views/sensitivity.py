@@ -51,11 +51,27 @@ base = float(t["base_usd"].iloc[0]) * rate
 fig = charts.tornado([(f"{r['label']} ({r['low']:g} to {r['high']:g} {r['unit']})", float(r["winner_usd_low"]) * rate,
                        float(r["winner_usd_high"]) * rate) for _, r in t.iterrows()], base, code,
                      x_title=f"the winner's cost, {code} per month (line: today)", zero_line=False)
-t = t.iloc[::-1]
 st.plotly_chart(fig, width="stretch", key="tornado_chart")
+sym = "$" if code == "USD" else code
+rows = t
 st.dataframe(pd.DataFrame({
-    "driver": t["label"][::-1], "unit": t["unit"][::-1], "low": t["low"][::-1], "high": t["high"][::-1],
-    "winner at low": t["winner_low"][::-1].map(lambda r: labels.get(str(r), r)),
-    "winner at high": t["winner_high"][::-1].map(lambda r: labels.get(str(r), r)),
-    "changes the winner": t["changes_winner"][::-1],
-}), hide_index=True, width="stretch", key="tornado_table")
+    "Driver": rows["label"], "Unit": rows["unit"], "Low": rows["low"], "High": rows["high"],
+    "Cost at low": rows["winner_usd_low"].astype(float) * rate, "Cost at high": rows["winner_usd_high"].astype(float) * rate,
+    "Winner at low": rows["winner_low"].map(lambda r: labels.get(str(r), r)),
+    "Winner at high": rows["winner_high"].map(lambda r: labels.get(str(r), r)),
+    "Changes the winner": rows["changes_winner"],
+}).style.format({"Cost at low": lambda v: ui.cmp.money(float(v), code),
+                 "Cost at high": lambda v: ui.cmp.money(float(v), code), "Low": "{:g}", "High": "{:g}"}),
+    hide_index=True, width="stretch", key="tornado_table", column_config=ui.fixed_widths({
+        "Driver": st.column_config.TextColumn(width=200),
+        "Unit": st.column_config.TextColumn(width=80, help="x = a multiple of today's value; +/- share = added "
+                                                           "to today's share"),
+        "Low": st.column_config.NumberColumn(width=55), "High": st.column_config.NumberColumn(width=55),
+        "Cost at low": st.column_config.NumberColumn(f"At low ({sym}/mo)", width=100,
+                                                     help="The winner's monthly cost with the driver at its low end"),
+        "Cost at high": st.column_config.NumberColumn(f"At high ({sym}/mo)", width=100,
+                                                      help="The winner's monthly cost with the driver at its high end"),
+        "Winner at low": st.column_config.TextColumn(), "Winner at high": st.column_config.TextColumn(),
+        "Changes the winner": st.column_config.CheckboxColumn("Flips", width=60,
+                                                              help="Moving this driver changes the winner"),
+    }))
