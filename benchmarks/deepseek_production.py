@@ -19,9 +19,10 @@ Prefill pools are loaded to planned_utilization (data/calibration.yaml: 0.7, the
 TTFT is evaluated) of their capacity, as perf.disaggregated_pools sizes them; DeepSeek's figures are
 averages over the day, not peaks. Decode runs at DeepSeek's own operating point (21 tokens/s per user).
 
-Independent capacity check (not fitted either): SGLang's reproduction on H100 (LMSYS blog, 2025-05-05,
-https://lmsys.org/blog/2025-05-05-large-scale-ep): prefill EP32 on 4 nodes, 50,302 input tokens/s per
-node for 4K-token prompts without cache hits.
+SGLang's reproduction on H100 (LMSYS blog, 2025-05-05, https://lmsys.org/blog/2025-05-05-large-scale-ep):
+prefill EP32 on 4 nodes, 50,302 input tokens/s per node for 4K-token prompts without cache hits. Since
+issue 9 item 4 this is a FITTED row (data/measurements/throughput.csv, `pool` = prefill: it and SGLang's
+GB200 EP8 prefill set pool_prefill_efficiency), printed as an in-sample check; DeepSeek's figures stay unfitted.
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ def main() -> None:
               f"~{x['ttft_ms'] / 1e3:.1f} s; whole units {x['whole_instances'][0]} prefill + {x['whole_instances'][1]} "
               f"decode; KV to decode {x['kv_transfer_gbs']:.2f} GB/s per prefill GPU (not charged)")
         print(f"    decode step: {decode_breakdown(cat, x['engine'], x['batch_per_gpu'])}")
-    print(f"  independent check, SGLang EP32 prefill on H100, 4K prompts, no cache ({SGLANG_SOURCE}): theirs "
+    print(f"  in-sample (fitted pool row), SGLang EP32 prefill on H100, 4K prompts, no cache ({SGLANG_SOURCE}): theirs "
           f"{SGLANG_PREFILL_4K_PER_NODE:,.0f}/node; ours " + ", ".join(
               f"{e} {sglang_prefill(cat, e):,.0f}" for e in engines(cat)))
 

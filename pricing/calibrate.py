@@ -23,6 +23,7 @@ import yaml
 
 from pricing import clock, perf
 from pricing.catalog import Catalog, load_catalog
+from pricing.errors import InputError
 from pricing.perf import PerfParams
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,8 +186,9 @@ def load_rows(catalog: Catalog, path: Path = CSV_PATH) -> tuple[list[CalRow], li
             if "speculative" in notes.lower() or "mtp" in notes.lower():
                 skip("speculative decoding (MTP) multiplies tokens per step; not modelled")
                 continue
-            if "disaggregated" in scen:
-                skip("prefill/decode-disaggregated across 12 nodes; decode-only figure")
+            if rec.get("pool") or "disaggregated" in scen:
+                skip("prefill/decode-disaggregated pool row: predicted by perf.prefill_pool_rate / decode_pool_rate "
+                     "(pool_rows), not by the mixed-engine fit")
                 continue
             if "unsure-rounded" in notes.lower():
                 skip("rounded lower bound ('over 30,000') of a figure measured in other rows")
@@ -233,6 +235,102 @@ def load_rows(catalog: Catalog, path: Path = CSV_PATH) -> tuple[list[CalRow], li
                 burst=burst,
             ))
     return keep, out
+
+
+@dataclass(frozen=True)
+class PoolRow:
+    """One measured prefill-only or decode-only pool of a prefill/decode-disaggregated deployment."""
+
+    line: int
+    source: str
+    model: str
+    gpu: str
+    precision: str
+    kv_precision: str | None
+    gpus: int
+    ep: int
+    pool: str  # prefill | decode
+    input_tokens: float
+    output_tokens: float  # 0 = not stated (decode predicted at the prompt's context)
+    measured: float  # input tokens/s (prefill) or output tokens/s (decode) of the whole pool
+    engine: str
+
+
+def pool_rows(catalog: Catalog, path: Path = CSV_PATH) -> list[PoolRow]:
+    """The CSV's disaggregated pool rows (`pool` = prefill | decode), each at its expert-parallel layout."""
+    out: list[PoolRow] = []
+    with path.open(newline="", encoding="utf-8") as fh:
+        for line, rec in enumerate(csv.DictReader(fh), start=2):
+            pool = (rec.get("pool") or "").strip()
+            if not pool:
+                continue
+            where = f"{path.name} line {line}"
+            if pool not in ("prefill", "decode"):
+                raise InputError(f"{where}: field 'pool' must be prefill or decode, got {pool!r}")
+            model_id = MODEL_ALIASES.get(rec["model"])
+            gpu_id = GPU_ALIASES.get(rec["gpu"])
+            prec, kvp = _precision(rec["precision"])
+            if model_id is None or gpu_id is None or prec is None:
+                raise InputError(f"{where}: pool row needs a known model, gpu and precision")
+            m = re.search(r"EP(\d+)", rec.get("layout") or "")
+            if m is None:
+                raise InputError(f"{where}: field 'layout' of a pool row must state EPn")
+            want = "input_tokens_per_s" if pool == "prefill" else "output_tokens_per_s"
+            if rec["metric"] != want:
+                raise InputError(f"{where}: field 'metric' of a {pool} pool row must be {want}")
+            out.append(PoolRow(
+                line=line, source=rec["source"], model=model_id, gpu=gpu_id, precision=prec, kv_precision=kvp,
+                gpus=int(rec["gpu_count"]), ep=int(m.group(1)), pool=pool, input_tokens=float(rec["input_len"]),
+                output_tokens=float(rec["output_len"] or 0.0), measured=float(rec["value"]), engine=_engine(rec)))
+    return out
+
+
+def predict_pool_rows(catalog: Catalog, rows: Sequence[PoolRow], p: PerfParams) -> np.ndarray:
+    """perf.prefill_pool_rate / decode_pool_rate of each pool row at its layout (EPn over n GPUs, attention DP),
+    in the row's unit (whole-pool input or output tokens/s); no redundant experts (not stated)."""
+    out = np.zeros(len(rows))
+    for i, row in enumerate(rows):
+        lay = perf.Layout(tp=row.ep, ep=row.ep, attention_dp=True)
+        r = perf.rows([(catalog.models[row.model], catalog.gpus[row.gpu], row.precision, lay.instance_gpus)], p,
+                      [row.kv_precision or "bf16"], [lay])
+        scale = row.gpus / lay.instance_gpus
+        if row.pool == "prefill":
+            out[i] = float(perf.prefill_pool_rate(r, row.input_tokens, p)[0]) * scale
+        else:
+            dec = perf.decode_pool_rate(r, row.input_tokens, max(row.output_tokens, 1.0), p)
+            out[i] = float(dec["output_tokens_per_s"][0]) * scale
+    return out
+
+
+POOL_PREFILL_BOUNDS = (0.2, 1.0)  # search bounds of pool_prefill_efficiency (schema: > 0 and <= 1)
+
+
+def fit_pool_prefill_efficiency(catalog: Catalog, rows: Sequence[PoolRow], p: PerfParams) -> float:
+    """pool_prefill_efficiency minimising the squared log error of the prefill pool rows at the shared fit p
+    (golden-section search over POOL_PREFILL_BOUNDS); p's own value if there is no prefill pool row."""
+    pre = [r for r in rows if r.pool == "prefill"]
+    if not pre:
+        return p.pool_prefill_efficiency
+    meas = np.array([r.measured for r in pre])
+
+    def loss(x: float) -> float:
+        pred = predict_pool_rows(catalog, pre, replace(p, pool_prefill_efficiency=math.exp(x)))
+        return float(np.sum(np.log(pred / meas) ** 2))
+
+    lo, hi = math.log(POOL_PREFILL_BOUNDS[0]), math.log(POOL_PREFILL_BOUNDS[1])
+    g = (math.sqrt(5.0) - 1.0) / 2.0
+    a, b = hi - g * (hi - lo), lo + g * (hi - lo)
+    fa, fb = loss(a), loss(b)
+    for _ in range(40):
+        if fa < fb:
+            hi, b, fb = b, a, fa
+            a = hi - g * (hi - lo)
+            fa = loss(a)
+        else:
+            lo, a, fa = a, b, fb
+            b = lo + g * (hi - lo)
+            fb = loss(b)
+    return round(math.exp((lo + hi) / 2.0), 4)
 
 
 def row_layout(r: CalRow) -> perf.Layout:
@@ -580,6 +678,7 @@ def write_yaml(f: Fit | PerfParams, n_rows: int, err: float, path: Path = CALIBR
                 "prefill_chunk_tokens": p.prefill_chunk_tokens,
                 "planned_utilization": p.planned_utilization,
                 "prefix_cache_reserve": p.prefix_cache_reserve,
+                "pool_prefill_efficiency": p.pool_prefill_efficiency,
             },
             "engines": engines,
             "source": (
@@ -596,7 +695,9 @@ def write_yaml(f: Fit | PerfParams, n_rows: int, err: float, path: Path = CALIBR
                 "two-micro-batch overlap, as DeepSeek's inference system and SGLang do), ep_imbalance 1 (routing "
                 "skew of random balanced routing), prefill_chunk_tokens 8192 (chunked-prefill token budget per "
                 "step), planned_utilization 0.7 (TTFT queueing), prefix_cache_reserve 0.2 (KV share kept for "
-                "cached prefixes at 100% hits)"
+                "cached prefixes at 100% hits). pool_prefill_efficiency: fitted on the disaggregated prefill pool "
+                "rows (`pool` = prefill: LMSYS/SGLang EP32 on H100, 2025-05-05, and EP8 on GB200 NVL72, "
+                "2025-09-25) at the shared fit, predicted by perf.prefill_pool_rate"
             ),
             "as_of": today.isoformat(),
         }
@@ -620,6 +721,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for e in excluded:
         print(f"  line {e.line}: {e.label}: {e.reason}")
     f = fit_all(cat, rows)
+    pools = pool_rows(cat)
+    f = replace(f, shared=replace(f.shared, pool_prefill_efficiency=fit_pool_prefill_efficiency(cat, pools, f.shared)))
     errs = fit_errors(cat, rows, f)
     err = float(np.median(errs))
     for fl in fields(f.shared):
@@ -632,6 +735,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  engine {eng}: {f.rows.get(eng, 0)} rows, shrinkage {f.shrinkage.get(eng, 1):.2f}, "
               f"median error {eng_err[eng]:.1%}; {mult}")
     print(f"median absolute error on {len(rows)} rows: {err:.1%}")
+    for pr, x in zip(pools, predict_pool_rows(cat, pools, f.shared), strict=True):
+        print(f"  pool row line {pr.line} ({pr.pool}, {pr.gpus}x{pr.gpu} EP{pr.ep}): measured {pr.measured:,.0f}, "
+              f"predicted {x:,.0f} ({x / pr.measured - 1:+.0%}; shared fit)")
     if "--dry-run" not in args:
         write_yaml(f, len(rows), err, engine_errors=eng_err)
         print(f"wrote {CALIBRATION_YAML.relative_to(ROOT)}")

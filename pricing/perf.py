@@ -134,6 +134,10 @@ class PerfParams:
     prefill_chunk_tokens: float = 8192.0  # prompt tokens per step (vLLM/SGLang chunked-prefill budget)
     planned_utilization: float = 0.7  # load at which TTFT queueing is evaluated
     prefix_cache_reserve: float = 0.2  # share of KV memory kept for cached prefixes, x cached fraction
+    # share of prefill_compute_efficiency a prefill-only wide expert-parallel pool reaches (DeepEP normal
+    # dispatch + grouped GEMMs over permuted, per-expert-padded token blocks instead of the mixed engine's
+    # dense batches); fitted on published disaggregated prefill pools (data/measurements `pool` rows)
+    pool_prefill_efficiency: float = 1.0
 
     @classmethod
     def from_factors(cls, f: EfficiencyFactors | None, engine: str = "default") -> PerfParams:
@@ -1110,14 +1114,16 @@ def prefill_pool_rate(r: Rows, input_tokens: F | float, p: PerfParams, cached_fr
 
     Each step prefills prefill_chunk_tokens new tokens per attention rank (tp ranks under attention
     DP, one group otherwise), as many whole prompts as that makes; cached prefix tokens skip the
-    weights' FLOPs but their KV is attended to.
+    weights' FLOPs but their KV is attended to. Compute runs at prefill_compute_efficiency x
+    pool_prefill_efficiency.
     """
     i_tok = np.asarray(input_tokens, dtype=float) + 0.0 * r.n
     new = np.maximum(i_tok * (1.0 - np.clip(np.asarray(cached_fraction, dtype=float), 0.0, 1.0)), 1.0)
     tokens = p.prefill_chunk_tokens * np.where(r.adp > 0, r.tp, 1.0)
     prompts = tokens / new
     z = np.zeros_like(tokens)
-    t = pool_step_s(_with_replicas(r, redundant_experts), z, tokens, prompts * _prefill_attn(r, i_tok, new), z, p,
+    q = replace(p, prefill_compute_efficiency=p.prefill_compute_efficiency * p.pool_prefill_efficiency)
+    t = pool_step_s(_with_replicas(r, redundant_experts), z, tokens, prompts * _prefill_attn(r, i_tok, new), z, q,
                     forward=True)
     out: F = prompts * i_tok / t
     return out

@@ -687,6 +687,7 @@ class HostingFile(Strict):
 # Bounds of the named factors in EfficiencyFactors.extra: (low, high, low excluded); others 0..1e6.
 EXTRA_FACTOR_BOUNDS: dict[str, tuple[float, float, bool]] = {
     "moe_efficiency": (0.0, 1.0, True),
+    "pool_prefill_efficiency": (0.0, 1.0, True),
     "allreduce_latency_us": (0.0, 10_000.0, False),
     "max_batch": (1.0, 1_000_000.0, False),
     "useful_sequences": (1.0, 10_000.0, False),
