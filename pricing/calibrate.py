@@ -252,6 +252,7 @@ class PoolRow:
     pool: str  # prefill | decode
     input_tokens: float
     output_tokens: float  # 0 = not stated (decode predicted at the prompt's context)
+    concurrency: float | None  # sequences held by the whole pool where stated (caps the decode batch)
     measured: float  # input tokens/s (prefill) or output tokens/s (decode) of the whole pool
     engine: str
 
@@ -281,13 +282,15 @@ def pool_rows(catalog: Catalog, path: Path = CSV_PATH) -> list[PoolRow]:
             out.append(PoolRow(
                 line=line, source=rec["source"], model=model_id, gpu=gpu_id, precision=prec, kv_precision=kvp,
                 gpus=int(rec["gpu_count"]), ep=int(m.group(1)), pool=pool, input_tokens=float(rec["input_len"]),
-                output_tokens=float(rec["output_len"] or 0.0), measured=float(rec["value"]), engine=_engine(rec)))
+                output_tokens=float(rec["output_len"] or 0.0), measured=float(rec["value"]), engine=_engine(rec),
+                concurrency=float(rec["concurrency"]) if rec.get("concurrency") else None))
     return out
 
 
 def predict_pool_rows(catalog: Catalog, rows: Sequence[PoolRow], p: PerfParams) -> np.ndarray:
     """perf.prefill_pool_rate / decode_pool_rate of each pool row at its layout (EPn over n GPUs, attention DP),
-    in the row's unit (whole-pool input or output tokens/s); no redundant experts (not stated)."""
+    in the row's unit (whole-pool input or output tokens/s); a stated concurrency caps the decode batch per
+    rank; redundant experts are left out (where stated, 32 of 256: ~0.3% of the predicted rate)."""
     out = np.zeros(len(rows))
     for i, row in enumerate(rows):
         lay = perf.Layout(tp=row.ep, ep=row.ep, attention_dp=True)
@@ -297,7 +300,8 @@ def predict_pool_rows(catalog: Catalog, rows: Sequence[PoolRow], p: PerfParams) 
         if row.pool == "prefill":
             out[i] = float(perf.prefill_pool_rate(r, row.input_tokens, p)[0]) * scale
         else:
-            dec = perf.decode_pool_rate(r, row.input_tokens, max(row.output_tokens, 1.0), p)
+            cap = row.concurrency / row.gpus if row.concurrency else None  # per attention-DP rank
+            dec = perf.decode_pool_rate(r, row.input_tokens, max(row.output_tokens, 1.0), p, max_batch=cap)
             out[i] = float(dec["output_tokens_per_s"][0]) * scale
     return out
 

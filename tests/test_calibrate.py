@@ -143,7 +143,9 @@ def test_pool_rows_are_predicted_by_the_pool_functions(catalog):
         r = perf.rows([(catalog.models[row.model], catalog.gpus[row.gpu], row.precision, row.ep)], p,
                       [row.kv_precision or "bf16"], [lay])
         per = (perf.prefill_pool_rate(r, row.input_tokens, p)[0] if row.pool == "prefill"
-               else perf.decode_pool_rate(r, row.input_tokens, max(row.output_tokens, 1.0), p)["output_tokens_per_s"][0])
+               else perf.decode_pool_rate(r, row.input_tokens, max(row.output_tokens, 1.0), p,
+                                          max_batch=row.concurrency / row.gpus if row.concurrency else None
+                                          )["output_tokens_per_s"][0])
         assert x == pytest.approx(float(per) * row.gpus / row.ep)
         assert x > 0
 
