@@ -35,7 +35,6 @@ import csv
 import datetime as dt
 import json
 import re
-import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -45,7 +44,7 @@ import yaml
 from pricing.catalog import DEFAULT_DATA_DIR, load_catalog
 from pricing.feeds.openrouter import PRICE_MAP
 from pricing.feeds.snapshots import OPENROUTER_SNAPSHOT
-from pricing.refresh.write import atomic_write_many
+from pricing.importers import write_or_check
 from pricing.schema import QualityFile, QualityScore
 
 DEFAULT_SRC = OPENROUTER_SNAPSHOT
@@ -173,15 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     scores = sorted([*scores, *supplement_scores(scores)],
                     key=lambda q: (q.key.lower(), order.index(q.index_name)))
     text = render(scores)
-    path = args.data_dir / "quality.yaml"
-    if args.check:
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            print(f"out of date: {path}", file=sys.stderr)
-            return 1
-        return 0
-    atomic_write_many({path: text})
-    print(f"wrote {path}", file=sys.stderr)
-    return 0
+    return write_or_check(args.data_dir / "quality.yaml", text, args.check)
 
 
 if __name__ == "__main__":

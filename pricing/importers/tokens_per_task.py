@@ -24,15 +24,14 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 
 from pricing.catalog import DEFAULT_DATA_DIR, Catalog, load_catalog
+from pricing.importers import write_or_check
 from pricing.quality import CLOSED_MODEL_KEYS
-from pricing.refresh.write import atomic_write_many
 from pricing.schema import TaskTokensFile, TaskTokensRow
 
 DEFAULT_SRC = Path(__file__).resolve().parents[2] / "data/sources/artificial_analysis/tokens_per_task_2026-10-03.csv"
@@ -178,15 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
     rows, unmapped = rows_from_csv(args.src, known_keys(load_catalog(args.data_dir)))
     text = render(rows)
-    path = args.data_dir / "tokens_per_task.yaml"
-    if args.check:
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            print(f"out of date: {path}", file=sys.stderr)
-            return 1
-        return 0
-    atomic_write_many({path: text})
-    print(f"wrote {path}: {len(rows)} rows; {len(unmapped)} models not in our catalog left out", file=sys.stderr)
-    return 0
+    return write_or_check(args.data_dir / "tokens_per_task.yaml", text, args.check,
+                          f"{len(rows)} rows; {len(unmapped)} models not in our catalog left out")
 
 
 if __name__ == "__main__":
