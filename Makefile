@@ -31,10 +31,12 @@ lint: $(STAMP)
 validate: $(STAMP)
 	$(PY) -m pricing validate
 
-# data/api, quality and price history rebuilt from the pinned sources in data/sources/ (offline)
+# data/api, quality, tokens per task and price history rebuilt from the pinned sources in data/sources/
+# (offline); the aiconfigurator curves need aiconfigurator-core: AIC_PYTHON=... python -m pricing.importers.aiconfigurator --check
 check-data: $(STAMP)
 	$(PY) -m pricing.importers.litellm --check
 	$(PY) -m pricing.importers.quality --check
+	$(PY) -m pricing.importers.tokens_per_task --check
 	$(PY) -m pricing.importers.history --check
 
 bench: $(STAMP)
