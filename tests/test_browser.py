@@ -229,7 +229,9 @@ def test_compare_at_1440_px_shows_the_deciding_columns_and_the_report_uses_its_c
             copied = page.evaluate("navigator.clipboard.readText()")
             from urllib.parse import parse_qs, urlsplit
 
-            assert parse_qs(urlsplit(copied).query) == parse_qs(urlsplit(page.url).query) == {"w0_req": ["20000000"]}
+            # the address bar as the page has it (Playwright's page.url can lag a same-document history update)
+            here = page.evaluate("() => location.href")
+            assert parse_qs(urlsplit(copied).query) == parse_qs(urlsplit(here).query) == {"w0_req": ["20000000"]}
 
             w = presets()["chat assistant"].model_copy(update={"requests_per_month": 20e6})
             report = build_report(Scenario(name="chat", workloads=(w,)), default_catalog(), samples=200)
