@@ -221,17 +221,22 @@ def test_compare_at_1440_px_shows_the_deciding_columns_and_the_report_uses_its_c
 
             # the page's own link, copied with its button, is the address bar's
             page.wait_for_function("() => location.search.includes('w0_req=20000000')", timeout=20_000)
-            page.get_by_text("Link to this view").click()
+            page.get_by_text("Link to this view", exact=True).click()
             frame = page.frame_locator("iframe").first
             frame.get_by_role("button", name="Copy link").click()
-            page.wait_for_function(
-                "() => navigator.clipboard.readText().then(t => t.includes('w0_req=20000000'))", timeout=20_000)
-            copied = page.evaluate("navigator.clipboard.readText()")
+            # the copied link and the address bar, read together once both carry the state (Playwright's
+            # page.url can lag a same-document history update, and a clipboard read can race a rerun)
+            both = ("async () => { const t = await navigator.clipboard.readText(); const h = location.href; "
+                    "return (t.includes('w0_req=20000000') && h.includes('w0_req=20000000')) ? [t, h] : null; }")
+            try:
+                copied, here = page.wait_for_function(both, timeout=30_000).json_value()
+            except Exception as e:  # say what the page had, not only that it timed out
+                raw = page.evaluate("async () => [await navigator.clipboard.readText(), location.href]")
+                raise AssertionError(f"copied link / address bar never both carried the state: {raw}") from e
             from urllib.parse import parse_qs, urlsplit
 
-            # the address bar as the page has it (Playwright's page.url can lag a same-document history update)
-            here = page.evaluate("() => location.href")
-            assert parse_qs(urlsplit(copied).query) == parse_qs(urlsplit(here).query) == {"w0_req": ["20000000"]}
+            assert parse_qs(urlsplit(copied).query) == parse_qs(urlsplit(here).query) == {"w0_req": ["20000000"]}, (
+                copied, here)
 
             w = presets()["chat assistant"].model_copy(update={"requests_per_month": 20e6})
             report = build_report(Scenario(name="chat", workloads=(w,)), default_catalog(), samples=200)
