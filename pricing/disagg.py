@@ -295,9 +295,11 @@ def _why_not(c: PoolCandidates, model: ModelArch, gpu: Gpu, precision: str, pin:
     size = f"{pin} x {gpu.id}" if pin is not None else f"any instance of up to {int(c.gpus.max())} x {gpu.id}"
     if not c.fits.any():
         i = int(np.argmax(c.free_gb_per_gpu * c.gpus))
-        return InputError(
-            f"{where}: {model.id} at {precision} does not fit on {size} as a {c.role} instance "
-            f"({c.weights_gb_per_gpu[i]:.1f} GB weights per GPU leave {c.free_gb_per_gpu[i]:.1f} GB for KV, too little)")
+        room = (f"{c.weights_gb_per_gpu[i]:.1f} GB of weights per GPU leave {c.free_gb_per_gpu[i]:.1f} GB for KV, "
+                "too little" if c.free_gb_per_gpu[i] > 0 else
+                f"{c.weights_gb_per_gpu[i]:.1f} GB of weights per GPU exceed the usable memory by "
+                f"{-c.free_gb_per_gpu[i]:.1f} GB")
+        return InputError(f"{where}: {model.id} at {precision} does not fit on {size} as a {c.role} instance ({room})")
     if c.role == "decode":
         best = float(np.nanmin(np.where(c.fits, c.tpot_ms, np.inf)))
         return InputError(f"{where}: no {c.role} layout on {size} meets --max-tpot-ms {target:g} "
