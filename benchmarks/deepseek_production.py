@@ -54,6 +54,13 @@ PREFILL = perf.Layout(tp=32, ep=32, attention_dp=True)
 DECODE = perf.Layout(tp=144, ep=144, attention_dp=True)
 SGLANG_SOURCE = "https://lmsys.org/blog/2025-05-05-large-scale-ep"
 SGLANG_PREFILL_4K_PER_NODE = 50_302.0  # EP32 on 4 x 8 H100, 4K-token prompts, no cache hits
+# DeepSeek's MTP draft head as speculative decoding: "the acceptance rate of the second token prediction ranges
+# between 85% and 90%" (DeepSeek-V3 technical report, arXiv:2412.19437, 5.4.3); "The real world practice data
+# demonstrates that an MTP module achieves an acceptance rate of 80% to 90% ... increases the generation TPS by
+# 1.8x" ("Insights into DeepSeek-V3", arXiv:2505.09343, 2.3.3). The day-6 accounting does not say whether its
+# 14.8k output tokens/s per node were produced with MTP, so the check is printed both ways.
+MTP_SOURCE = "arXiv:2412.19437 5.4.3 (85-90%); arXiv:2505.09343 2.3.3 (real-world practice, 80-90%, 1.8x TPS)"
+MTP_DRAFTS, MTP_ACCEPTANCE = 1, 0.85
 
 
 def request_shape() -> tuple[float, float]:
@@ -68,9 +75,11 @@ def h800(catalog: Catalog) -> perf.Gpu:
     return catalog.gpu("h800")
 
 
-def production(catalog: Catalog, engine: str) -> dict[str, Any]:
-    """Ours for DeepSeek's daily volume on their layouts, under one engine profile."""
+def production(catalog: Catalog, engine: str, mtp: bool = False) -> dict[str, Any]:
+    """Ours for DeepSeek's daily volume on their layouts, under one engine profile (with the MTP draft or not)."""
     p = perf.PerfParams.from_factors(catalog.efficiency, engine)
+    if mtp:
+        p = replace(p, spec_tokens=MTP_DRAFTS, spec_acceptance=MTP_ACCEPTANCE)
     model = catalog.model("deepseek-ai/DeepSeek-V3")
     in_tok, out_tok = request_shape()
     req_s = INPUT_PER_DAY / 86400.0 / in_tok
@@ -137,15 +146,19 @@ def main() -> None:
           f"per user; {REDUNDANT_EXPERTS} redundant experts")
     print("  layouts: prefill EP32 attention-DP32 (4 nodes), decode EP144 attention-DP144 (18 nodes); "
           "prefill per node = capacity x planned utilisation")
-    print(f"{'profile':<8} {'prefill cap':>11} {'prefill/node':>12} {'(theirs)':>8} {'err':>5} {'decode/node':>11} "
+    print(f"{'profile':<11} {'prefill cap':>11} {'prefill/node':>12} {'(theirs)':>8} {'err':>5} {'decode/node':>11} "
           f"{'(theirs)':>8} {'err':>5} {'nodes':>6} {'(theirs)':>8} {'$/month':>10} {'(theirs)':>10} {'err':>5}")
     rows = [production(cat, e) for e in engines(cat)]
-    for x in rows:
-        print(f"{x['engine']:<8} {x['prefill_capacity']:>11,.0f} {x['prefill']:>12,.0f} "
-              f"{THEIRS['prefill_per_node']:>8,.0f} {x['prefill'] / THEIRS['prefill_per_node'] - 1:>+5.0%} "
-              f"{x['decode']:>11,.0f} {THEIRS['decode_per_node']:>8,.0f} "
-              f"{x['decode'] / THEIRS['decode_per_node'] - 1:>+5.0%} {x['nodes']:>6.1f} {THEIRS['nodes']:>8.2f} "
-              f"{x['usd_month']:>10,.0f} {their_month:>10,.0f} {x['usd_month'] / their_month - 1:>+5.0%}")
+    mtp_rows = [production(cat, e, mtp=True) for e in engines(cat)]
+    for label, group in (("", rows), ("+MTP", mtp_rows)):
+        for x in group:
+            print(f"{x['engine'] + label:<11} {x['prefill_capacity']:>11,.0f} {x['prefill']:>12,.0f} "
+                  f"{THEIRS['prefill_per_node']:>8,.0f} {x['prefill'] / THEIRS['prefill_per_node'] - 1:>+5.0%} "
+                  f"{x['decode']:>11,.0f} {THEIRS['decode_per_node']:>8,.0f} "
+                  f"{x['decode'] / THEIRS['decode_per_node'] - 1:>+5.0%} {x['nodes']:>6.1f} {THEIRS['nodes']:>8.2f} "
+                  f"{x['usd_month']:>10,.0f} {their_month:>10,.0f} {x['usd_month'] / their_month - 1:>+5.0%}")
+    print(f"  +MTP: decode with DeepSeek's MTP draft head, {MTP_DRAFTS} draft token/step accepted "
+          f"{MTP_ACCEPTANCE:.0%} of the time ({MTP_SOURCE}); the day-6 figures do not say whether MTP was on")
     for x in rows:
         print(f"  {x['engine']}: decode batch {x['batch_per_gpu']:.0f}/GPU at TPOT {x['tpot_ms']:.1f} ms; prefill TTFT "
               f"~{x['ttft_ms'] / 1e3:.1f} s; whole units {x['whole_instances'][0]} prefill + {x['whole_instances'][1]} "

@@ -138,6 +138,11 @@ class PerfParams:
     # dispatch + grouped GEMMs over permuted, per-expert-padded token blocks instead of the mixed engine's
     # dense batches); fitted on published disaggregated prefill pools (data/measurements `pool` rows)
     pool_prefill_efficiency: float = 1.0
+    # speculative decoding, a deployment choice (never fitted, off by default): draft tokens proposed per
+    # decode step by a one-layer draft head (DeepSeek-V3's MTP module, EAGLE heads) and the chance each is
+    # accepted; see spec_gain and step_s
+    spec_tokens: float = 0.0
+    spec_acceptance: float = 0.0
 
     @classmethod
     def from_factors(cls, f: EfficiencyFactors | None, engine: str = "default") -> PerfParams:
@@ -176,6 +181,24 @@ class PerfParams:
 
 
 # --------------------------------------------------------------------------- scalar formulas
+
+
+def drafts(p: PerfParams) -> int:
+    """Draft tokens proposed per decode step (0 = no speculative decoding)."""
+    return round(max(p.spec_tokens, 0.0))
+
+
+def spec_gain(p: PerfParams) -> float:
+    """Output tokens one decoding sequence gains per step under speculative decoding: 1 + a + ... + a^k for
+    k draft tokens each accepted with chance a (verification stops at the first rejection and the target
+    model's own next token is always kept); 1 without drafts. DeepSeek-V3 (arXiv:2412.19437, 5.4.3): one
+    MTP draft accepted 85-90% of the time gives 1.85-1.9 tokens per step, "1.8 times TPS" once the draft's
+    own cost is paid."""
+    k = drafts(p)
+    a = min(max(p.spec_acceptance, 0.0), 1.0)
+    if k <= 0:
+        return 1.0
+    return float(k + 1) if a >= 1.0 else (1.0 - a ** (k + 1)) / (1.0 - a)
 
 
 def dense_precision(model: ModelArch, precision: str) -> str:
@@ -669,18 +692,29 @@ def step_s(r: Rows, dec: F, pre: F, pre_attn_flops: F, ctx: F, p: PerfParams,
     """(seconds, memory-time, compute-time) of one engine step: `dec` decode tokens at mean context ctx
     plus `pre` prefill tokens (whose attention costs `pre_attn_flops`), per instance. `st`: _static(r, ctx, p)."""
     st = st if st is not None else _static(r, ctx, p)
-    tokens = dec + pre
+    # speculative decoding: each decoding sequence verifies 1 + k query tokens against its KV (read once)
+    k = float(drafts(p))
+    q = 1.0 + k
+    tokens = dec * q + pre
     imb = _imbalance(r, tokens, p)
     # two rooflines, run one after the other within a layer: the GEMMs (weights streamed vs linear FLOPs)
     # and attention (KV read vs attention FLOPs); a memory-bound kernel cannot hide a compute-bound one
     t_w = (st["dense_pg"] + st["expert_pg"] * _touched_busiest(r, tokens, imb)) / st["mem_div"]
     t_kv = dec * st["kv_pg"] / st["mem_div"]
     lin = st["lin_dense"] + st["lin_exp"] * imb
-    t_lin = (dec * lin / p.decode_compute_efficiency + pre * lin / p.prefill_compute_efficiency) / st["cmp_div"]
-    t_att = (dec * st["attn_dec"] / p.decode_compute_efficiency
+    t_lin = (dec * q * lin / p.decode_compute_efficiency + pre * lin / p.prefill_compute_efficiency) / st["cmp_div"]
+    t_att = (dec * q * st["attn_dec"] / p.decode_compute_efficiency
              + pre_attn_flops * st["attn_scale"] / p.prefill_compute_efficiency) / st["cmp_div"]
     t = (_soft_max(t_w, t_lin) + _soft_max(t_kv, t_att) + st["comm_a"] + st["comm_b"] * tokens
          + p.step_overhead_ms * 1e-3)
+    if k > 0:
+        # the draft head proposes its k tokens one after another, each a pass of one decoder layer over the
+        # decoding sequences (weights, KV and FLOPs of an average layer; the shared LM head is not re-counted)
+        imb1 = _imbalance(r, dec, p)
+        w1 = (st["dense_pg"] + st["expert_pg"] * _touched_busiest(r, dec, imb1)) / st["mem_div"]
+        lin1 = dec * (st["lin_dense"] + st["lin_exp"] * imb1) / p.decode_compute_efficiency / st["cmp_div"]
+        att1 = dec * st["attn_dec"] / p.decode_compute_efficiency / st["cmp_div"]
+        t = t + np.where(dec > 0, k / r.layers * (_soft_max(w1, lin1) + _soft_max(t_kv, att1)), 0.0)
     return t, t_w + t_kv, t_lin + t_att
 
 
@@ -716,7 +750,8 @@ def _at_rate(r: Rows, rate: F, i_tok: F, o_tok: F, n_new: F, p: PerfParams,
     od = o_tok - 1.0
     ctx = i_tok + o_tok / 2.0
     st = st if st is not None else _static(r, ctx, p)
-    dec = rate * od
+    gain = spec_gain(p)  # output tokens per decoding sequence per step
+    dec = rate * od / gain
     pre = rate * n_new
     attn1 = _prefill_attn(r, i_tok, n_new)
     t, t_mem, t_cmp = step_s(r, dec, pre, rate * attn1, ctx, p, st)
@@ -726,7 +761,7 @@ def _at_rate(r: Rows, rate: F, i_tok: F, o_tok: F, n_new: F, p: PerfParams,
     extra = np.maximum(chunk - pre, 0.0)
     t_chunk, _, _ = step_s(r, dec, pre + extra, np.maximum(rate * attn1, attn1 / chunks), ctx, p, st)
     ttft = chunks * np.maximum(t_chunk, t) * _queue_factor(p)
-    return {"step": t, "tpot": t, "ttft": ttft, "req": rate / t, "thr": rate * o_tok / t,
+    return {"step": t, "tpot": t / gain, "ttft": ttft, "req": rate / t, "thr": rate * o_tok / t,
             "t_mem": t_mem, "t_cmp": t_cmp, "t_pre": chunks * np.maximum(t_chunk, t)}
 
 
@@ -793,10 +828,12 @@ def evaluate(
     kv_budget, fits, fits_ctx = _memory_fit(r, i_tok, o_tok, p, cached, min_context_tokens)
     kv_mean_seq = _kv_seq(r, i_tok + o_tok / 2.0)
     b_kv = np.floor(np.maximum(kv_budget, 0.0) / np.maximum(kv_mean_seq, 1e-9))
-    seqs = np.maximum(o_tok - 1.0, 1.0)  # sequences decoding per request completed per step
-    # requests resident per request completed per step: O - 1 decode steps plus the prompt's prefill steps
-    # (an engine's batch cap, vLLM/SGLang max_num_seqs or a client's fixed concurrency, counts both)
-    resident = np.maximum(o_tok - 1.0, 0.0) + np.maximum(np.ceil(n_new / p.prefill_chunk_tokens - 1e-9), 1.0)
+    gain = spec_gain(p)
+    seqs = np.maximum(o_tok - 1.0, 1.0) / gain  # sequences decoding per request completed per step
+    # requests resident per request completed per step: (O - 1) / gain decode steps plus the prompt's prefill
+    # steps (an engine's batch cap, vLLM/SGLang max_num_seqs or a client's fixed concurrency, counts both)
+    resident = (np.maximum(o_tok - 1.0, 0.0) / gain
+                + np.maximum(np.ceil(n_new / p.prefill_chunk_tokens - 1e-9), 1.0))
     b_hi = np.maximum(np.minimum(b_kv, cap), 1.0)
     r_hi = b_hi / resident
     # feasibility is judged for a lone request (a trickle of RATE_MIN requests per step), the same for
@@ -894,7 +931,8 @@ def burst_output_rate(r: Rows, input_tokens: F | float, output_tokens: F | float
         u = top * (k + 0.5) / steps
         t, _, _ = step_s(r, np.exp(u), z, z, ctx, p, st)
         tail += t * top / steps
-    tail = np.maximum(o_tok - 1.0, 1.0) * tail + np.where(top > 0, 0.0, (o_tok - 1.0) * res["decode_step_ms"] / 1e3)
+    steps_per_seq = np.maximum(o_tok - 1.0, 1.0) / spec_gain(p)
+    tail = steps_per_seq * tail + np.where(top > 0, 0.0, steps_per_seq * res["decode_step_ms"] / 1e3)
     out: F = n_req * o_tok / np.maximum(t_fill + t_steady + tail, 1e-12)
     return np.where(res["fits"] > 0, out, 0.0)
 
@@ -946,7 +984,7 @@ def plan(
     cands = layouts_for_total(model, gpu, gpus, tp, ep, pp)
     r = rows([(model, gpu, precision, c.instance_gpus) for c in cands], params, [kv_precision] * len(cands), cands)
     res = evaluate(r, input_tokens, output_tokens, params, max_tpot_ms, max_ttft_ms, cached_fraction=cached_fraction)
-    if engine != "default":  # NVIDIA aiconfigurator-core's curves where measured better (pricing/aicurves.py)
+    if engine != "default" and spec_gain(params) == 1.0:  # aiconfigurator-core's curves where measured better
         kvq = kv_precision or default_kv_precision(precision, gpu)
         res = aicurves.apply(res, [aicurves.route_key(model, gpu, engine, precision, kvq, c) for c in cands],
                              input_tokens, output_tokens, params, max_tpot_ms, max_ttft_ms, cached_fraction,
@@ -1084,7 +1122,7 @@ def pool_step_s(r: Rows, dec: F, pre: F, pre_attn_flops: F, ctx: F, p: PerfParam
     """Seconds of one step of a prefill-only (forward=True) or decode-only instance: the faster of one
     batch with its all-to-all exposed and two micro-batches overlapping it (see the section comment)."""
     q = replace(p, a2a_overlap=1.0)  # step_s without its own all-to-all term: added here
-    tokens = dec + pre
+    tokens = dec * (1.0 + drafts(p)) + pre  # draft tokens are dispatched too
     one, _, _ = step_s(r, dec, pre, pre_attn_flops, ctx, q)
     one = one + _ep_a2a_s(r, tokens, p, forward)
     half, _, _ = step_s(r, dec / 2.0, pre / 2.0, pre_attn_flops / 2.0, ctx, q)
@@ -1148,9 +1186,11 @@ def decode_pool_rate(r: Rows, input_tokens: F | float, output_tokens: F | float,
     b_hi = np.maximum(np.minimum(b_kv, cap), 1.0)
     rr = _with_replicas(r, redundant_experts)
 
+    gain = spec_gain(p)
+
     def tpot(b: F) -> F:
         z = np.zeros_like(b)
-        return pool_step_s(rr, b, z, z, ctx, p, forward=False)
+        return pool_step_s(rr, b, z, z, ctx, p, forward=False) / gain
 
     lo, hi = np.zeros(size), np.log(b_hi)
     ok_hi = tpot(b_hi) <= lim

@@ -887,6 +887,8 @@ class SelfHostSpec(Strict):
     n_plus_one: bool = False
     autoscale: bool = False
     engine: Engine = Field("default", description="serving engine profile: default, vllm, sglang, trtllm")
+    spec_tokens: int = Field(0, ge=0, le=8, description="speculative decoding: draft tokens per step (0 = off)")
+    spec_acceptance: float = Field(0.0, ge=0, le=1, description="speculative decoding: chance each draft is accepted")
 
 
 class SelfHostChoice(Strict):

@@ -392,12 +392,15 @@ def capacity(
         upos = np.array([pos[t] for t in trip], dtype=np.intp)[kidx]
         r = perf.take(base, upos)
         r = perf.with_layout(r, la[:, 1], la[:, 2], la[:, 3], la[:, 4])
-        engines = np.array([s.engine for s in specs])[key_of]
+        # one evaluation per (engine, speculative decoding) group of specs
+        groups = [f"{s.engine}|{s.spec_tokens}|{s.spec_acceptance!r}" for s in specs]
+        engines = np.array(groups)[key_of]
         parts: dict[str, F] = {k: np.full(len(lays), np.nan) for k in perf.RESULT_KEYS}
         parts["aiconfigurator"] = np.zeros(len(lays))
-        for eng in dict.fromkeys(engines.tolist()):
-            p = _params(catalog, ov, eng)
-            mine = engines == eng
+        for grp in dict.fromkeys(engines.tolist()):
+            eng, k_spec, a_spec = grp.split("|")
+            p = replace(_params(catalog, ov, eng), spec_tokens=float(k_spec), spec_acceptance=float(a_spec))
+            mine = engines == grp
             # instances that cannot hold the model are never candidates: evaluate only the others (speed)
             fit = perf.fits_mask(r, workload.input_tokens, _decode_tokens(workload), p,
                                  workload.cached_input_fraction, workload.min_context_tokens)
@@ -410,7 +413,7 @@ def capacity(
                                 workload.effective_max_tpot_ms, workload.max_ttft_ms,
                                 cached_fraction=workload.cached_input_fraction,
                                 min_context_tokens=workload.min_context_tokens)
-            if eng != "default":  # NVIDIA aiconfigurator-core's curves where measured better (pricing/aicurves.py)
+            if eng != "default" and perf.spec_gain(p) == 1.0:  # aiconfigurator-core's curves where measured better
                 out = aicurves.apply(out, [_route_key(catalog, specs[key_of[i]], lays[i]) for i in sel],
                                      workload.input_tokens, _decode_tokens(workload), p,
                                      workload.effective_max_tpot_ms, workload.max_ttft_ms, workload.cached_input_fraction,
@@ -578,7 +581,8 @@ def _short_model(model_id: str) -> str:
 
 
 def route_id(spec: SelfHostSpec, price: GpuPrice) -> str:
-    """self/<model>/<gpu>/<precision>/<hosting-or-cloud>/<price_type>[/<N>gpus][/n+1][/autoscale]."""
+    """self/<model>/<gpu>/<precision>/<hosting-or-cloud>/<price_type>[/<N>gpus][/tpN][/epN][/ppN][/<engine>]
+    [/specK@A%][/n+1][/autoscale]."""
     tail = "owned/purchase" if price.ownership == "owned" else f"{price.hosting}/{price.price_type}"
     rid = f"self/{spec.model}/{spec.gpu}/{spec.precision}/{tail}"
     if spec.gpus:
@@ -588,6 +592,8 @@ def route_id(spec: SelfHostSpec, price: GpuPrice) -> str:
             rid += f"/{k}{getattr(spec, k)}"
     if spec.engine != "default":
         rid += f"/{spec.engine}"
+    if spec.spec_tokens:
+        rid += f"/spec{spec.spec_tokens}@{spec.spec_acceptance * 100:g}%"
     if spec.n_plus_one:
         rid += "/n+1"
     if spec.autoscale and price.ownership == "cloud":
@@ -736,7 +742,8 @@ def disaggregated_cost(
     today = today or clock.today()
     w = workload
     model, gpu = catalog.model(spec.model), catalog.gpu(spec.gpu)
-    p = _params(catalog, ov, spec.engine)
+    p = replace(_params(catalog, ov, spec.engine), spec_tokens=float(spec.spec_tokens),
+                spec_acceptance=float(spec.spec_acceptance))
     out_tok = _decode_tokens(w)
     mean = w.requests_per_month / (HOURS_PER_MONTH * 3600.0)
     peak = mean * _peak_factor(w) / (1.0 - ov.headroom_fraction)
@@ -790,6 +797,8 @@ def disaggregated_cost(
         "route_id": route_id(spec, base) + "/disagg",
         "model": spec.model, "gpu": spec.gpu, "precision": spec.precision, "engine": spec.engine,
         "hosting": pr0.hosting, "ownership": pr0.ownership, "disaggregated": True,
+        "speculative_decoding": {"draft_tokens": spec.spec_tokens, "acceptance": spec.spec_acceptance,
+                                 "tokens_per_step": perf.spec_gain(p)},
         "requests_per_month": w.requests_per_month, "tokens_per_month": total_tokens,
         "peak_requests_per_s": peak * (1.0 - ov.headroom_fraction),
         "sized_requests_per_s": peak,

@@ -67,7 +67,8 @@ def _inputs(args: argparse.Namespace) -> tuple[SelfHostSpec, Workload, Overrides
     try:
         spec = SelfHostSpec(model=args.model, gpu=args.gpu, precision=args.precision, hosting=args.hosting,
                             gpus=args.gpus, price_type=args.price_type, n_plus_one=args.n_plus_one,
-                            autoscale=args.autoscale, engine=args.engine, tp=args.tp, ep=args.ep, pp=args.pp)
+                            autoscale=args.autoscale, engine=args.engine, tp=args.tp, ep=args.ep, pp=args.pp,
+                            spec_tokens=args.spec_tokens, spec_acceptance=args.spec_acceptance or 0.0)
         w = Workload(name="cli", requests_per_month=args.requests, input_tokens=args.input_tokens,
                      output_tokens=args.output_tokens, reasoning_tokens=args.reasoning_tokens,
                      batch_fraction=args.batch_fraction, peak_to_average=args.peak_to_average,

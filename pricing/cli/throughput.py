@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from typing import Any
 
 from pricing import aicurves, disagg, perf
@@ -41,6 +42,12 @@ def add_layout_args(p: argparse.ArgumentParser) -> None:
                    help="serving-engine profile of the calibration (default: the shared fit)")
     p.add_argument("--cached-input-fraction", type=float, default=0.0,
                    help="share of input tokens served from the prefix cache (0-1)")
+    p.add_argument("--spec-tokens", type=int, default=0,
+                   help="speculative decoding: draft tokens proposed per decode step by a one-layer draft head "
+                        "(DeepSeek's MTP, EAGLE); 0 = off")
+    p.add_argument("--spec-acceptance", type=float, default=None,
+                   help="speculative decoding: chance each draft token is accepted (0-1; DeepSeek-V3 reports "
+                        "85-90%% for its MTP draft)")
 
 
 def add_disagg_args(p: argparse.ArgumentParser) -> None:
@@ -84,6 +91,22 @@ def check_layout(args: argparse.Namespace) -> None:
     c = getattr(args, "cached_input_fraction", 0.0)
     if not 0.0 <= c <= 1.0:
         raise InputError(f"--cached-input-fraction must be between 0 and 1, got {c}")
+    k, a = getattr(args, "spec_tokens", 0), getattr(args, "spec_acceptance", None)
+    if not 0 <= k <= 8:
+        raise InputError(f"--spec-tokens must be between 0 and 8 draft tokens, got {k}")
+    if a is not None and not 0.0 <= a <= 1.0:  # NaN fails too
+        raise InputError(f"--spec-acceptance must be between 0 and 1, got {a}")
+    if k > 0 and a is None:
+        raise InputError("--spec-tokens needs --spec-acceptance (the chance each draft token is accepted; "
+                         "measure it on your traffic, or start from the model maker's figure)")
+    if k == 0 and a is not None:
+        raise InputError("--spec-acceptance without --spec-tokens: set how many draft tokens are proposed per step")
+
+
+def spec_params(params: perf.PerfParams, args: argparse.Namespace) -> perf.PerfParams:
+    """The engine's parameters with the command line's speculative decoding."""
+    k = getattr(args, "spec_tokens", 0)
+    return replace(params, spec_tokens=float(k), spec_acceptance=float(getattr(args, "spec_acceptance", None) or 0.0))
 
 
 def check_positive(args: argparse.Namespace, names: tuple[str, ...]) -> None:
@@ -106,7 +129,7 @@ def result(args: argparse.Namespace) -> dict[str, Any]:
     check_disagg(args)
     cat = load_catalog(args.data_dir)
     model, gpu = cat.model(args.model), cat.gpu(args.gpu)
-    params = perf.PerfParams.from_factors(cat.efficiency, args.engine)
+    params = spec_params(perf.PerfParams.from_factors(cat.efficiency, args.engine), args)
     if args.disaggregate:
         return _disaggregated(args, cat, model, gpu, params)
     out = perf.throughput(model, gpu, args.gpus, args.precision, args.input_tokens, args.output_tokens,
@@ -114,8 +137,14 @@ def result(args: argparse.Namespace) -> dict[str, Any]:
                           args.tp, args.ep, args.pp, args.cached_input_fraction, args.engine,
                           data_dir=cat.data_dir)
     out["engine"] = args.engine
+    out["speculative_decoding"] = _spec(args, params)
     out["calibration"] = _calibration(cat.efficiency)
     return out
+
+
+def _spec(args: argparse.Namespace, params: perf.PerfParams) -> dict[str, Any]:
+    return {"draft_tokens": args.spec_tokens, "acceptance": args.spec_acceptance or 0.0,
+            "tokens_per_step": perf.spec_gain(params)}
 
 
 def _calibration(eff: Any) -> dict[str, Any]:
@@ -139,6 +168,7 @@ def _disaggregated(args: argparse.Namespace, cat: Any, model: Any, gpu: Any, par
         "model": model.id, "gpu": gpu.id, "gpus": args.gpus, "precision": args.precision,
         "compute_precision": perf.compute_precision(args.precision, gpu), "kv_precision": kvq,
         "engine": args.engine, "disaggregated": True, "cached_input_fraction": args.cached_input_fraction,
+        "speculative_decoding": _spec(args, params),
         "gpus_used": plan.gpus,
         "requests_per_s": req,
         "input_tokens_per_s": req * args.input_tokens,
@@ -166,7 +196,8 @@ def _disagg_text(r: dict[str, Any]) -> str:
 
     lines = [
         f"{r['model']} on {r['gpus']}x {r['gpu']}, {r['precision']} (compute {r['compute_precision']}, KV "
-        f"{r['kv_precision']}), engine {r['engine']}, disaggregated prefill/decode; throughput from: {r['throughput_model']}",
+        f"{r['kv_precision']}), engine {r['engine']}{spec_text(r['speculative_decoding'])}, disaggregated prefill/decode; "
+        f"throughput from: {r['throughput_model']}",
         f"  prefill pool: {lay(pre)}: {pre['input_tokens_per_s_per_gpu']:,.0f} input tokens/s per GPU at "
         f"{pre['utilization']:.0%} load, TTFT {pre['ttft_ms']:,.0f} ms, KV out {pre['kv_transfer_gbs_per_gpu']:.2f} GB/s "
         f"per GPU (of {pre['scale_out_gbs_per_gpu']:.0f})",
@@ -180,6 +211,14 @@ def _disagg_text(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def spec_text(s: dict[str, Any]) -> str:
+    """', speculative decoding: 1 draft token/step, 85% accepted (1.85 tokens/step)' or '' when off."""
+    if not s["draft_tokens"]:
+        return ""
+    return (f", speculative decoding: {s['draft_tokens']} draft token(s)/step, {s['acceptance']:.0%} accepted "
+            f"({s['tokens_per_step']:.2f} tokens/step)")
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the result as text or JSON."""
     r = result(args)
@@ -190,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
     lay = r["layout"]
     lines = [
         f"{r['model']} on {r['gpus']}x {r['gpu']}, {r['precision']} (compute {r['compute_precision']}, KV {r['kv_precision']}), "
-        f"engine {r['engine']}; throughput from: {r['throughput_model']}",
+        f"engine {r['engine']}{spec_text(r['speculative_decoding'])}; throughput from: {r['throughput_model']}",
         f"  layout: {lay['dp']} x (tp {lay['tp']} x pp {lay['pp']}), ep {lay['ep']}"
         f"{', attention DP' if lay['attention_dp'] else ''}, {lay['nodes']} node(s)",
         f"  fits: {'yes' if r['fits'] else 'NO'}   memory per GPU: {mem['weights']:.1f} GB weights + "
