@@ -6,8 +6,8 @@ SGLang/Dynamo PD disaggregation). The physics of one instance of each pool is pr
 (`prefill_pool_rate`, `decode_pool_rate`, see the section comment above `perf._ep_a2a_s`); this module
 searches the layouts of each pool and sizes both for a workload.
 
-* Candidates. Instances of 1, 2, 4, ... GPUs up to the node, then 2, 4, 8, 16 nodes of 8 (and the whole
-  NVLink domain where it is larger, e.g. 72 on NVL72), with every layout pricing.perf's planner lays out
+* Candidates. Instances of 1, 2, 4, 8 GPUs, then 2-8 and 16 nodes of 8 (and the whole NVLink domain
+  where it is larger, e.g. 72 on NVL72), with every layout pricing.perf's planner lays out
   at that size: tensor parallel within the NVLink domain, pipeline stages across nodes, and for MoE
   models expert parallelism (EPn with attention DP is `Layout(tp=n, ep=n, attention_dp=True)`). Dense
   models get plain tensor/pipeline-parallel instances (the pool's instances are its replicas). A pinned
@@ -15,7 +15,9 @@ searches the layouts of each pool and sizes both for a workload.
 * Prefill pool. An instance prefills `prefill_pool_rate` input tokens/s at full load (cached prefix
   tokens skip the weights' compute). A prompt takes ceil(new tokens / prefill_chunk_tokens) steps; TTFT =
   those steps x the M/D/1 factor 1 + rho / (2 (1 - rho)) at the load rho the pool runs at: planned_utilization,
-  or, when a TTFT target is not met there, the highest load that meets it (the pool is sized larger instead).
+  or, when a TTFT target is not met there, the highest load that meets it (the pool is sized larger instead);
+  with a TTFT target each instance also tries smaller step budgets (1/2, 1/4, ... of prefill_chunk_tokens
+  new tokens per attention rank: shorter steps at a lower rate) and keeps the one serving the most.
   Instances = ceil(input tokens/s / (capacity x rho)).
 * Decode pool. An instance decodes at the largest batch meeting the TPOT target and its KV memory
   (`decode_pool_rate`); instances = ceil(output tokens/s / that rate).
@@ -31,7 +33,7 @@ searches the layouts of each pool and sizes both for a workload.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -46,6 +48,7 @@ F = NDArray[np.float64]
 POOL_NODES: tuple[int, ...] = (1, 2, 4, 8, 16)  # instance sizes in nodes of GPUS_PER_NODE beyond one node
 DEEPSEEK_REDUNDANT_EXPERTS = 32  # DeepSeek V3/R1 inference system overview (2025-02-28): 32 redundant experts
 MIN_UTILIZATION = 0.01  # a prefill pool loaded below this to meet a TTFT target is reported infeasible
+MIN_CHUNK_TOKENS = 256.0  # smallest prefill step budget (new tokens per attention rank) tried for a TTFT target
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class PoolCandidates:
     kv_gbs_per_gpu: F  # prefill: KV bytes/s sent to the decode pool per prefill GPU, in GB/s (0 for decode)
     weights_gb_per_gpu: F
     free_gb_per_gpu: F  # memory left for KV after weights and redundant experts
+    chunk_tokens: F  # prefill: new tokens per attention rank and step (NaN for decode)
 
     @property
     def rate(self) -> F:
@@ -98,6 +102,7 @@ class Pool:
     kv_gbs_per_gpu: float
     weights_gb_per_gpu: float
     free_gb_per_gpu: float
+    chunk_tokens: float = math.nan
 
     @property
     def gpus(self) -> int:
@@ -125,6 +130,7 @@ class Pool:
         if self.role == "prefill":
             out["capacity_input_tokens_per_s_per_instance"] = self.capacity
             out["prompts_per_step"] = self.batch
+            out["prefill_chunk_tokens"] = self.chunk_tokens
             out["ttft_ms"] = self.ttft_ms
             out["kv_transfer_gbs_per_gpu"] = self.kv_gbs_per_gpu
             out["scale_out_gbs_per_gpu"] = perf.scale_out_bytes_s(gpu) / 1e9
@@ -182,14 +188,15 @@ class DisaggPlan:
 
 
 def pool_sizes(gpu: Gpu, max_nodes: int = POOL_NODES[-1]) -> list[int]:
-    """Instance sizes tried: powers of two up to one node, then 2..max_nodes nodes, and the NVLink domain."""
+    """Instance sizes tried: the aggregated planner's (perf.REPLICA_SIZES: 1, 2, 4, 8 GPUs, then nodes of 8 up
+    to 64 GPUs), 2..max_nodes nodes, and the whole NVLink domain where it is larger than a node (NVL72)."""
     node = perf.GPUS_PER_NODE
-    sizes = [g for g in (1, 2, 4, 8, 16, 32, 64) if g <= node]
-    sizes += [node * k for k in POOL_NODES if 1 < k <= max_nodes]
+    sizes = {g for g in perf.REPLICA_SIZES if g <= node * max_nodes}
+    sizes |= {node * k for k in POOL_NODES if k <= max_nodes}
     dom = perf.scale_up_gpus(gpu)
     if dom > node:
-        sizes.append(dom)
-    return sorted(set(sizes))
+        sizes.add(dom)
+    return sorted(sizes)
 
 
 def pool_layouts(model: ModelArch, gpu: Gpu, gpus: int | None = None, max_nodes: int = POOL_NODES[-1],
@@ -224,15 +231,10 @@ def _free_bytes(r: perf.Rows, redundant: F) -> F:
     return out
 
 
-def prefill_candidates(model: ModelArch, gpu: Gpu, precision: str, input_tokens: float, output_tokens: float,
-                       params: PerfParams, layouts: list[Layout], cached_fraction: float = 0.0,
-                       max_ttft_ms: float | None = None, kv_precision: str | None = None,
-                       redundant_experts: float = 0.0) -> PoolCandidates:
-    """What each candidate prefill instance does for this workload (see the module docstring)."""
-    r = _rows(model, gpu, precision, layouts, params, kv_precision)
-    red = _replicas(r, redundant_experts)
-    cached = min(max(cached_fraction, 0.0), 1.0)
-    cap = np.where(red > 0, perf.prefill_pool_rate(r, input_tokens, params, cached, redundant_experts),
+def _prefill_at(r: perf.Rows, red: F, input_tokens: float, output_tokens: float, max_context: int,
+                params: PerfParams, cached: float, max_ttft_ms: float | None) -> dict[str, F]:
+    """One prefill step budget (params.prefill_chunk_tokens new tokens per attention rank): rate, load, TTFT, fit."""
+    cap = np.where(red > 0, perf.prefill_pool_rate(r, input_tokens, params, cached, float(red.max(initial=0.0))),
                    perf.prefill_pool_rate(r, input_tokens, params, cached, 0.0))
     new = max(input_tokens * (1.0 - cached), 1.0)
     prompts = params.prefill_chunk_tokens * np.where(r.adp > 0, r.tp, 1.0) / new
@@ -248,15 +250,46 @@ def prefill_candidates(model: ModelArch, gpu: Gpu, precision: str, input_tokens:
         util = np.minimum(planned, 2.0 * q / (1.0 + 2.0 * q))
     ttft = service * (1.0 + util / (2.0 * (1.0 - util))) * 1e3
     free = _free_bytes(r, red)
-    ctx_ok = input_tokens + output_tokens <= model.max_context_tokens
-    fits = (free >= np.maximum(prompts, 1.0) * perf._kv_seq(r, i_tok)) & (cap > 0) & ctx_ok
+    fits = ((free >= np.maximum(prompts, 1.0) * perf._kv_seq(r, i_tok)) & (cap > 0)
+            & (input_tokens + output_tokens <= max_context))
     ok = fits & (util >= MIN_UTILIZATION)
     if max_ttft_ms is not None:
         ok &= ttft <= max_ttft_ms * (1 + 1e-9)
+    return {"cap": cap, "util": util, "prompts": prompts, "ttft": ttft, "fits": fits.astype(float),
+            "ok": ok.astype(float), "service": service, "chunk": np.full(r.n.shape, params.prefill_chunk_tokens)}
+
+
+def prefill_candidates(model: ModelArch, gpu: Gpu, precision: str, input_tokens: float, output_tokens: float,
+                       params: PerfParams, layouts: list[Layout], cached_fraction: float = 0.0,
+                       max_ttft_ms: float | None = None, kv_precision: str | None = None,
+                       redundant_experts: float = 0.0) -> PoolCandidates:
+    """What each candidate prefill instance does for this workload (see the module docstring).
+
+    Without a TTFT target every instance prefills params.prefill_chunk_tokens new tokens per attention rank
+    and step; with one, each instance also tries 1/2, 1/4, ... of that budget (down to MIN_CHUNK_TOKENS:
+    shorter steps, more of them) and keeps the budget serving the most tokens/s within the target.
+    """
+    r = _rows(model, gpu, precision, layouts, params, kv_precision)
+    red = _replicas(r, redundant_experts)
+    cached = min(max(cached_fraction, 0.0), 1.0)
+    budgets = [params.prefill_chunk_tokens]
+    while max_ttft_ms is not None and budgets[-1] / 2.0 >= MIN_CHUNK_TOKENS:
+        budgets.append(budgets[-1] / 2.0)
+    best = _prefill_at(r, red, input_tokens, output_tokens, model.max_context_tokens, params, cached, max_ttft_ms)
+    for c in budgets[1:]:
+        alt = _prefill_at(r, red, input_tokens, output_tokens, model.max_context_tokens,
+                          replace(params, prefill_chunk_tokens=c), cached, max_ttft_ms)
+        better = (alt["ok"] > 0) & ((best["ok"] <= 0) | (alt["cap"] * alt["util"] > best["cap"] * best["util"]))
+        # an instance no budget serves keeps the one whose prompt alone comes back fastest (for the error)
+        better |= (alt["ok"] <= 0) & (best["ok"] <= 0) & (alt["fits"] > 0) & (alt["service"] < best["service"])
+        best = {k: np.where(better, alt[k], v) for k, v in best.items()}
+    cap, util = best["cap"], best["util"]
+    free = _free_bytes(r, red)
     kv_tok = perf._kv_seq(r, np.ones_like(r.n))
     return PoolCandidates(
-        "prefill", list(layouts), fits, ok, cap, util, prompts, np.full(r.n.shape, np.nan), ttft,
-        cap * util * kv_tok / r.n / 1e9, perf.weights_stored(r) / r.n / 1e9, free / r.n / 1e9)
+        "prefill", list(layouts), best["fits"] > 0, best["ok"] > 0, cap, util, best["prompts"],
+        np.full(r.n.shape, np.nan), best["ttft"], cap * util * kv_tok / r.n / 1e9, perf.weights_stored(r) / r.n / 1e9,
+        free / r.n / 1e9, best["chunk"])
 
 
 def decode_candidates(model: ModelArch, gpu: Gpu, precision: str, input_tokens: float, output_tokens: float,
@@ -279,13 +312,13 @@ def decode_candidates(model: ModelArch, gpu: Gpu, precision: str, input_tokens: 
     nan = np.full(r.n.shape, np.nan)
     return PoolCandidates(
         "decode", list(layouts), fits, ok, d["output_tokens_per_s"], np.ones(r.n.shape), d["batch"],
-        d["tpot_ms"], nan, np.zeros(r.n.shape), perf.weights_stored(r) / r.n / 1e9, free / r.n / 1e9)
+        d["tpot_ms"], nan, np.zeros(r.n.shape), perf.weights_stored(r) / r.n / 1e9, free / r.n / 1e9, nan)
 
 
 def _pool(c: PoolCandidates, i: int, instances: int) -> Pool:
     return Pool(c.role, c.layouts[i], instances, float(c.capacity[i]), float(c.utilization[i]), float(c.batch[i]),
                 float(c.tpot_ms[i]), float(c.ttft_ms[i]), float(c.kv_gbs_per_gpu[i]),
-                float(c.weights_gb_per_gpu[i]), float(c.free_gb_per_gpu[i]))
+                float(c.weights_gb_per_gpu[i]), float(c.free_gb_per_gpu[i]), float(c.chunk_tokens[i]))
 
 
 def _why_not(c: PoolCandidates, model: ModelArch, gpu: Gpu, precision: str, pin: int | None, flag: str,

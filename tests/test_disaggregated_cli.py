@@ -115,14 +115,17 @@ def test_impossible_pins_and_targets_are_clear_errors(catalog, p, kw, words):
         assert w in str(e.value)
 
 
-def test_a_ttft_target_lowers_the_prefill_load_and_costs_prefill_gpus(catalog, p):
+def test_a_ttft_target_shortens_prefill_steps_then_lowers_the_load(catalog, p):
     loose = disagg.plan(req(catalog, p), 100.0)
-    service = loose.prefill.ttft_ms / (1 + p.planned_utilization / (2 * (1 - p.planned_utilization)))
-    tight = disagg.plan(req(catalog, p, max_ttft_ms=service * 1.2), 100.0)
-    assert tight.prefill.ttft_ms <= service * 1.2 + 1e-6
-    assert tight.prefill.utilization < p.planned_utilization
-    assert tight.prefill.gpus > loose.prefill.gpus
-    assert any("TTFT target" in n for n in tight.notes)
+    assert loose.prefill.chunk_tokens == p.prefill_chunk_tokens and loose.prefill.ttft_ms > 1000
+    gpus = [loose.prefill.gpus]
+    for target in (1000.0, 300.0, 150.0, 100.0):
+        tight = disagg.plan(req(catalog, p, max_ttft_ms=target), 100.0)
+        assert tight.prefill.ttft_ms <= target + 1e-6
+        assert tight.prefill.chunk_tokens < p.prefill_chunk_tokens or tight.prefill.utilization < p.planned_utilization
+        assert (tight.decode.layout, tight.decode.instances) == (loose.decode.layout, loose.decode.instances)
+        gpus.append(tight.prefill.gpus)
+    assert gpus == sorted(gpus) and gpus[-1] > gpus[0]  # tighter targets never take fewer prefill GPUs
 
 
 def test_dense_model_gets_tensor_parallel_replicas(catalog, p):
