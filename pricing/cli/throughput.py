@@ -200,7 +200,7 @@ def _disagg_text(r: dict[str, Any]) -> str:
         f"throughput from: {r['throughput_model']}",
         f"  prefill pool: {lay(pre)}: {pre['input_tokens_per_s_per_gpu']:,.0f} input tokens/s per GPU at "
         f"{pre['utilization']:.0%} load, TTFT {pre['ttft_ms']:,.0f} ms, KV out {pre['kv_transfer_gbs_per_gpu']:.2f} GB/s "
-        f"per GPU (of {pre['scale_out_gbs_per_gpu']:.0f})",
+        f"per GPU (link {pre['scale_out_gbs_per_gpu']:.0f} GB/s)",
         f"  decode pool:  {lay(dec)}: {dec['output_tokens_per_s_per_gpu']:,.0f} output tokens/s per GPU, batch "
         f"{dec['batch_per_gpu']:.0f} per GPU, TPOT {dec['tpot_ms']:.1f} ms ({dec['per_user_tokens_per_s']:.1f} tokens/s per user)",
         f"  this input/output mix needs {r['prefill_gpus_per_decode_gpu']:.2f} prefill GPUs per decode GPU; "
