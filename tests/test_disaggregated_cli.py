@@ -93,6 +93,26 @@ def test_more_requests_never_fewer_gpus(catalog, p, rate, more):
     assert b.capacity_requests_per_s >= rate * more * (1 - 1e-9)
 
 
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(model=st.sampled_from([V3, "Qwen/Qwen3-30B-A3B", L70]), gpu=st.sampled_from(["h100-sxm", "h200", "gb200"]),
+       i_tok=st.floats(50, 16000), o_tok=st.floats(2, 4000), cached=st.floats(0, 0.9), rate=st.floats(0.1, 500),
+       tpot=st.sampled_from([None, 30.0, 60.0]), ttft=st.sampled_from([None, 3000.0]))
+def test_the_pools_always_serve_the_workload(catalog, p, model, gpu, i_tok, o_tok, cached, rate, tpot, ttft):
+    q = req(catalog, p, model=model, gpu=gpu, input_tokens=i_tok, output_tokens=o_tok, cached_fraction=cached,
+            max_tpot_ms=tpot, max_ttft_ms=ttft)
+    try:
+        plan = disagg.plan(q, rate)
+    except InputError:
+        return  # a target no layout meets (checked by the error tests)
+    assert plan.prefill.instances * plan.prefill.rate >= rate * i_tok * (1 - 1e-9)
+    assert plan.decode.instances * plan.decode.rate >= rate * o_tok * (1 - 1e-9)
+    assert plan.prefill.utilization <= p.planned_utilization + 1e-12
+    if tpot is not None:
+        assert plan.decode.tpot_ms <= tpot * (1 + 1e-9)
+    if ttft is not None:
+        assert plan.prefill.ttft_ms <= ttft * (1 + 1e-9)
+
+
 def test_pinned_instance_sizes(catalog, p):
     plan = disagg.plan(req(catalog, p, prefill_gpus=32, decode_gpus=16), 50.0)
     assert plan.prefill.layout.instance_gpus == 32 and plan.decode.layout.instance_gpus == 16
