@@ -294,7 +294,8 @@ def prefill_candidates(model: ModelArch, gpu: Gpu, precision: str, input_tokens:
 
 def decode_candidates(model: ModelArch, gpu: Gpu, precision: str, input_tokens: float, output_tokens: float,
                       params: PerfParams, layouts: list[Layout], max_tpot_ms: float | None = None,
-                      kv_precision: str | None = None, redundant_experts: float = 0.0) -> PoolCandidates:
+                      kv_precision: str | None = None, redundant_experts: float = 0.0,
+                      min_context_tokens: float = 0.0) -> PoolCandidates:
     """What each candidate decode instance does: output tokens/s at the largest batch meeting the TPOT target."""
     r = _rows(model, gpu, precision, layouts, params, kv_precision)
     red = _replicas(r, redundant_experts)
@@ -305,7 +306,9 @@ def decode_candidates(model: ModelArch, gpu: Gpu, precision: str, input_tokens: 
     free = _free_bytes(r, red)
     full = np.full(r.n.shape, float(input_tokens + output_tokens))
     ctx_ok = input_tokens + output_tokens <= model.max_context_tokens
-    fits = (free >= params.useful_sequences * perf._kv_seq(r, full)) & ctx_ok
+    need = np.maximum(params.useful_sequences * perf._kv_seq(r, full),
+                      perf._kv_seq(r, np.full(r.n.shape, float(min_context_tokens))))
+    fits = (free >= need) & ctx_ok & (min_context_tokens <= model.max_context_tokens)
     ok = fits & (d["latency_ok"] > 0) & (d["output_tokens_per_s"] > 0)
     if max_tpot_ms is not None:
         ok &= d["tpot_ms"] <= max_tpot_ms * (1 + 1e-9)
@@ -372,6 +375,7 @@ class Request:
     prefill_gpus: int | None = None
     decode_gpus: int | None = None
     max_nodes: int = POOL_NODES[-1]
+    min_context_tokens: float = 0.0  # a context the decode instances must also hold for one sequence
 
 
 def candidates(q: Request) -> tuple[PoolCandidates, PoolCandidates]:
@@ -387,7 +391,7 @@ def candidates(q: Request) -> tuple[PoolCandidates, PoolCandidates]:
     pre = prefill_candidates(q.model, q.gpu, q.precision, q.input_tokens, q.output_tokens, q.params, pl,
                              q.cached_fraction, q.max_ttft_ms, q.kv_precision, q.redundant_experts)
     dec = decode_candidates(q.model, q.gpu, q.precision, q.input_tokens, q.output_tokens, q.params, dl,
-                            q.max_tpot_ms, q.kv_precision, q.redundant_experts)
+                            q.max_tpot_ms, q.kv_precision, q.redundant_experts, q.min_context_tokens)
     if not pre.ok.any():
         raise _why_not(pre, q.model, q.gpu, q.precision, q.prefill_gpus, "--prefill-gpus", q.max_ttft_ms)
     if not dec.ok.any():

@@ -748,7 +748,8 @@ def disaggregated_cost(
     mean = w.requests_per_month / (HOURS_PER_MONTH * 3600.0)
     peak = mean * _peak_factor(w) / (1.0 - ov.headroom_fraction)
     q = disagg.Request(model, gpu, spec.precision, w.input_tokens, out_tok, p, w.effective_max_tpot_ms,
-                       w.max_ttft_ms, w.cached_input_fraction, None, redundant_experts, prefill_gpus, decode_gpus)
+                       w.max_ttft_ms, w.cached_input_fraction, None, redundant_experts, prefill_gpus, decode_gpus,
+                       min_context_tokens=w.min_context_tokens)
     plan = disagg.plan(q, peak)
     pools = (plan.prefill, plan.decode)
     tokens = (max(w.input_tokens, 1.0), max(out_tok, 1.0))

@@ -272,3 +272,13 @@ def test_speculative_decoding_reaches_the_decode_pool(capsys):
     assert mtp["prefill"] == plain["prefill"]
     rc, out, _ = run(capsys, *TP, "--disaggregate", "--spec-tokens", "1", "--spec-acceptance", "0.85", "--json")
     assert rc == 0 and json.loads(out)["speculative_decoding"]["draft_tokens"] == 1
+
+
+def test_decode_instances_hold_the_workloads_longest_context(catalog, p):
+    """A workload that must hold a long context (min_context_tokens) rules out decode instances without room for it."""
+    short = disagg.candidates(req(catalog, p, model=L70, gpu="l40s"))[1]
+    longest = catalog.model(L70).max_context_tokens
+    long_ = disagg.candidates(req(catalog, p, model=L70, gpu="l40s", min_context_tokens=float(longest)))[1]
+    assert long_.fits.sum() < short.fits.sum() and not (long_.fits & ~short.fits).any()
+    with pytest.raises(InputError, match="decode pool"):
+        disagg.candidates(req(catalog, p, model=L70, gpu="l40s", min_context_tokens=float(longest) * 2))

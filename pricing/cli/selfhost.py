@@ -16,6 +16,7 @@ from pricing.cli.throughput import (
     check_disagg,
     check_layout,
     check_positive,
+    spec_text,
 )
 from pricing.errors import InputError
 from pricing.schema import PRECISIONS, Overrides, SelfHostSpec, Workload
@@ -114,7 +115,8 @@ def result(args: argparse.Namespace) -> dict[str, Any]:
 def _disagg_text(r: dict[str, Any]) -> str:
     text = (f"{r['label']}: " + (f"${r['monthly_usd']:,.2f} per month (${r['usd_per_mtok']:.4f} per 1M tokens)"
                                  if r["monthly_usd"] is not None else "no price") +
-            f"\n  sized for {r['sized_requests_per_s']:.2f} requests/s at peak, engine {r['engine']}")
+            f"\n  sized for {r['sized_requests_per_s']:.2f} requests/s at peak, engine {r['engine']}"
+            f"{spec_text(r['speculative_decoding'])}")
     for role in ("prefill", "decode"):
         x = r[role]
         lay = x["layout"]
