@@ -48,7 +48,7 @@ def summary(rows: Sequence[CalRow], err: np.ndarray, label: str) -> None:
         parts = []
         for g in groups:
             idx = [i for i, r in enumerate(rows) if key(r) == g]
-            parts.append(f"{g} {np.median(err[idx]):.0%} (n={len(idx)})")
+            parts.append(f"{g} {np.median(err[idx]):.1%} (n={len(idx)})")
         print(f"  by {name}: " + ", ".join(parts))
 
 
@@ -82,7 +82,7 @@ def by_regime(rows: Sequence[CalRow], err: np.ndarray) -> str:
     for g in sorted({r.regime for r in rows}):
         idx = [i for i, r in enumerate(rows) if r.regime == g and np.isfinite(err[i])]
         if idx:
-            parts.append(f"{g} {np.median(err[idx]):.0%} (n={len(idx)})")
+            parts.append(f"{g} {np.median(err[idx]):.1%} (n={len(idx)})")
     return ", ".join(parts)
 
 

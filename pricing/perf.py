@@ -667,8 +667,11 @@ def _static(r: Rows, ctx: F, p: PerfParams) -> dict[str, F]:
     attn_scale = r.flops / r.attn_flops  # attention maths at the KV precision, in flops-equivalents
     comm_a, comm_b = _comm_coeffs(r, p)
     return {
-        "dense_pg": r.dense_bytes / (r.pp * np.where(r.adp > 0, 1.0, r.tp)),
-        "expert_pg": r.expert_bytes / r.n / moe,
+        # weight bytes one GPU reads per step. Pipeline stages hold 1/pp of the layers each but a step (one token
+        # for every sequence) passes pp micro-batches through every stage, each re-reading the stage's weights:
+        # a step reads weights / tp per GPU, and a lone sequence's token still crosses all pp stages in turn
+        "dense_pg": r.dense_bytes / np.where(r.adp > 0, 1.0, r.tp),
+        "expert_pg": r.expert_bytes * r.pp / r.n / moe,
         "kv_pg": _kv_seq(r, ctx) / r.n * p.bandwidth_efficiency / p.kv_bandwidth_efficiency,
         "mem_div": r.bw * p.bandwidth_efficiency,
         "lin_dense": 2e9 * (r.active_b - r.expert_act_b) * r.flops / r.flops_dense,  # in expert-GEMM equivalents

@@ -306,22 +306,50 @@ def _selfhost_args(engine: str):
 # --------------------------------------------------------------------------- committed data and importer
 
 
-def test_committed_curves_serve_exactly_the_decided_routes(catalog) -> None:
-    c = aicurves.load()
-    if c is None:
-        pytest.skip("no committed curves")
-    assert c.decision is not None
-    served = 0
+def _data_allowing_every_group(tmp_path: Path) -> Path:
+    """A copy of the repository's data/ whose aiconfigurator decision lets every group use the curves."""
+    import shutil
+
+    from pricing.catalog import DEFAULT_DATA_DIR
+
+    data = tmp_path / "data-aic"
+    shutil.copytree(DEFAULT_DATA_DIR, data)
+    path = data / "derived" / aicurves.DECISION_FILE
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for g in doc["groups"]:
+        g["use_aiconfigurator"] = True
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return data
+
+
+def _served(catalog, c, data_dir: Path | None) -> tuple[int, int]:
+    """(routes the decision allows, routes served by the curves) over the first committed curves; each route is
+    served exactly when the decision allows it and it fits."""
+    assert c is not None and c.decision is not None
+    served = allowed = 0
     for key in list(c.index)[:12]:
         aic_model, gpu_id, engine, prec, _kv, tp, pp, _ep, _adp = key
         model_id = next(k for k, v in c.meta.models.items() if v == aic_model and k in catalog.models)
         m, g = catalog.model(model_id), catalog.gpu(gpu_id)
         p = PerfParams.from_factors(catalog.efficiency, engine)
-        res = perf.throughput(m, g, tp * pp, prec, 1000, 500, p, tp=tp, pp=pp, engine=engine)
-        want = c.decision.allows(engine, gpu_id, aicurves.family_key(m.family), aic_model)
-        assert (res["throughput_model"] != "calibrated") == (want and bool(res["fits"])), key
+        res = perf.throughput(m, g, tp * pp, prec, 1000, 500, p, tp=tp, pp=pp, engine=engine, data_dir=data_dir)
+        want = c.decision.allows(engine, gpu_id, aicurves.family_key(m.family), aic_model) and bool(res["fits"])
+        assert (res["throughput_model"] != "calibrated") == want, key
         served += res["throughput_model"] != "calibrated"
-    assert served > 0
+        allowed += want
+    return allowed, served
+
+
+def test_committed_curves_serve_exactly_the_decided_routes(catalog, tmp_path: Path) -> None:
+    # the committed decision (after the last refit the calibrated model measured at least as close everywhere)
+    c = aicurves.load()
+    assert c is not None, "data/derived has no aiconfigurator curves"
+    allowed, served = _served(catalog, c, None)
+    assert served == allowed
+    # the same curves under a decision that allows every group: each covered route that fits is served
+    data = _data_allowing_every_group(tmp_path)
+    allowed, served = _served(catalog, aicurves.load(data), data)
+    assert served == allowed > 0
 
 
 def test_importer_without_aiconfigurator_fails_clearly(monkeypatch, capsys) -> None:
@@ -407,25 +435,28 @@ def test_prefill_share_is_recombined_exactly_off_grid(tmp_path_factory, i: float
 
 
 def test_curves_come_from_the_data_dir_given(tmp_path: Path) -> None:
-    """`--data-dir` without a derived/ folder: no curves, so even a covered route is the calibrated model's."""
+    """`--data-dir` decides whose curves and decision apply: a folder whose decision allows the route serves it
+    from the curves; a folder without derived/ has no curves, so even a covered route is the calibrated model's."""
+    import argparse
     import shutil
 
     from pricing.catalog import DEFAULT_DATA_DIR
     from pricing.cli import selfhost as cli_selfhost
     from pricing.cli import throughput as cli_throughput
 
-    data = tmp_path / "data"
-    shutil.copytree(DEFAULT_DATA_DIR, data, ignore=shutil.ignore_patterns("derived"))
+    allowing = _data_allowing_every_group(tmp_path)
+    bare = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA_DIR, bare, ignore=shutil.ignore_patterns("derived"))
     args = _selfhost_args("trtllm")
-    assert cli_selfhost.result(args)["throughput_model"] == "aiconfigurator-core 0.12.0"  # the repository's curves
-    args.data_dir = str(data)
+    args.data_dir = str(allowing)
+    assert cli_selfhost.result(args)["throughput_model"] == "aiconfigurator-core 0.12.0"
+    args.data_dir = str(bare)
     assert cli_selfhost.result(args)["throughput_model"] == "calibrated"
-    import argparse
     ap = argparse.ArgumentParser()
     cli_throughput.register(ap.add_subparsers())
     targs = ap.parse_args(["throughput", "--model", "meta-llama/Llama-3.1-8B-Instruct", "--gpu", "h100-sxm",
                            "--gpus", "1", "--precision", "fp8", "--input-tokens", "1000", "--output-tokens", "500",
-                           "--engine", "trtllm"])
+                           "--engine", "trtllm", "--data-dir", str(allowing)])
     assert cli_throughput.result(targs)["throughput_model"] == "aiconfigurator-core 0.12.0"
-    targs.data_dir = str(data)
+    targs.data_dir = str(bare)
     assert cli_throughput.result(targs)["throughput_model"] == "calibrated"
