@@ -1,0 +1,294 @@
+"""Speculative decoding (MTP / EAGLE draft heads) in pricing.perf against published measurements (read, never fitted).
+
+Run `python benchmarks/speculative_check.py`. Every row of data/measurements/speculative.csv states a deployment
+measured twice, with and without drafts (draft tokens per step k, per-token acceptance a, derived from the
+published mean acceptance length L by solving 1 + a + ... + a^k = L). Each row is predicted at its own layout,
+concurrency and lengths, with the row engine's profile of data/calibration.yaml, both ways:
+
+  speed-up   = with drafts / without drafts, measured vs predicted (the main check: it cancels the base
+               model's own error on that deployment and isolates the speculative physics of perf.step_s);
+  with-drafts = the absolute figure with drafts, measured vs predicted (speculative physics + base error).
+
+Units: `tokens_per_s_per_user` = 1 / time per output token of one request (perf `per_user_tokens_per_s`);
+`output_tokens_per_s_per_gpu` = a decode pool's output tokens/s divided by its GPUs (perf.decode_pool_rate,
+the stated concurrency per attention-DP rank as the batch cap).
+
+Layouts the model cannot express are approximated and the row's note says so: TensorRT-LLM's mixed
+`TP8 EP4` (attention TP8, experts EP4 x TP2) runs as one TP8 group with the experts spread over all 8 GPUs.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pricing import perf  # noqa: E402
+from pricing.catalog import Catalog, load_catalog  # noqa: E402
+from pricing.errors import DataError, Issue  # noqa: E402
+
+CSV_PATH = ROOT / "data" / "measurements" / "speculative.csv"
+COLUMNS = ("source", "date_version", "engine", "model", "precision", "gpu", "gpu_count", "layout", "pool",
+           "concurrency", "input_len", "output_len", "draft_tokens", "acceptance", "acceptance_length", "metric",
+           "value", "baseline_value", "notes")
+METRICS = ("tokens_per_s_per_user", "output_tokens_per_s_per_gpu")
+ENGINES = ("default", "vllm", "sglang", "trtllm")
+ACCEPTANCE_TOL = 0.005  # stated L vs 1 + a + ... + a^k of the transcribed a (a rounded to 4 decimals)
+
+
+@dataclass(frozen=True)
+class SpecRow:
+    """One published with/without-drafts measurement."""
+
+    line: int
+    source: str
+    engine: str
+    model: str
+    precision: str
+    kv_precision: str | None
+    gpu: str
+    gpus: int
+    layout: str
+    pool: str
+    concurrency: float
+    input_tokens: float
+    output_tokens: float
+    drafts: int
+    acceptance: float
+    acceptance_length: float
+    metric: str
+    value: float
+    baseline: float
+    notes: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.model.split('/')[-1]} {self.gpus}x{self.gpu} {self.layout} c{self.concurrency:g} k{self.drafts}"
+
+
+def tokens_per_step(drafts: int, acceptance: float) -> float:
+    """1 + a + ... + a^k: the accepted run plus the target model's own token (perf.spec_gain's formula)."""
+    return perf.spec_gain(perf.PerfParams(spec_tokens=drafts, spec_acceptance=acceptance))
+
+
+def acceptance_from_length(length: float, drafts: int) -> float:
+    """Per-token acceptance a with 1 + a + ... + a^k = length (bisection; clear error when out of range)."""
+    if drafts < 1 or not 1.0 <= length <= drafts + 1.0:
+        raise ValueError(f"mean acceptance length {length} impossible with {drafts} draft token(s)")
+    lo, hi = 0.0, 1.0
+    for _ in range(60):
+        mid = (lo + hi) / 2.0
+        lo, hi = (mid, hi) if tokens_per_step(drafts, mid) < length else (lo, mid)
+    return (lo + hi) / 2.0
+
+
+def _precision(text: str) -> tuple[str, str | None]:
+    """('fp4', 'bf16') from 'fp4 + bf16 KV'; KV None = the perf.py default rule."""
+    t = text.strip().lower()
+    m = re.fullmatch(r"(bf16|fp16|fp8|fp4|int8|int4)(?:\s*\+\s*(bf16|fp16|fp8)\s*kv)?", t)
+    if not m:
+        raise ValueError(f"precision {text!r} is not '<weights>' or '<weights> + <kv> KV'")
+    return m.group(1), m.group(2)
+
+
+def load_rows(catalog: Catalog, path: Path = CSV_PATH) -> list[SpecRow]:
+    """The CSV's rows, validated: ids resolve in the catalog, numbers parse, acceptance matches the stated L."""
+    issues: list[Issue] = []
+    out: list[SpecRow] = []
+    name = str(path.name)
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        if tuple(reader.fieldnames or ()) != COLUMNS:
+            raise DataError([Issue(name, "header", "", f"columns must be {', '.join(COLUMNS)}")])
+        for line, rec in enumerate(reader, start=2):
+            entry = f"line {line}"
+
+            def bad(field: str, msg: str, _entry: str = entry) -> None:
+                issues.append(Issue(name, _entry, field, msg))
+
+            if rec["model"] not in catalog.models:
+                bad("model", f"{rec['model']!r} is not an id of data/models.yaml")
+            if rec["gpu"] not in catalog.gpus:
+                bad("gpu", f"{rec['gpu']!r} is not an id of data/gpus.yaml")
+            if rec["engine"] not in ENGINES:
+                bad("engine", f"{rec['engine']!r} is not one of {', '.join(ENGINES)}")
+            if rec["metric"] not in METRICS:
+                bad("metric", f"{rec['metric']!r} is not one of {', '.join(METRICS)}")
+            if rec["pool"] not in ("", "decode"):
+                bad("pool", f"{rec['pool']!r}: empty (one engine) or 'decode' (a decode-only pool)")
+            if not rec["source"].startswith("https://"):
+                bad("source", "must be the https URL of the original public source")
+            try:
+                prec, kvp = _precision(rec["precision"])
+            except ValueError as e:
+                bad("precision", str(e))
+                prec, kvp = "", None
+            nums: dict[str, float] = {}
+            for f in ("gpu_count", "concurrency", "input_len", "output_len", "draft_tokens", "acceptance",
+                      "acceptance_length", "value", "baseline_value"):
+                try:
+                    v = float(rec[f])
+                except (TypeError, ValueError):
+                    bad(f, f"{rec[f]!r} is not a number")
+                    continue
+                if not math.isfinite(v) or v < 0 or (f not in ("acceptance",) and v <= 0):
+                    bad(f, f"{rec[f]!r} must be a positive number")
+                    continue
+                nums[f] = v
+            if len(nums) < 9:
+                continue
+            k = int(nums["draft_tokens"])
+            if k != nums["draft_tokens"] or not 1 <= k <= 8:
+                bad("draft_tokens", f"{rec['draft_tokens']!r} must be a whole number from 1 to 8")
+                continue
+            a, length = nums["acceptance"], nums["acceptance_length"]
+            if not 0.0 <= a <= 1.0:
+                bad("acceptance", f"{a} must be between 0 and 1")
+                continue
+            if abs(tokens_per_step(k, a) - length) > ACCEPTANCE_TOL:
+                bad("acceptance", f"{a} gives {tokens_per_step(k, a):.3f} tokens per step with {k} draft(s), "
+                    f"not the stated acceptance_length {length}")
+                continue
+            if rec["pool"] == "decode" and not re.search(r"EP\d+", rec["layout"]):
+                bad("layout", "a decode pool row must state EPn (attention data-parallel over the same n GPUs)")
+                continue
+            out.append(SpecRow(
+                line=line, source=rec["source"], engine=rec["engine"], model=rec["model"], precision=prec,
+                kv_precision=kvp, gpu=rec["gpu"], gpus=int(nums["gpu_count"]), layout=rec["layout"],
+                pool=rec["pool"], concurrency=nums["concurrency"], input_tokens=nums["input_len"],
+                output_tokens=nums["output_len"], drafts=k, acceptance=a, acceptance_length=length,
+                metric=rec["metric"], value=nums["value"], baseline=nums["baseline_value"], notes=rec["notes"]))
+    if issues:
+        raise DataError(issues)
+    return out
+
+
+def row_layout(row: SpecRow) -> perf.Layout:
+    """The row's layout in pricing.perf terms: `EPn` decode pools run attention DP over the n GPUs; `TPt EPe`
+    becomes one TPt instance with its experts over all t GPUs (the model spreads experts over the whole group,
+    so TensorRT-LLM's mixed EP x TP experts are approximated); `TPt` alone is tensor parallel."""
+    tp = re.search(r"TP(\d+)", row.layout)
+    ep = re.search(r"EP(\d+)", row.layout)
+    if row.pool == "decode" and ep:
+        n = int(ep.group(1))
+        return perf.Layout(tp=n, ep=n, attention_dp=True)
+    t = int(tp.group(1)) if tp else row.gpus
+    if ep and int(ep.group(1)) > 1:
+        return perf.Layout(tp=t, ep=t, attention_dp=False)
+    return perf.Layout(tp=t)
+
+
+def predict(catalog: Catalog, row: SpecRow, drafts: int, acceptance: float,
+            params: perf.PerfParams | None = None) -> float:
+    """The model's figure for the row (in its metric's unit) with `drafts` draft tokens at `acceptance`."""
+    base = params or perf.PerfParams.from_factors(catalog.efficiency, row.engine)
+    p = replace(base, spec_tokens=float(drafts), spec_acceptance=acceptance if drafts else 0.0)
+    lay = row_layout(row)
+    r = perf.rows([(catalog.models[row.model], catalog.gpus[row.gpu], row.precision, lay.instance_gpus)], p,
+                  [row.kv_precision], [lay])
+    dp = max(row.gpus // lay.instance_gpus, 1)
+    if row.pool == "decode":
+        per_rank = row.concurrency  # the stated concurrency is per attention-DP rank
+        res = perf.decode_pool_rate(r, row.input_tokens, row.output_tokens, p, max_batch=per_rank)
+        return float(res["output_tokens_per_s"][0]) * dp / row.gpus
+    res = perf.evaluate(r, row.input_tokens, row.output_tokens, p, max_batch=row.concurrency / dp)
+    if row.metric == "tokens_per_s_per_user":
+        return float(res["per_user_tokens_per_s"][0])
+    return float(res["output_tokens_per_s"][0]) * dp / row.gpus
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One row's measured and predicted figures."""
+
+    row: SpecRow
+    base: float  # predicted without drafts
+    spec: float  # predicted with the row's drafts and acceptance
+
+    @property
+    def measured_speedup(self) -> float:
+        return self.row.value / self.row.baseline
+
+    @property
+    def predicted_speedup(self) -> float:
+        return self.spec / self.base if self.base > 0 else float("nan")
+
+    @property
+    def speedup_error(self) -> float:
+        return self.predicted_speedup / self.measured_speedup - 1.0
+
+    def _step_ms(self, rate: float, length: float) -> float:
+        """Milliseconds of one decode step of one sequence emitting `length` tokens a step at `rate` (the
+        row's metric: per user, or per GPU with `concurrency` sequences per GPU)."""
+        per_seq = rate if self.row.metric == "tokens_per_s_per_user" else rate / self.row.concurrency
+        return 1e3 * length / per_seq
+
+    @property
+    def measured_added_ms(self) -> float:
+        """What the drafts add to a step, measured: L / (speed with drafts) - 1 / (speed without)."""
+        return self._step_ms(self.row.value, self.row.acceptance_length) - self._step_ms(self.row.baseline, 1.0)
+
+    @property
+    def predicted_added_ms(self) -> float:
+        return self._step_ms(self.spec, self.row.acceptance_length) - self._step_ms(self.base, 1.0)
+
+    @property
+    def base_error(self) -> float:
+        return self.base / self.row.baseline - 1.0
+
+    @property
+    def spec_error(self) -> float:
+        return self.spec / self.row.value - 1.0
+
+
+def check(catalog: Catalog, rows: list[SpecRow], params: perf.PerfParams | None = None) -> list[Checked]:
+    """Every row predicted without and with its drafts."""
+    return [Checked(r, predict(catalog, r, 0, 0.0, params), predict(catalog, r, r.drafts, r.acceptance, params))
+            for r in rows]
+
+
+def summary(res: list[Checked]) -> dict[str, float]:
+    """Median |error| of the speed-up ratio, of the with-drafts figure and of the plain figure."""
+    return {"speedup": float(np.median([abs(c.speedup_error) for c in res])),
+            "with_drafts": float(np.median([abs(c.spec_error) for c in res])),
+            "without_drafts": float(np.median([abs(c.base_error) for c in res])),
+            "speedup_bias": float(np.median([c.speedup_error for c in res]))}
+
+
+def report(res: list[Checked], title: str) -> None:
+    print(title)
+    print(f"  {'row':<44} {'a':>6} {'L':>5} {'speed-up meas':>13} {'pred':>6} {'err':>6} | "
+          f"{'with drafts meas':>16} {'pred':>7} {'err':>6} | {'base meas':>9} {'pred':>7} {'err':>6} | "
+          f"{'step ms meas':>12} {'pred':>6} | {'drafts add ms meas':>18} {'pred':>6}")
+    for c in res:
+        r = c.row
+        print(f"  {r.label:<44} {r.acceptance:>6.3f} {r.acceptance_length:>5.2f} {c.measured_speedup:>13.2f} "
+              f"{c.predicted_speedup:>6.2f} {c.speedup_error:>+6.0%} | {r.value:>16.1f} {c.spec:>7.1f} "
+              f"{c.spec_error:>+6.0%} | {r.baseline:>9.1f} {c.base:>7.1f} {c.base_error:>+6.0%} | "
+              f"{c._step_ms(r.baseline, 1.0):>12.2f} {c._step_ms(c.base, 1.0):>6.2f} | "
+              f"{c.measured_added_ms:>18.2f} {c.predicted_added_ms:>6.2f}")
+    s = summary(res)
+    print(f"  median |error|: speed-up {s['speedup']:.0%} (median signed {s['speedup_bias']:+.0%}), "
+          f"with drafts {s['with_drafts']:.0%}, without drafts {s['without_drafts']:.0%} ({len(res)} rows)")
+
+
+def main() -> int:
+    catalog = load_catalog(ROOT / "data")
+    rows = load_rows(catalog)
+    sources = sorted({r.source for r in rows})
+    print(f"Speculative decoding vs {len(rows)} published with/without-drafts measurements "
+          f"({len(sources)} sources; data/measurements/speculative.csv, never fitted)")
+    report(check(catalog, rows), "Each row at its layout with its engine's profile (data/calibration.yaml):")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
