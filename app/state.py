@@ -112,6 +112,8 @@ def params() -> list[Param]:
         Param("sd_gpu", "str", ""),
         Param("sd_prec", "str", "fp8", choices=PRECISIONS),
         Param("sd_gpus", "int", 0, 0, 64),
+        Param("sd_spec_k", "int", 0, 0, 8),  # speculative decoding: draft tokens per step (0 = off)
+        Param("sd_spec_a", "float", 0.8, 0, 1),  # and the chance each is accepted
         Param("cat_q", "str", ""),
         Param("scenario_name", "str", "Dashboard scenario"),
         Param("plan_months", "int", PLAN.months, 1, 60),

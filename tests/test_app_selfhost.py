@@ -155,3 +155,31 @@ def test_another_deployment_starts_from_data_not_a_fixed_list() -> None:
     assert model.split("/")[-1] in first, (model, first)
     gpu_name = at.selectbox(key="sd_gpu").format_func(gpu).split(" (")[0]
     assert gpu_name in first, (gpu_name, first)
+
+
+def test_speculative_decoding_raises_the_per_user_speed_and_says_it_is_an_assumption() -> None:
+    at = new_app()
+    at.run()
+    at.switch_page("views/selfhost.py")
+    at.run()
+    at.selectbox(key="sd_pick").set_value("other")
+    at.run()
+    at.selectbox(key="sd_model").set_value("meta-llama/Llama-3.3-70B-Instruct")
+    at.selectbox(key="sd_gpu").set_value("h100-sxm")
+    at.selectbox(key="sd_prec").set_value("fp8")
+    at.number_input(key="sd_gpus").set_value(2)
+    at.run()
+    no_exceptions(at)
+    assert at.slider(key="sd_spec_a").disabled  # acceptance means nothing without drafts
+    plain = float(_metrics(at)["Output tokens/s per replica"].replace(",", ""))
+    at.number_input(key="sd_spec_k").set_value(1)
+    at.run()
+    at.slider(key="sd_spec_a").set_value(0.85)
+    at.run()
+    no_exceptions(at)
+    assert not at.slider(key="sd_spec_a").disabled
+    assert any("1 draft token per step, 85% accepted, 1.85 tokens per sequence per step" in c.value
+               and "not calibrated" in c.value for c in at.caption)
+    drafted = float(_metrics(at)["Output tokens/s per replica"].replace(",", ""))
+    assert drafted != plain
+    assert len(at.dataframe[0].value) == 2  # rented and owned, both priced with the drafts

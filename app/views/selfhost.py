@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -46,12 +47,15 @@ BATCHES = np.unique(np.round(np.logspace(0, np.log10(1024), 40))).astype(float)
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _detail(model_id: str, gpu_id: str, precision: str, gpus: int, workload_json: str,
-            overrides_json: str, engine: str = "default") -> tuple[dict[str, object], pd.DataFrame, pd.DataFrame]:
+            overrides_json: str, engine: str = "default", spec_k: int = 0, spec_a: float = 0.0
+            ) -> tuple[dict[str, object], pd.DataFrame, pd.DataFrame]:
     """perf.throughput at the workload's latency target, the batch sweep, and rented vs owned cost."""
     w = Workload.model_validate_json(workload_json)
     ov = Overrides.model_validate_json(overrides_json)
     model, gpu = cat.model(model_id), cat.gpu(gpu_id)
-    params = perf.PerfParams.from_factors(cat.efficiency, engine).scaled(ov.efficiency_scale)
+    spec_a = spec_a if spec_k else 0.0
+    params = replace(perf.PerfParams.from_factors(cat.efficiency, engine).scaled(ov.efficiency_scale),
+                     spec_tokens=float(spec_k), spec_acceptance=spec_a)
     n = gpus or perf.min_gpus(model, gpu, precision, w.input_tokens, w.output_tokens + w.reasoning_tokens, params)
     if n is None:
         return {"fits": False, "gpus": 0}, pd.DataFrame(), pd.DataFrame()
@@ -66,9 +70,9 @@ def _detail(model_id: str, gpu_id: str, precision: str, gpus: int, workload_json
                           "output_tokens_per_s": res["output_tokens_per_s"], "ttft_ms": res["ttft_ms"],
                           "tpot_ms": res["tpot_ms"]}).drop_duplicates("batch")
     specs = [SelfHostSpec(model=model_id, gpu=gpu_id, precision=precision, gpus=n,  # type: ignore[arg-type]
-                          engine=engine),
+                          engine=engine, spec_tokens=spec_k, spec_acceptance=spec_a),
              SelfHostSpec(model=model_id, gpu=gpu_id, precision=precision, gpus=n,  # type: ignore[arg-type]
-                          hosting="owned", engine=engine)]
+                          hosting="owned", engine=engine, spec_tokens=spec_k, spec_acceptance=spec_a)]
     try:
         costs = selfhost.selfhost_frame(cat, specs, [w], ov)
     except PricingError:
@@ -131,12 +135,23 @@ st.caption(f"Workload: **{w.name}**, {w.input_tokens:,.0f} input and {w.output_t
            + (f"{w.max_ttft_ms:,.0f} ms" if w.max_ttft_ms else "no limit")
            + f", ≥ {w.min_output_tokens_per_s or 0:g} tokens/s per user.")
 
-st.selectbox("Serving engine", ENGINES, key="sd_engine",
-             help="The engine's calibrated profile; for TensorRT-LLM, vLLM and SGLang, NVIDIA aiconfigurator-core's "
-                  "curves where they were measured closer to published results than the calibrated model.")
+ec = st.columns([2, 1, 1])
+ec[0].selectbox("Serving engine", ENGINES, key="sd_engine",
+                help="The engine's calibrated profile; for TensorRT-LLM, vLLM and SGLang, NVIDIA aiconfigurator-core's "
+                     "curves where they were measured closer to published results than the calibrated model.")
+ec[1].number_input("Speculative decoding: draft tokens per step", key="sd_spec_k", min_value=0, max_value=8, step=1,
+                   help="0 = off. A one-layer draft head (DeepSeek's MTP, EAGLE) proposes this many tokens each step; "
+                        "the model verifies them in the same pass. Not in the calibration: the draft's cost is modelled "
+                        "as one decoder layer per draft token.")
+ec[2].slider("Chance each draft token is accepted", min_value=0.0, max_value=1.0, step=0.05, key="sd_spec_a",
+             format="percent", disabled=not ss["sd_spec_k"],
+             help="Measure it on your own traffic; DeepSeek-V3 reports 85-90% for one MTP draft "
+                  "(arXiv:2412.19437, 5.4.3).")
+spec_k = int(ss["sd_spec_k"])
+spec_a = float(ss["sd_spec_a"]) if spec_k else 0.0
 try:
     info, sweep, costs = _detail(model_id, gpu_id, prec, n_gpus,
-                                 w.model_dump_json(), scn.overrides.model_dump_json(), ss["sd_engine"])
+                                 w.model_dump_json(), scn.overrides.model_dump_json(), ss["sd_engine"], spec_k, spec_a)
 except PricingError as e:
     ui.show_error(e)
     st.stop()
@@ -155,9 +170,12 @@ if target_tps and sized_tps >= 0.99 * target_tps > sweep_best:  # the sweep and 
                "treat the GPU count and cost here with care, or lower the target under 'Latency target and more'.")
 
 src = str(info.get("throughput_model", aicurves.CALIBRATED))
+gain = perf.spec_gain(perf.PerfParams(spec_tokens=spec_k, spec_acceptance=spec_a))
 st.caption(f"Throughput and latency from: **{src}**"
            + (" curves (measured closer to published results than the calibrated model here)"
-              if src != aicurves.CALIBRATED else " model (efficiency factors fitted on published measurements)"))
+              if src != aicurves.CALIBRATED else " model (efficiency factors fitted on published measurements)")
+           + (f"; speculative decoding: {spec_k} draft token{'s' if spec_k > 1 else ''} per step, {spec_a:.0%} accepted, "
+              f"{gain:.2f} tokens per sequence per step (your assumption, not calibrated)" if spec_k else ""))
 m = st.columns(5)
 m[0].metric("GPUs per replica", f"{info['gpus']}")
 m[1].metric("Batch at the target", f"{info['batch']}")
