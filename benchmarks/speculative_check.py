@@ -11,7 +11,13 @@ concurrency and lengths, with the row engine's profile of data/calibration.yaml,
 
 Units: `tokens_per_s_per_user` = 1 / time per output token of one request (perf `per_user_tokens_per_s`);
 `output_tokens_per_s_per_gpu` = a decode pool's output tokens/s divided by its GPUs (perf.decode_pool_rate,
-the stated concurrency per attention-DP rank as the batch cap).
+the stated concurrency per attention-DP rank as the batch cap); `e2e_latency_ms` = one request's end-to-end
+latency at the stated concurrency (perf TTFT + (output - 1) x TPOT; speed-up = without / with). For e2e rows the
+"step" and "drafts add" columns take latency / output tokens as the time per token, TTFT included (the sources
+give no split), so they are approximate there.
+
+Rows whose source publishes no acceptance (the AMD sweep) are printed apart, under stated assumptions (ASSUMED),
+with the decay of the speed-up over the sweep, which hardly depends on the acceptance.
 
 Layouts the model cannot express are approximated and the row's note says so: TensorRT-LLM's mixed
 `TP8 EP4` (attention TP8, experts EP4 x TP2) runs as one TP8 group with the experts spread over all 8 GPUs.
@@ -39,7 +45,8 @@ CSV_PATH = ROOT / "data" / "measurements" / "speculative.csv"
 COLUMNS = ("source", "date_version", "engine", "model", "precision", "gpu", "gpu_count", "layout", "pool",
            "concurrency", "input_len", "output_len", "draft_tokens", "acceptance", "acceptance_length", "metric",
            "value", "baseline_value", "notes")
-METRICS = ("tokens_per_s_per_user", "output_tokens_per_s_per_gpu")
+METRICS = ("tokens_per_s_per_user", "output_tokens_per_s_per_gpu", "e2e_latency_ms")
+LOWER_IS_BETTER = ("e2e_latency_ms",)
 ENGINES = ("default", "vllm", "sglang", "trtllm")
 ACCEPTANCE_TOL = 0.005  # stated L vs 1 + a + ... + a^k of the transcribed a (a rounded to 4 decimals)
 
@@ -62,8 +69,8 @@ class SpecRow:
     input_tokens: float
     output_tokens: float
     drafts: int
-    acceptance: float
-    acceptance_length: float
+    acceptance: float | None  # None: the source publishes no acceptance (checked under stated assumptions)
+    acceptance_length: float | None
     metric: str
     value: float
     baseline: float
@@ -132,8 +139,13 @@ def load_rows(catalog: Catalog, path: Path = CSV_PATH) -> list[SpecRow]:
                 bad("precision", str(e))
                 prec, kvp = "", None
             nums: dict[str, float] = {}
+            unpublished = not rec["acceptance"] and not rec["acceptance_length"]
+            if unpublished and "acceptance not published" not in rec["notes"].lower():
+                bad("acceptance", "empty: the note must say 'acceptance not published'")
             for f in ("gpu_count", "concurrency", "input_len", "output_len", "draft_tokens", "acceptance",
                       "acceptance_length", "value", "baseline_value"):
+                if unpublished and f in ("acceptance", "acceptance_length"):
+                    continue
                 try:
                     v = float(rec[f])
                 except (TypeError, ValueError):
@@ -143,17 +155,20 @@ def load_rows(catalog: Catalog, path: Path = CSV_PATH) -> list[SpecRow]:
                     bad(f, f"{rec[f]!r} must be a positive number")
                     continue
                 nums[f] = v
-            if len(nums) < 9:
+            if len(nums) < (7 if unpublished else 9):
                 continue
             k = int(nums["draft_tokens"])
             if k != nums["draft_tokens"] or not 1 <= k <= 8:
                 bad("draft_tokens", f"{rec['draft_tokens']!r} must be a whole number from 1 to 8")
                 continue
-            a, length = nums["acceptance"], nums["acceptance_length"]
-            if not 0.0 <= a <= 1.0:
+            a, length = nums.get("acceptance"), nums.get("acceptance_length")
+            if a is not None and not 0.0 <= a <= 1.0:
                 bad("acceptance", f"{a} must be between 0 and 1")
                 continue
-            if abs(tokens_per_step(k, a) - length) > ACCEPTANCE_TOL:
+            if (a is None) != (length is None):
+                bad("acceptance", "give both acceptance and acceptance_length (or neither, when not published)")
+                continue
+            if a is not None and length is not None and abs(tokens_per_step(k, a) - length) > ACCEPTANCE_TOL:
                 bad("acceptance", f"{a} gives {tokens_per_step(k, a):.3f} tokens per step with {k} draft(s), "
                     f"not the stated acceptance_length {length}")
                 continue
@@ -188,6 +203,13 @@ def row_layout(row: SpecRow) -> perf.Layout:
 
 def predict(catalog: Catalog, row: SpecRow, drafts: int, acceptance: float,
             params: perf.PerfParams | None = None) -> float:
+    """The model's figure for the row (in its metric's unit) with `drafts` draft tokens at `acceptance`;
+    `e2e_latency_ms` = time to first token + (output - 1) x time per output token at the stated concurrency."""
+    return _predict(catalog, row, drafts, acceptance, params)
+
+
+def _predict(catalog: Catalog, row: SpecRow, drafts: int, acceptance: float,
+             params: perf.PerfParams | None) -> float:
     """The model's figure for the row (in its metric's unit) with `drafts` draft tokens at `acceptance`."""
     base = params or perf.PerfParams.from_factors(catalog.efficiency, row.engine)
     p = replace(base, spec_tokens=float(drafts), spec_acceptance=acceptance if drafts else 0.0)
@@ -200,6 +222,8 @@ def predict(catalog: Catalog, row: SpecRow, drafts: int, acceptance: float,
         res = perf.decode_pool_rate(r, row.input_tokens, row.output_tokens, p, max_batch=per_rank)
         return float(res["output_tokens_per_s"][0]) * dp / row.gpus
     res = perf.evaluate(r, row.input_tokens, row.output_tokens, p, max_batch=row.concurrency / dp)
+    if row.metric == "e2e_latency_ms":
+        return float(res["ttft_ms"][0] + (row.output_tokens - 1.0) * res["tpot_ms"][0])
     if row.metric == "tokens_per_s_per_user":
         return float(res["per_user_tokens_per_s"][0])
     return float(res["output_tokens_per_s"][0]) * dp / row.gpus
@@ -212,14 +236,20 @@ class Checked:
     row: SpecRow
     base: float  # predicted without drafts
     spec: float  # predicted with the row's drafts and acceptance
+    acceptance: float  # the row's, or the stated assumption where the source publishes none
+    length: float  # tokens per step at that acceptance (the row's published L where there is one)
 
     @property
     def measured_speedup(self) -> float:
+        if self.row.metric in LOWER_IS_BETTER:
+            return self.row.baseline / self.row.value
         return self.row.value / self.row.baseline
 
     @property
     def predicted_speedup(self) -> float:
-        return self.spec / self.base if self.base > 0 else float("nan")
+        if self.base <= 0 or self.spec <= 0:
+            return float("nan")
+        return self.base / self.spec if self.row.metric in LOWER_IS_BETTER else self.spec / self.base
 
     @property
     def speedup_error(self) -> float:
@@ -228,17 +258,19 @@ class Checked:
     def _step_ms(self, rate: float, length: float) -> float:
         """Milliseconds of one decode step of one sequence emitting `length` tokens a step at `rate` (the
         row's metric: per user, or per GPU with `concurrency` sequences per GPU)."""
+        if self.row.metric in LOWER_IS_BETTER:  # latency of a whole request: its time per output token
+            return rate / self.row.output_tokens * length
         per_seq = rate if self.row.metric == "tokens_per_s_per_user" else rate / self.row.concurrency
         return 1e3 * length / per_seq
 
     @property
     def measured_added_ms(self) -> float:
         """What the drafts add to a step, measured: L / (speed with drafts) - 1 / (speed without)."""
-        return self._step_ms(self.row.value, self.row.acceptance_length) - self._step_ms(self.row.baseline, 1.0)
+        return self._step_ms(self.row.value, self.length) - self._step_ms(self.row.baseline, 1.0)
 
     @property
     def predicted_added_ms(self) -> float:
-        return self._step_ms(self.spec, self.row.acceptance_length) - self._step_ms(self.base, 1.0)
+        return self._step_ms(self.spec, self.length) - self._step_ms(self.base, 1.0)
 
     @property
     def speedup_at_measured_base(self) -> float:
@@ -246,7 +278,7 @@ class Checked:
         added ms). Separates the speculative physics (what drafts add to a step) from the base model's error
         on the plain step, which the ratio does not cancel when the plain step is mostly fixed costs."""
         step = self._step_ms(self.row.baseline, 1.0)
-        return self.row.acceptance_length * step / (step + self.predicted_added_ms)
+        return self.length * step / (step + self.predicted_added_ms)
 
     @property
     def base_error(self) -> float:
@@ -257,10 +289,18 @@ class Checked:
         return self.spec / self.row.value - 1.0
 
 
-def check(catalog: Catalog, rows: list[SpecRow], params: perf.PerfParams | None = None) -> list[Checked]:
-    """Every row predicted without and with its drafts."""
-    return [Checked(r, predict(catalog, r, 0, 0.0, params), predict(catalog, r, r.drafts, r.acceptance, params))
-            for r in rows]
+def check(catalog: Catalog, rows: list[SpecRow], params: perf.PerfParams | None = None,
+          assumed_acceptance: float | None = None) -> list[Checked]:
+    """Every row predicted without and with its drafts; rows whose source publishes no acceptance use
+    `assumed_acceptance` (required for them: a clear error otherwise)."""
+    out = []
+    for r in rows:
+        a = r.acceptance if r.acceptance is not None else assumed_acceptance
+        if a is None:
+            raise ValueError(f"line {r.line}: the source publishes no acceptance; pass assumed_acceptance")
+        out.append(Checked(r, predict(catalog, r, 0, 0.0, params), predict(catalog, r, r.drafts, a, params),
+                           a, tokens_per_step(r.drafts, a)))
+    return out
 
 
 def summary(res: list[Checked]) -> dict[str, float]:
@@ -281,7 +321,7 @@ def report(res: list[Checked], title: str) -> None:
           f"{'speed-up at meas. step':>22} {'err':>6}")
     for c in res:
         r = c.row
-        print(f"  {r.label:<44} {r.acceptance:>6.3f} {r.acceptance_length:>5.2f} {c.measured_speedup:>13.2f} "
+        print(f"  {r.label:<44} {c.acceptance:>6.3f} {c.length:>5.2f} {c.measured_speedup:>13.2f} "
               f"{c.predicted_speedup:>6.2f} {c.speedup_error:>+6.0%} | {r.value:>16.1f} {c.spec:>7.1f} "
               f"{c.spec_error:>+6.0%} | {r.baseline:>9.1f} {c.base:>7.1f} {c.base_error:>+6.0%} | "
               f"{c._step_ms(r.baseline, 1.0):>12.2f} {c._step_ms(c.base, 1.0):>6.2f} | "
@@ -293,13 +333,43 @@ def report(res: list[Checked], title: str) -> None:
           f"plain step {s['speedup_at_measured_base']:.0%} ({len(res)} rows)")
 
 
+# acceptances assumed for rows whose source publishes none (each from a published DeepSeek MTP figure)
+ASSUMED = (
+    (0.6958, "LMSYS/SGLang's 2-draft DeepSeek-V3 MTP: L = 2.18, the published row above"),
+    (0.85, "DeepSeek-V3 report 5.4.3: 85-90% for the first MTP draft token, lower end"),
+)
+
+
+def print_decay(res: list[Checked]) -> None:
+    """Speed-up at each concurrency over the same sweep's speed-up at its lowest concurrency, measured vs predicted."""
+    groups: dict[tuple[str, str, str, int], list[Checked]] = {}
+    for c in res:
+        groups.setdefault((c.row.source, c.row.model, c.row.gpu, c.row.drafts), []).append(c)
+    for g in groups.values():
+        g = sorted(g, key=lambda c: c.row.concurrency)
+        m0, p0 = g[0].measured_speedup, g[0].predicted_speedup
+        cells = " ".join(f"c{c.row.concurrency:g} {c.measured_speedup / m0:.2f}/{c.predicted_speedup / p0:.2f}"
+                         for c in g)
+        print(f"    speed-up relative to c{g[0].row.concurrency:g} (measured/predicted): {cells}")
+
+
 def main() -> int:
     catalog = load_catalog(ROOT / "data")
     rows = load_rows(catalog)
     sources = sorted({r.source for r in rows})
     print(f"Speculative decoding vs {len(rows)} published with/without-drafts measurements "
           f"({len(sources)} sources; data/measurements/speculative.csv, never fitted)")
-    report(check(catalog, rows), "Each row at its layout with its engine's profile (data/calibration.yaml):")
+    published = [r for r in rows if r.acceptance is not None]
+    report(check(catalog, published), f"{len(published)} rows whose source publishes the acceptance, each at its "
+           "layout with its engine's profile (data/calibration.yaml):")
+    sweeps = [r for r in rows if r.acceptance is None]
+    if sweeps:
+        print(f"\n{len(sweeps)} rows whose source publishes no acceptance (speed-ups depend on it; the decay of the "
+              "speed-up with concurrency mostly does not, since what drafts add to a step does not depend on a):")
+        for a, why in ASSUMED:
+            res = check(catalog, sweeps, assumed_acceptance=a)
+            report(res, f"  assuming a = {a} ({why}):")
+            print_decay(res)
     return 0
 
 
