@@ -37,7 +37,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pricing import perf  # noqa: E402
+from pricing import disagg, perf  # noqa: E402
 from pricing.catalog import Catalog, load_catalog  # noqa: E402
 
 SOURCE = ("https://github.com/deepseek-ai/open-infra-index/blob/main/202502OpenSourceWeek/"
@@ -129,6 +129,22 @@ def sglang_prefill(catalog: Catalog, engine: str) -> float:
     return float(perf.prefill_pool_rate(r, 4096.0, p)[0]) / (PREFILL.instance_gpus / GPUS_PER_NODE)
 
 
+def planned(catalog: Catalog, engine: str, mtp: bool = False) -> dict[str, Any]:
+    """The same daily volume with the layouts `--disaggregate` chooses itself (pricing.disagg.plan): whole
+    instances at the mean rate (DeepSeek's figures are day averages), same targets and redundant experts."""
+    p = perf.PerfParams.from_factors(catalog.efficiency, engine)
+    if mtp:
+        p = replace(p, spec_tokens=float(MTP_DRAFTS), spec_acceptance=MTP_ACCEPTANCE)
+    in_tok, out_tok = request_shape()
+    q = disagg.Request(catalog.model("deepseek-ai/DeepSeek-V3"), h800(catalog), "fp8", in_tok, out_tok, p,
+                       max_tpot_ms=1e3 / TOKENS_PER_USER_S, cached_fraction=CACHE_HIT, kv_precision="bf16",
+                       redundant_experts=REDUNDANT_EXPERTS)
+    plan = disagg.plan(q, INPUT_PER_DAY / 86400.0 / in_tok)
+    nodes = plan.gpus / GPUS_PER_NODE
+    return {"engine": engine, "prefill": plan.prefill, "decode": plan.decode, "nodes": nodes,
+            "usd_month": plan.gpus * USD_PER_GPU_HOUR * HOURS_PER_MONTH}
+
+
 def engines(catalog: Catalog) -> list[str]:
     """The neutral profile first, then every fitted engine profile."""
     eff = catalog.efficiency
@@ -164,6 +180,16 @@ def main() -> None:
               f"~{x['ttft_ms'] / 1e3:.1f} s; whole units {x['whole_instances'][0]} prefill + {x['whole_instances'][1]} "
               f"decode; KV to decode {x['kv_transfer_gbs']:.2f} GB/s per prefill GPU (not charged)")
         print(f"    decode step: {decode_breakdown(cat, x['engine'], x['batch_per_gpu'])}")
+    print("  layouts chosen by the planner (`--disaggregate`, whole instances of 1-16 nodes, fewest GPUs):")
+    for mtp in (False, True):
+        for e in engines(cat):
+            x = planned(cat, e, mtp)
+            pre, dec = x["prefill"], x["decode"]
+            print(f"    {e + ('+MTP' if mtp else ''):<11} prefill {pre.instances} x EP{pre.layout.ep} "
+                  f"({pre.rate / pre.layout.instance_gpus * GPUS_PER_NODE:,.0f}/node), decode {dec.instances} x "
+                  f"EP{dec.layout.ep} ({dec.rate / dec.layout.instance_gpus * GPUS_PER_NODE:,.0f}/node): "
+                  f"{x['nodes']:.0f} nodes (theirs {THEIRS['nodes']:.2f}), ${x['usd_month']:,.0f}/month "
+                  f"({x['usd_month'] / their_month - 1:+.0%})")
     print(f"  in-sample (fitted pool row), SGLang EP32 prefill on H100, 4K prompts, no cache ({SGLANG_SOURCE}): theirs "
           f"{SGLANG_PREFILL_4K_PER_NODE:,.0f}/node; ours " + ", ".join(
               f"{e} {sglang_prefill(cat, e):,.0f}" for e in engines(cat)))

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from pricing import aicurves, clock, gpu_price, perf
+from pricing import aicurves, clock, disagg, gpu_price, perf
 from pricing.catalog import Catalog
 from pricing.errors import InputError
 from pricing.perf import BOUNDS, REPLICA_SIZES, PerfParams
@@ -694,6 +694,127 @@ def selfhost_frame(
                 "throughput_model": aicurves.source_label(ok and r.get("aiconfigurator", 0.0) > 0, catalog.data_dir),
             })
     return pd.DataFrame(out, columns=list(COLUMNS))
+
+
+def _pool_prices(catalog: Catalog, spec: SelfHostSpec, base: GpuPrice, sizes: Sequence[int], ov: Overrides,
+                 today: dt.date) -> tuple[list[GpuPrice], list[str]]:
+    """The price of each pool's instances (price_grid), falling back, where no offer rents an instance of
+    that size, to the smallest rent unit the policy prices (the pool then billed in whole rentals)."""
+    cells = price_grid(catalog, [spec] * len(sizes), [base] * len(sizes), np.array([[float(n)] for n in sizes]),
+                       ov, today)
+    out: list[GpuPrice] = []
+    warns: list[str] = []
+    units = sorted({o.rent_unit for o in catalog.cloud.values() if o.gpu == spec.gpu})
+    for (pr,), n in zip(cells, sizes, strict=True):
+        if pr.ownership == "cloud" and not math.isfinite(pr.usd_per_gpu_hour) and base.policy not in ("", OWN_PRICE):
+            for u in units:
+                alt = resolve_price(catalog, spec, ov, today, u)
+                if math.isfinite(alt.usd_per_gpu_hour):
+                    pr = replace(alt, instance_gpus=max(alt.instance_gpus, u))
+                    warns.append(f"no offer rents {n}-GPU instances of {spec.gpu}: that pool is billed "
+                                 f"in whole {pr.instance_gpus}-GPU rentals")
+                    break
+        out.append(pr)
+    return out, warns
+
+
+def disaggregated_cost(
+    catalog: Catalog,
+    spec: SelfHostSpec,
+    workload: Workload,
+    overrides: Overrides | None = None,
+    today: dt.date | None = None,
+    prefill_gpus: int | None = None,
+    decode_gpus: int | None = None,
+    redundant_experts: float = 0.0,
+) -> dict[str, Any]:
+    """The monthly bill of a workload served by disaggregated prefill and decode pools (pricing.disagg).
+
+    Both pools are sized for the month's peak (requests at peak x peak-to-average, as `selfhost_frame`
+    sizes replicas, with headroom), each with the layout needing the fewest GPUs, and priced by the same
+    rules (`_costs`: cloud billing in whole instances, owned capex/power/colocation/ops, autoscale, N+1 =
+    one spare instance per pool). JSON names both layouts: {"layout": {"prefill": ..., "decode": ...}}.
+    """
+    if spec.gpus is not None or spec.tp or spec.ep or spec.pp:
+        raise InputError("--gpus/--tp/--ep/--pp do not apply with --disaggregate: pin each pool's instance "
+                         "size with --prefill-gpus / --decode-gpus")
+    ov = overrides or Overrides()
+    today = today or clock.today()
+    w = workload
+    model, gpu = catalog.model(spec.model), catalog.gpu(spec.gpu)
+    p = replace(_params(catalog, ov, spec.engine), spec_tokens=float(spec.spec_tokens),
+                spec_acceptance=float(spec.spec_acceptance))
+    out_tok = _decode_tokens(w)
+    mean = w.requests_per_month / (HOURS_PER_MONTH * 3600.0)
+    peak = mean * _peak_factor(w) / (1.0 - ov.headroom_fraction)
+    q = disagg.Request(model, gpu, spec.precision, w.input_tokens, out_tok, p, w.effective_max_tpot_ms,
+                       w.max_ttft_ms, w.cached_input_fraction, None, redundant_experts, prefill_gpus, decode_gpus,
+                       min_context_tokens=w.min_context_tokens)
+    plan = disagg.plan(q, peak)
+    pools = (plan.prefill, plan.decode)
+    tokens = (max(w.input_tokens, 1.0), max(out_tok, 1.0))
+    n = np.array([[float(x.layout.instance_gpus)] for x in pools])
+    req = np.array([[x.rate / t] for x, t in zip(pools, tokens, strict=True)])  # requests/s per instance
+    cap = Capacity(n, req, np.array([[0], [1]], dtype=np.intp), {}, [x.layout for x in pools],
+                   np.ones(2, dtype=bool), np.ones(2, dtype=bool))
+    base = resolve_price(catalog, spec, ov, today)
+    prices, price_warns = _pool_prices(catalog, spec, base, [x.layout.instance_gpus for x in pools], ov, today)
+    parts = _costs(cap, prices, w, np.array([w.requests_per_month]), ov, np.array([spec.n_plus_one] * 2),
+                   np.array([spec.autoscale] * 2), [[x] for x in prices])
+    _, at = _pick(parts)
+    cost = {k: float(at[k][:, 0].sum()) for k in ("total", "rent", "capex", "power", "coloc", "ops")}
+    total_tokens = w.requests_per_month * (w.input_tokens + out_tok)
+    ok = math.isfinite(cost["total"])
+    d = plan.as_dict(gpu)
+    warns = [*price_warns, *plan.notes]
+    for pr in prices:
+        warns += [x for x in pr.warnings if x not in warns]
+    note = perf.precision_note(spec.precision, gpu)
+    if note:
+        warns.append(note)
+    if spec.autoscale and prices[0].ownership == "cloud" and not w.has_shape:
+        warns.append("autoscale without hourly_profile: flat load at the mean assumed")
+    if not ok:
+        warns.insert(0, "no price for these GPUs: set --gpu-usd-per-hour or --hosting")
+    for k, (role, pool) in enumerate(zip(("prefill", "decode"), pools, strict=True)):
+        reps = int(at["reps"][k, 0])
+        d[role]["instances"] = reps
+        d[role]["gpus"] = reps * pool.layout.instance_gpus
+        d[role]["layout"] = replace(pool.layout, dp=reps).as_dict(perf.GPUS_PER_NODE)
+        d["layout"][role] = d[role]["layout"]
+        d[role]["monthly_usd"] = float(at["total"][k, 0]) if ok else None
+        d[role]["utilization_at_mean"] = float(at["util"][k, 0])
+        d[role]["gpu_usd_per_hour"] = prices[k].usd_per_gpu_hour if prices[k].ownership == "cloud" else None
+    gpus = d["prefill"]["gpus"] + d["decode"]["gpus"]
+    d["gpus"] = gpus
+    pr0 = prices[1]
+    as_of = min((x.as_of for x in prices if x.as_of is not None), default=None)
+    label = (f"{_short_model(spec.model)} on {spec.gpu.upper()}, {spec.precision}, "
+             f"{'owned' if pr0.ownership == 'owned' else 'rented (' + pr0.provider + ', ' + PRICE_LABEL.get(pr0.price_type, pr0.price_type) + ')'}"
+             f", disaggregated: prefill {d['prefill']['instances']} x {pools[0].layout.instance_gpus} + decode "
+             f"{d['decode']['instances']} x {pools[1].layout.instance_gpus} GPUs")
+    return {
+        "label": label,
+        "route_id": route_id(spec, base) + "/disagg",
+        "model": spec.model, "gpu": spec.gpu, "precision": spec.precision, "engine": spec.engine,
+        "hosting": pr0.hosting, "ownership": pr0.ownership, "disaggregated": True,
+        "speculative_decoding": {"draft_tokens": spec.spec_tokens, "acceptance": spec.spec_acceptance,
+                                 "tokens_per_step": perf.spec_gain(p)},
+        "requests_per_month": w.requests_per_month, "tokens_per_month": total_tokens,
+        "peak_requests_per_s": peak * (1.0 - ov.headroom_fraction),
+        "sized_requests_per_s": peak,
+        "monthly_usd": cost["total"] if ok else None,
+        "usd_per_mtok": cost["total"] / total_tokens * 1e6 if ok and total_tokens > 0 else None,
+        "breakdown": {"usd_gpu_rent": cost["rent"], "usd_capex": cost["capex"], "usd_power": cost["power"],
+                      "usd_colocation": cost["coloc"], "usd_ops": cost["ops"]} if ok else {},
+        "ttft_ms": plan.prefill.ttft_ms, "tpot_ms": plan.decode.tpot_ms,
+        **d,
+        "price_source": "; ".join(dict.fromkeys(x.source for x in prices)),
+        "price_as_of": as_of.isoformat() if as_of else None,
+        "price_policy": pr0.policy,
+        "throughput_model": "calibrated (pricing.perf disaggregated pools)",
+        "warnings": warns,
+    }
 
 
 def selfhost_cost_curve(

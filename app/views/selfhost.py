@@ -139,13 +139,13 @@ ec = st.columns([2, 1, 1])
 ec[0].selectbox("Serving engine", ENGINES, key="sd_engine",
                 help="The engine's calibrated profile; for TensorRT-LLM, vLLM and SGLang, NVIDIA aiconfigurator-core's "
                      "curves where they were measured closer to published results than the calibrated model.")
-ec[1].number_input("Speculative decoding: draft tokens per step", key="sd_spec_k", min_value=0, max_value=8, step=1,
-                   help="0 = off. A one-layer draft head (DeepSeek's MTP, EAGLE) proposes this many tokens each step; "
+ec[1].number_input("Draft tokens per step", key="sd_spec_k", min_value=0, max_value=8, step=1,
+                   help="Speculative decoding; 0 = off. A one-layer draft head (DeepSeek's MTP, EAGLE) proposes this many tokens each step; "
                         "the model verifies them in the same pass. Not in the calibration: the draft's cost is modelled "
                         "as one decoder layer per draft token.")
-ec[2].slider("Chance each draft token is accepted", min_value=0.0, max_value=1.0, step=0.05, key="sd_spec_a",
+ec[2].slider("Draft acceptance", min_value=0.0, max_value=1.0, step=0.05, key="sd_spec_a",
              format="percent", disabled=not ss["sd_spec_k"],
-             help="Measure it on your own traffic; DeepSeek-V3 reports 85-90% for one MTP draft "
+             help="Speculative decoding: the chance each draft token is accepted. Measure it on your own traffic; DeepSeek-V3 reports 85-90% for one MTP draft "
                   "(arXiv:2412.19437, 5.4.3).")
 spec_k = int(ss["sd_spec_k"])
 spec_a = float(ss["sd_spec_a"]) if spec_k else 0.0

@@ -10,7 +10,14 @@ from pydantic import ValidationError
 from pricing import gpu_price, selfhost
 from pricing.catalog import load_catalog
 from pricing.cli import emit
-from pricing.cli.throughput import add_layout_args, check_layout, check_positive
+from pricing.cli.throughput import (
+    add_disagg_args,
+    add_layout_args,
+    check_disagg,
+    check_layout,
+    check_positive,
+    spec_text,
+)
 from pricing.errors import InputError
 from pricing.schema import PRECISIONS, Overrides, SelfHostSpec, Workload
 
@@ -27,6 +34,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--gpus", type=int,
                    help="GPUs of one deployment block (the planner lays it out; blocks are added with volume)")
     add_layout_args(p)
+    add_disagg_args(p)
     p.add_argument("--requests", type=float, required=True, help="requests per month")
     p.add_argument("--input-tokens", type=float, required=True)
     p.add_argument("--output-tokens", type=float, required=True)
@@ -56,6 +64,7 @@ def _inputs(args: argparse.Namespace) -> tuple[SelfHostSpec, Workload, Overrides
         raise InputError(f"--gpus must be a positive number of GPUs, got {args.gpus}")
     check_positive(args, ("output_tokens", "max_ttft_ms", "max_tpot_ms"))
     check_layout(args)
+    check_disagg(args, ("gpus", "tp", "ep", "pp"))
     try:
         spec = SelfHostSpec(model=args.model, gpu=args.gpu, precision=args.precision, hosting=args.hosting,
                             gpus=args.gpus, price_type=args.price_type, n_plus_one=args.n_plus_one,
@@ -92,6 +101,9 @@ def result(args: argparse.Namespace) -> dict[str, Any]:
     if spec.hosting not in (None, "owned"):
         cat.cloud_offer(spec.hosting)
     gpu_price.check_policy(ov.gpu_price_policy, (o.provider for o in cat.cloud.values()))
+    if args.disaggregate:
+        return selfhost.disaggregated_cost(cat, spec, w, ov, prefill_gpus=args.prefill_gpus,
+                                           decode_gpus=args.decode_gpus, redundant_experts=args.redundant_experts)
     row = selfhost.selfhost_frame(cat, [spec], [w], ov).iloc[0]
     out = selfhost.summary(row)
     out["layout"] = selfhost.layout_dict(str(row["layout"]))
@@ -100,10 +112,32 @@ def result(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def _disagg_text(r: dict[str, Any]) -> str:
+    text = (f"{r['label']}: " + (f"${r['monthly_usd']:,.2f} per month (${r['usd_per_mtok']:.4f} per 1M tokens)"
+                                 if r["monthly_usd"] is not None else "no price") +
+            f"\n  sized for {r['sized_requests_per_s']:.2f} requests/s at peak, engine {r['engine']}"
+            f"{spec_text(r['speculative_decoding'])}")
+    for role in ("prefill", "decode"):
+        x = r[role]
+        lay = x["layout"]
+        rate = (f"{x['input_tokens_per_s_per_gpu']:,.0f} input tokens/s per GPU at {x['utilization']:.0%} load, "
+                f"TTFT {x['ttft_ms']:,.0f} ms" if role == "prefill" else
+                f"{x['output_tokens_per_s_per_gpu']:,.0f} output tokens/s per GPU, batch {x['batch_per_gpu']:.0f} "
+                f"per GPU, TPOT {x['tpot_ms']:.1f} ms")
+        cost = f", ${x['monthly_usd']:,.2f}" if x["monthly_usd"] is not None else ""
+        text += (f"\n  {role + ':':<8} {x['instances']} x {x['gpus_per_instance']} GPUs = {x['gpus']} (tp {lay['tp']} "
+                 f"ep {lay['ep']} pp {lay['pp']}{', attention DP' if lay['attention_dp'] else ''}){cost}: {rate}")
+    text += f"\n  total {r['gpus']} GPUs; {r['prefill_gpus_per_decode_gpu']:.2f} prefill GPUs per decode GPU for this mix"
+    text += "".join(f"\n  {k[4:]:<12} ${v:,.2f}" for k, v in r["breakdown"].items() if v)
+    return text
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the bill as text or JSON."""
     r = result(args)
-    if r["monthly_usd"] is None:
+    if r.get("disaggregated"):
+        text = _disagg_text(r)
+    elif r["monthly_usd"] is None:
         text = f"{r['label']}: cannot serve this workload"
     else:
         text = (f"{r['label']}: ${r['monthly_usd']:,.2f} per month (${r['usd_per_mtok']:.4f} per 1M tokens)\n"

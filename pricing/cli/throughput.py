@@ -6,7 +6,7 @@ import argparse
 from dataclasses import replace
 from typing import Any
 
-from pricing import perf
+from pricing import aicurves, disagg, perf
 from pricing.catalog import load_catalog
 from pricing.cli import emit
 from pricing.errors import InputError
@@ -21,6 +21,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--gpus", type=int, required=True,
                    help="total GPUs of the deployment; the planner picks tp x pp x dp (x ep) unless pinned")
     add_layout_args(p)
+    add_disagg_args(p)
     p.add_argument("--precision", required=True, choices=PRECISIONS)
     p.add_argument("--kv-precision", choices=PRECISIONS, help="KV cache precision (default: fp8 for fp8/fp4 weights on fp8 GPUs, else bf16)")
     p.add_argument("--input-tokens", type=float, required=True, help="mean prompt tokens")
@@ -47,6 +48,38 @@ def add_layout_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--spec-acceptance", type=float, default=None,
                    help="speculative decoding: chance each draft token is accepted (0-1; DeepSeek-V3 reports "
                         "85-90%% for its MTP draft)")
+
+
+def add_disagg_args(p: argparse.ArgumentParser) -> None:
+    """--disaggregate and its pool pins (shared by throughput and selfhost-cost)."""
+    p.add_argument("--disaggregate", action="store_true",
+                   help="serve as separate prefill and decode pools (prefill/decode disaggregation, as large MoE "
+                        "models are served at scale); each pool's layout is searched (expert parallel with "
+                        "attention DP over 1-16 nodes for MoE, tensor/pipeline parallel for dense models)")
+    p.add_argument("--prefill-gpus", type=int, help="with --disaggregate: pin GPUs per prefill instance")
+    p.add_argument("--decode-gpus", type=int, help="with --disaggregate: pin GPUs per decode instance")
+    p.add_argument("--redundant-experts", type=float, default=0.0,
+                   help="with --disaggregate: redundant expert replicas per expert-parallel instance (EPLB; "
+                        f"default 0; DeepSeek's V3/R1 production system used {disagg.DEEPSEEK_REDUNDANT_EXPERTS})")
+
+
+def check_disagg(args: argparse.Namespace, total_flags: tuple[str, ...] = ("tp", "ep", "pp")) -> None:
+    """Clear errors: pool pins without --disaggregate, layout pins with it, negative values."""
+    pins = {"prefill_gpus": args.prefill_gpus, "decode_gpus": args.decode_gpus}
+    if not args.disaggregate:
+        for name, v in (*pins.items(), ("redundant_experts", args.redundant_experts or None)):
+            if v is not None:
+                raise InputError(f"--{name.replace('_', '-')} needs --disaggregate")
+        return
+    for name, v in pins.items():
+        if v is not None and v <= 0:
+            raise InputError(f"--{name.replace('_', '-')} must be a positive number of GPUs, got {v}")
+    if not args.redundant_experts >= 0:
+        raise InputError(f"--redundant-experts must be 0 or more, got {args.redundant_experts}")
+    for name in total_flags:
+        if getattr(args, name, None) is not None:
+            raise InputError(f"--{name} does not apply with --disaggregate: pin each pool's instance size "
+                             "with --prefill-gpus / --decode-gpus")
 
 
 def check_layout(args: argparse.Namespace) -> None:
@@ -93,22 +126,89 @@ def result(args: argparse.Namespace) -> dict[str, Any]:
         raise InputError(f"--gpus must be a positive number of GPUs, got {args.gpus}")
     check_positive(args, ("input_tokens", "output_tokens", "max_ttft_ms", "max_tpot_ms"))
     check_layout(args)
+    check_disagg(args)
     cat = load_catalog(args.data_dir)
     model, gpu = cat.model(args.model), cat.gpu(args.gpu)
     params = spec_params(perf.PerfParams.from_factors(cat.efficiency, args.engine), args)
+    if args.disaggregate:
+        return _disaggregated(args, cat, model, gpu, params)
     out = perf.throughput(model, gpu, args.gpus, args.precision, args.input_tokens, args.output_tokens,
                           params, args.max_tpot_ms, args.max_ttft_ms, args.kv_precision,
                           args.tp, args.ep, args.pp, args.cached_input_fraction, args.engine,
                           data_dir=cat.data_dir)
     out["engine"] = args.engine
-    out["speculative_decoding"] = {"draft_tokens": args.spec_tokens, "acceptance": args.spec_acceptance or 0.0,
-                                   "tokens_per_step": perf.spec_gain(params)}
-    eff = cat.efficiency
-    out["calibration"] = {
+    out["speculative_decoding"] = _spec(args, params)
+    out["calibration"] = _calibration(cat.efficiency)
+    return out
+
+
+def _spec(args: argparse.Namespace, params: perf.PerfParams) -> dict[str, Any]:
+    return {"draft_tokens": args.spec_tokens, "acceptance": args.spec_acceptance or 0.0,
+            "tokens_per_step": perf.spec_gain(params)}
+
+
+def _calibration(eff: Any) -> dict[str, Any]:
+    return {
         "fitted_on": eff.fitted_on if eff else "none: uncalibrated defaults (data/calibration.yaml missing)",
         "median_abs_pct_error": eff.median_abs_pct_error if eff else None,
     }
+
+
+def _disaggregated(args: argparse.Namespace, cat: Any, model: Any, gpu: Any, params: perf.PerfParams
+                   ) -> dict[str, Any]:
+    """`throughput --disaggregate`: the best prefill and decode pools that --gpus GPUs make, and their rates."""
+    q = disagg.Request(model, gpu, args.precision, args.input_tokens, args.output_tokens, params,
+                       args.max_tpot_ms, args.max_ttft_ms, args.cached_input_fraction, args.kv_precision,
+                       args.redundant_experts, args.prefill_gpus, args.decode_gpus)
+    plan = disagg.split_total(q, args.gpus)
+    kvq = args.kv_precision or perf.default_kv_precision(args.precision, gpu)
+    d = plan.as_dict(gpu)
+    req = plan.capacity_requests_per_s
+    out: dict[str, Any] = {
+        "model": model.id, "gpu": gpu.id, "gpus": args.gpus, "precision": args.precision,
+        "compute_precision": perf.compute_precision(args.precision, gpu), "kv_precision": kvq,
+        "engine": args.engine, "disaggregated": True, "cached_input_fraction": args.cached_input_fraction,
+        "speculative_decoding": _spec(args, params),
+        "gpus_used": plan.gpus,
+        "requests_per_s": req,
+        "input_tokens_per_s": req * args.input_tokens,
+        "output_tokens_per_s": req * args.output_tokens,
+        "output_tokens_per_s_per_gpu": req * args.output_tokens / plan.gpus,
+        "ttft_ms": plan.prefill.ttft_ms, "tpot_ms": plan.decode.tpot_ms,
+        **{k: v for k, v in d.items() if k != "requests_per_s"},
+        "throughput_model": aicurves.source_label(False, cat.data_dir) + " (pricing.perf disaggregated pools)",
+        "kv_bytes_per_token": perf.kv_bytes_per_token(model, kvq, args.input_tokens + args.output_tokens),
+        "calibration": _calibration(cat.efficiency),
+    }
+    note = perf.precision_note(args.precision, gpu)
+    if note:
+        out["notes"] = [note, *out["notes"]]
     return out
+
+
+def _disagg_text(r: dict[str, Any]) -> str:
+    pre, dec = r["prefill"], r["decode"]
+
+    def lay(x: dict[str, Any]) -> str:
+        t = f"{x['instances']} x {x['gpus_per_instance']} GPUs (tp {x['layout']['tp']}, ep {x['layout']['ep']}"
+        return t + (f", pp {x['layout']['pp']}" if x["layout"]["pp"] > 1 else "") + (
+            ", attention DP)" if x["layout"]["attention_dp"] else ")")
+
+    lines = [
+        f"{r['model']} on {r['gpus']}x {r['gpu']}, {r['precision']} (compute {r['compute_precision']}, KV "
+        f"{r['kv_precision']}), engine {r['engine']}{spec_text(r['speculative_decoding'])}, disaggregated prefill/decode; "
+        f"throughput from: {r['throughput_model']}",
+        f"  prefill pool: {lay(pre)}: {pre['input_tokens_per_s_per_gpu']:,.0f} input tokens/s per GPU at "
+        f"{pre['utilization']:.0%} load, TTFT {pre['ttft_ms']:,.0f} ms, KV out {pre['kv_transfer_gbs_per_gpu']:.2f} GB/s "
+        f"per GPU (link {pre['scale_out_gbs_per_gpu']:.0f} GB/s)",
+        f"  decode pool:  {lay(dec)}: {dec['output_tokens_per_s_per_gpu']:,.0f} output tokens/s per GPU, batch "
+        f"{dec['batch_per_gpu']:.0f} per GPU, TPOT {dec['tpot_ms']:.1f} ms ({dec['per_user_tokens_per_s']:.1f} tokens/s per user)",
+        f"  this input/output mix needs {r['prefill_gpus_per_decode_gpu']:.2f} prefill GPUs per decode GPU; "
+        f"{r['gpus_used']} GPUs serve {r['requests_per_s']:.2f} requests/s = {r['output_tokens_per_s']:,.0f} output "
+        f"tokens/s ({r['output_tokens_per_s_per_gpu']:,.0f} per GPU)",
+    ]
+    lines += [f"  note: {n}" for n in r["notes"]]
+    return "\n".join(lines)
 
 
 def spec_text(s: dict[str, Any]) -> str:
@@ -122,6 +222,9 @@ def spec_text(s: dict[str, Any]) -> str:
 def run(args: argparse.Namespace) -> int:
     """Print the result as text or JSON."""
     r = result(args)
+    if r.get("disaggregated"):
+        emit(r, args.json, _disagg_text(r))
+        return 0
     mem = r["memory_gb_per_gpu"]
     lay = r["layout"]
     lines = [
