@@ -55,7 +55,13 @@ def test_the_detail_follows_the_candidates_chosen_on_compare() -> None:
     assert all("Qwen3-32B" in str(r) and "H100" in str(r) for r in at.dataframe[0].value["Route"])
 
 
-def test_the_detail_names_which_model_produced_the_throughput() -> None:
+def test_the_detail_names_which_model_produced_the_throughput(tmp_path, monkeypatch) -> None:
+    # the committed curves under a decision that lets them serve (the committed decision may not, after a refit)
+    from pricing import aicurves
+    from tests.test_aicurves import _data_allowing_every_group
+
+    curves = aicurves.load(_data_allowing_every_group(tmp_path))
+    monkeypatch.setattr(aicurves, "load", lambda data_dir=None: curves)
     at = new_app()
     at.run()
     at.switch_page("views/selfhost.py")
