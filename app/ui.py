@@ -264,9 +264,9 @@ def workload_editor(i: int) -> None:
     d.number_input("Reasoning tokens / request", key=k("rsn"), min_value=0.0, max_value=1e6, step=100.0,
                    format="%.0f", help="Hidden thinking tokens, billed as output.")
     a, b, c, d = st.columns(4)
-    a.slider("Input served from cache", 0.0, 1.0, key=k("cache"), step=0.05,
+    a.slider("Input served from cache", 0.0, 1.0, key=k("cache"), step=0.05, format="percent",
              on_change=state.keep_cache_shares, args=(i, "cache"))
-    b.slider("Sent through batch API", 0.0, 1.0, key=k("batch"), step=0.05)
+    b.slider("Sent through batch API", 0.0, 1.0, key=k("batch"), step=0.05, format="percent")
     profile = st.session_state.get(k("prof")) or []
     c.number_input("Peak-to-average traffic", key=k("p2a"), min_value=1.0, max_value=100.0, step=0.5,
                    disabled=bool(profile), help="Ignored while a 24-hour profile is set." if profile else None)
@@ -284,10 +284,10 @@ def workload_editor(i: int) -> None:
         b.number_input("Min tokens/s per user", key=k("tps"), min_value=0.0,
                        max_value=10_000.0, step=1.0, format="%.1f",
                        help="Output tokens per second each user sees while a reply streams; 0 = no target.")
-        c.slider("Input written to cache", 0.0, 1.0, key=k("cw"), step=0.05,
+        c.slider("Input written to cache", 0.0, 1.0, key=k("cw"), step=0.05, format="percent",
                  on_change=state.keep_cache_shares, args=(i, "cw"),
                  help="With the cached share, at most 100% of input: moving one lowers the other.")
-        d.slider("Off-peak share of requests", 0.0, 1.0, key=k("offpk"), step=0.05,
+        d.slider("Off-peak share of requests", 0.0, 1.0, key=k("offpk"), step=0.05, format="percent",
                  help="Share of non-batch requests sent in a provider's off-peak windows (DeepSeek). 0 computes "
                       "it from the hourly profile (flat when none): 133/168 of the week on DeepSeek V4.")
         st.number_input("Minimum context window (tokens)", key=k("ctx"), min_value=0, max_value=100_000_000,
