@@ -5,14 +5,15 @@ data/measurements/README.md), predicts each row with the calibrated model as a u
 `pricing throughput`: the row's model, GPU and GPU count, the planner choosing the layout, the engine profile
 matching the submission's software (TensorRT-LLM -> trtllm, vLLM -> vllm, else the shared fit) and, for Server
 rows, MLPerf's TTFT/TPOT limits as the latency targets. Prints measured vs predicted per row and the median
-|error| overall, by GPU, vendor, scenario and benchmark.
+|error| overall, by GPU, vendor, scenario and benchmark, and for each row the prompt length at which the model
+would reproduce it (a diagnostic of the workload's one unknown, never used to adjust anything).
 
 This is a CHECK: nothing here feeds pricing/calibrate.py or data/calibration.yaml, and no factor may be tuned
 toward these rows (issue 9). Caveats printed with the figures:
 - Output tokens per sample: the row's own tokens/s / samples/s where its summary gives both, else the
   benchmark's reference mean (llama2-70b: 294.45 tokens per sample, mlcommons/inference
-  language/llama2-70b/README.md "Accuracy Target"; mixtral-8x7b: 144.84, the closed-division floor of
-  130.356 tokens per sample printed with every v5.1 result divided by the checker's 0.9 factor).
+  language/llama2-70b/README.md "Accuracy Target"; mixtral-8x7b: 144.84, language/mixtral-8x7b/README.md
+  "Accuracy Target").
 - Input tokens per sample: no primary source states the mean prompt length of MLPerf's OpenOrca or
   Mixtral sets (only the 1024-token cap of processorca.py --seqlen_limit). INPUT_ASSUMED below is this
   check's own assumption, reported with the error at half and double it. Benchmarks whose prompt length we
@@ -51,9 +52,9 @@ MODELS: dict[str, str] = {
     "llama3.1-8b": "meta-llama/Llama-3.1-8B-Instruct",
 }
 # reference output tokens per sample (see the module docstring for the sources)
-OUTPUT_REFERENCE: dict[str, float] = {"llama2-70b": 294.45, "mixtral-8x7b": 130.356 / 0.9}
+OUTPUT_REFERENCE: dict[str, float] = {"llama2-70b": 294.45, "mixtral-8x7b": 144.84}
 # this check's own assumption (NOT sourced): mean prompt tokens, taken equal to the reference output mean
-INPUT_ASSUMED: dict[str, float] = {"llama2-70b": 294.45, "mixtral-8x7b": 130.356 / 0.9}
+INPUT_ASSUMED: dict[str, float] = {"llama2-70b": 294.45, "mixtral-8x7b": 144.84}
 VENDORS = {"mi300x": "AMD", "mi325x": "AMD", "mi355x": "AMD"}
 
 
@@ -136,6 +137,34 @@ def predict(cat: Catalog, r: Row, input_scale: float = 1.0) -> tuple[float, str]
     return float(res["output_tokens_per_s"]), label
 
 
+def implied_prompt(cat: Catalog, r: Row, lo: float = 16.0, hi: float = 8192.0) -> float | None:
+    """The mean prompt length at which the model would reproduce the row (log-space bisection), a diagnostic of
+    the workload's one unknown: one dataset has one true prompt length, so rows implying very different lengths
+    show where the model itself misses. Nothing is adjusted with it. None when no length in [lo, hi] matches."""
+    base = INPUT_ASSUMED.get(r.family)
+    if base is None:
+        return None
+
+    def err(n: float) -> float:
+        got = predict(cat, r, n / base)
+        return (got[0] if got else 0.0) / r.measured - 1.0
+
+    if err(lo) < 0 or err(hi) > 0:
+        return None
+    a, b = np.log(lo), np.log(hi)
+    for _ in range(18):
+        mid = (a + b) / 2.0
+        if err(float(np.exp(mid))) > 0:
+            a = mid
+        else:
+            b = mid
+    return float(np.exp((a + b) / 2.0))
+
+
+def _fmt(x: float | None) -> str:
+    return "-" if x is None else f"{x:.0f}"
+
+
 def _median(err: Sequence[float]) -> str:
     return f"{np.median(np.abs(err)):.1%} (n={len(err)})" if err else "-"
 
@@ -145,7 +174,7 @@ def main() -> None:
     cat = load_catalog()
     rows = load()
     print(f"{'line':>4} {'round':<5} {'submitter':<8} {'system':>10} {'benchmark':<16} {'scenario':<8} {'engine':<6} "
-          f"{'prec':<4} {'out/smp':>7} {'measured':>9} {'predicted':>9} {'error':>7}  layout")
+          f"{'prec':<4} {'out/smp':>7} {'measured':>9} {'predicted':>9} {'error':>7} {'implied':>8}  layout")
     done: list[tuple[Row, float]] = []
     skipped: list[Row] = []
     for r in rows:
@@ -158,7 +187,7 @@ def main() -> None:
         done.append((r, e))
         print(f"{r.line:>4} {r.round:<5} {r.submitter[:8]:<8} {f'{r.gpus}x{r.gpu}':>10} {r.benchmark:<16} "
               f"{r.scenario:<8} {r.engine:<6} {r.precision:<4} {r.output_tokens() or 0:>7.1f} {r.measured:>9.0f} "
-              f"{pred:>9.0f} {e:>+7.1%}  {lay}")
+              f"{pred:>9.0f} {e:>+7.1%} {_fmt(implied_prompt(cat, r)):>8}  {lay}")
     errs = [e for _, e in done]
     print(f"\n{len(rows)} MLPerf rows, {len(done)} predicted, {len(skipped)} not predicted (prompt length unknown: "
           + ", ".join(sorted({r.benchmark for r in skipped})) + ")")
@@ -178,6 +207,13 @@ def main() -> None:
                 se.append(got[0] / r.measured - 1.0)
         print(f"sensitivity: assumed prompt length x{scale}: median |error| {_median(se)}, "
               f"median signed {np.median(se):+.1%}")
+    print("implied prompt length (tokens at which the model matches the row; one dataset has one true mean):")
+    for fam in sorted({r.family for r, _ in done}):
+        for vendor in ("AMD", "NVIDIA"):
+            xs = [x for r, _ in done if r.family == fam and r.vendor == vendor
+                  for x in [implied_prompt(cat, r)] if x is not None]
+            if xs:
+                print(f"  {fam} {vendor}: median {np.median(xs):.0f} (range {min(xs):.0f}-{max(xs):.0f}, n={len(xs)})")
     print("A check only: these rows never enter the fit (pricing/calibrate.py reads throughput.csv alone).")
 
 
