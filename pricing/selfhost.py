@@ -839,6 +839,71 @@ def _pool_prices(catalog: Catalog, spec: SelfHostSpec, base: GpuPrice, sizes: Se
     return out, warns
 
 
+def _disagg_request(catalog: Catalog, spec: SelfHostSpec, w: Workload, ov: Overrides, prefill_gpus: int | None,
+                    decode_gpus: int | None, redundant_experts: float) -> disagg.Request:
+    """The planner's inputs for a spec and workload (engine profile, speculative decoding, latency targets)."""
+    p = replace(_params(catalog, ov, spec.engine), spec_tokens=float(spec.spec_tokens),
+                spec_acceptance=float(spec.spec_acceptance))
+    return disagg.Request(catalog.model(spec.model), catalog.gpu(spec.gpu), spec.precision, w.input_tokens,
+                          _decode_tokens(w), p, w.effective_max_tpot_ms, w.max_ttft_ms, w.cached_input_fraction, None,
+                          redundant_experts, prefill_gpus, decode_gpus, min_context_tokens=w.min_context_tokens)
+
+
+def _disagg_peak(w: Workload, ov: Overrides, volumes: F) -> F:
+    """Requests/s the pools are sized for at each monthly volume (peak, with headroom), as selfhost_frame sizes."""
+    out: F = volumes / (HOURS_PER_MONTH * 3600.0) * _peak_factor(w) / (1.0 - ov.headroom_fraction)
+    return out
+
+
+def _pool_costs(spec: SelfHostSpec, w: Workload, ov: Overrides, pools: Sequence[disagg.Pool],
+                prices: Sequence[GpuPrice], volumes: F) -> dict[str, F]:
+    """_costs of the two pools as two keys of one unit each (whole instances, N+1 and autoscale per pool)."""
+    tokens = (max(w.input_tokens, 1.0), max(_decode_tokens(w), 1.0))
+    n = np.array([[float(x.layout.instance_gpus)] for x in pools])
+    req = np.array([[x.rate / t] for x, t in zip(pools, tokens, strict=True)])  # requests/s per instance
+    cap = Capacity(n, req, np.array([[0], [1]], dtype=np.intp), {}, [x.layout for x in pools],
+                   np.ones(2, dtype=bool), np.ones(2, dtype=bool))
+    return _costs(cap, prices, w, volumes, ov, np.array([spec.n_plus_one] * 2), np.array([spec.autoscale] * 2),
+                  [[x] for x in prices])
+
+
+def disaggregated_cost_curve(
+    catalog: Catalog,
+    spec: SelfHostSpec,
+    workload: Workload,
+    requests_per_month: NDArray[Any],
+    overrides: Overrides | None = None,
+    today: dt.date | None = None,
+) -> F:
+    """disaggregated_cost's monthly USD at each volume (NaN where no pool can serve): both pools' candidates
+    once, each volume's layouts by the same rule (fewest GPUs), priced together per layout pair."""
+    ov = overrides or Overrides()
+    today = today or clock.today()
+    vols = np.asarray(requests_per_month, dtype=float)
+    flat = vols.ravel()
+    out = np.full(flat.shape, np.nan)
+    q = _disagg_request(catalog, spec, workload, ov, spec.prefill_gpus, spec.decode_gpus,
+                        float(spec.redundant_experts))
+    try:
+        pre, dec = disagg.candidates(q)
+    except InputError:
+        return out.reshape(vols.shape)
+    peak = _disagg_peak(workload, ov, np.maximum(flat, 0.0))
+    pairs: dict[tuple[int, int], list[int]] = {}
+    for k, r in enumerate(peak.tolist()):
+        r = max(r, 1e-9)
+        i, _ = disagg._min_gpus(pre, r * max(q.input_tokens, 1.0))
+        j, _ = disagg._min_gpus(dec, r * max(q.output_tokens, 1.0))
+        pairs.setdefault((i, j), []).append(k)
+    base = resolve_price(catalog, spec, ov, today)
+    for (i, j), ks in pairs.items():
+        pools = (disagg._pool(pre, i, 1), disagg._pool(dec, j, 1))
+        prices, _ = _pool_prices(catalog, spec, base, [x.layout.instance_gpus for x in pools], ov, today)
+        _, at = _pick(_pool_costs(spec, workload, ov, pools, prices, flat[ks]))
+        out[ks] = at["total"].sum(axis=0)
+    return out.reshape(vols.shape)
+
+
 def disaggregated_cost(
     catalog: Catalog,
     spec: SelfHostSpec,
@@ -866,26 +931,15 @@ def disaggregated_cost(
     ov = overrides or Overrides()
     today = today or clock.today()
     w = workload
-    model, gpu = catalog.model(spec.model), catalog.gpu(spec.gpu)
-    p = replace(_params(catalog, ov, spec.engine), spec_tokens=float(spec.spec_tokens),
-                spec_acceptance=float(spec.spec_acceptance))
+    gpu = catalog.gpu(spec.gpu)
     out_tok = _decode_tokens(w)
-    mean = w.requests_per_month / (HOURS_PER_MONTH * 3600.0)
-    peak = mean * _peak_factor(w) / (1.0 - ov.headroom_fraction)
-    q = disagg.Request(model, gpu, spec.precision, w.input_tokens, out_tok, p, w.effective_max_tpot_ms,
-                       w.max_ttft_ms, w.cached_input_fraction, None, redundant_experts, prefill_gpus, decode_gpus,
-                       min_context_tokens=w.min_context_tokens)
+    q = _disagg_request(catalog, spec, w, ov, prefill_gpus, decode_gpus, redundant_experts)
+    peak = float(_disagg_peak(w, ov, np.array([w.requests_per_month]))[0])
     plan = disagg.plan(q, peak)
     pools = (plan.prefill, plan.decode)
-    tokens = (max(w.input_tokens, 1.0), max(out_tok, 1.0))
-    n = np.array([[float(x.layout.instance_gpus)] for x in pools])
-    req = np.array([[x.rate / t] for x, t in zip(pools, tokens, strict=True)])  # requests/s per instance
-    cap = Capacity(n, req, np.array([[0], [1]], dtype=np.intp), {}, [x.layout for x in pools],
-                   np.ones(2, dtype=bool), np.ones(2, dtype=bool))
     base = resolve_price(catalog, spec, ov, today)
     prices, price_warns = _pool_prices(catalog, spec, base, [x.layout.instance_gpus for x in pools], ov, today)
-    parts = _costs(cap, prices, w, np.array([w.requests_per_month]), ov, np.array([spec.n_plus_one] * 2),
-                   np.array([spec.autoscale] * 2), [[x] for x in prices])
+    parts = _pool_costs(spec, w, ov, pools, prices, np.array([w.requests_per_month]))
     _, at = _pick(parts)
     cost = {k: float(at[k][:, 0].sum()) for k in ("total", "rent", "capex", "power", "coloc", "ops")}
     total_tokens = w.requests_per_month * (w.input_tokens + out_tok)
@@ -926,7 +980,7 @@ def disaggregated_cost(
         "model": spec.model, "gpu": spec.gpu, "precision": spec.precision, "engine": spec.engine,
         "hosting": pr0.hosting, "ownership": pr0.ownership, "disaggregated": True,
         "speculative_decoding": {"draft_tokens": spec.spec_tokens, "acceptance": spec.spec_acceptance,
-                                 "tokens_per_step": perf.spec_gain(p)},
+                                 "tokens_per_step": perf.spec_gain(q.params)},
         "requests_per_month": w.requests_per_month, "tokens_per_month": total_tokens,
         "peak_requests_per_s": peak * (1.0 - ov.headroom_fraction),
         "sized_requests_per_s": peak,
@@ -953,6 +1007,8 @@ def selfhost_cost_curve(
     today: dt.date | None = None,
 ) -> F:
     """Monthly USD at each volume (a staircase; NaN where the deployment cannot serve the workload)."""
+    if spec.disaggregate:
+        return disaggregated_cost_curve(catalog, spec, workload, requests_per_month, overrides, today)
     ov = overrides or Overrides()
     vols = np.asarray(requests_per_month, dtype=float)
     base = [resolve_price(catalog, spec, ov, today)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import pytest
 
 from pricing import compare, selfhost
@@ -126,3 +127,31 @@ def test_compare_ranks_the_disaggregated_route(catalog) -> None:
     df = compare.compare(s, catalog, today=DAY)
     assert str(df["route_id"].iloc[0]).endswith("/disagg")
     assert set(df["route_kind"]) == {"selfhost-cloud"}
+
+
+def test_the_cost_curve_of_a_disaggregated_spec_is_disaggregated_cost_at_each_volume(catalog) -> None:
+    """Break-even, plan and sensitivity read selfhost_cost_curve: it must price the pools, not an aggregated
+    deployment, and agree with the frame wherever it is evaluated."""
+    s = spec(disaggregate=True, redundant_experts=32)
+    vols = np.array([2e6, 5e7, 2.628e8, 1e9])
+    curve = selfhost.selfhost_cost_curve(catalog, s, BIG, vols, today=DAY)
+    agg = selfhost.selfhost_cost_curve(catalog, spec(), BIG, vols, today=DAY)
+    for v, c in zip(vols, curve, strict=True):
+        w = BIG.model_copy(update={"requests_per_month": float(v)})
+        assert c == pytest.approx(selfhost.disaggregated_cost(catalog, s, w, today=DAY)["monthly_usd"])
+    assert not np.allclose(curve, agg)
+    assert np.all(np.diff(curve) >= 0)
+    # a target no pool meets: NaN, as the frame's row
+    slow = BIG.model_copy(update={"max_ttft_ms": 1.0})
+    assert np.isnan(selfhost.selfhost_cost_curve(catalog, s, slow, vols, today=DAY)).all()
+
+
+def test_break_even_curves_follow_the_disaggregated_route(catalog) -> None:
+    from pricing.analysis.curves import route_curves
+
+    s = Scenario(name="pd", workloads=(BIG,), options=(SelfHostChoice(selfhost=spec()),
+                                                      SelfHostChoice(selfhost=spec(disaggregate=True))))
+    df = compare.compare(s, catalog, today=DAY)
+    curves = {c.route_id: c for c in route_curves(s, catalog, df, today=DAY)}
+    for rid, monthly in zip(df["route_id"], df["monthly_usd"], strict=True):
+        assert float(curves[rid].cost(np.array([BIG.requests_per_month]))[0]) == pytest.approx(monthly)
