@@ -696,7 +696,7 @@ def _disagg_row(catalog: Catalog, spec: SelfHostSpec, w: Workload, ov: Overrides
         base = resolve_price(catalog, spec, ov, today)
         why = _scenario_words(str(e))
         row.update({"route_id": route_id(spec, base), "hosting": base.hosting, "ownership": base.ownership,
-                    "label": f"{_label(spec, base, math.nan)}, disaggregated", "price_source": base.source,
+                    "label": _label(spec, base, math.nan).replace(" on ", " P/D on ", 1), "price_source": base.source,
                     "warnings": f"disaggregated: {why}", "price_policy": base.policy})
         return row
     pre, dec = d["prefill"], d["decode"]
@@ -704,7 +704,9 @@ def _disagg_row(catalog: Catalog, spec: SelfHostSpec, w: Workload, ov: Overrides
     ok = d["monthly_usd"] is not None
     br = d["breakdown"]
     row.update({
-        "route_id": d["route_id"], "label": d["label"], "hosting": d["hosting"], "ownership": d["ownership"],
+        "route_id": d["route_id"], "hosting": d["hosting"], "ownership": d["ownership"],
+        # short enough to read whole in the dashboard's route column ('P/D' = prefill and decode pools)
+        "label": _label(spec, resolve_price(catalog, spec, ov, today), gpus).replace(" on ", " P/D on ", 1),
         "gpus_per_replica": float(dec["gpus_per_instance"]),
         "replicas": float(pre["instances"] + dec["instances"]), "gpus": gpus,
         "layout": (f"prefill {pre['instances']} x {pool_text(_pool_layout(pre))} + "

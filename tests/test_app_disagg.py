@@ -85,7 +85,7 @@ def test_compare_prices_a_disaggregated_candidate_from_the_link() -> None:
     at.run()
     no_exceptions(at)
     routes = " ".join(at.dataframe[0].value["Route"].astype(str))
-    assert "disaggregated: prefill" in routes
+    assert "DeepSeek-V3 P/D on " in routes and "DeepSeek-V3 on " in routes
     at.checkbox(key="add_disagg").check().run()
     at.selectbox(key="add_model").set_value(V3)
     at.selectbox(key="add_gpu").set_value("b200")
