@@ -706,7 +706,7 @@ def _disagg_row(catalog: Catalog, spec: SelfHostSpec, w: Workload, ov: Overrides
     row.update({
         "route_id": d["route_id"], "hosting": d["hosting"], "ownership": d["ownership"],
         # short enough to read whole in the dashboard's route column ('P/D' = prefill and decode pools)
-        "label": _label(spec, resolve_price(catalog, spec, ov, today), gpus).replace(" on ", " P/D on ", 1),
+        "label": _label(spec, resolve_price(catalog, spec, ov, today), math.nan).replace(" on ", " P/D on ", 1),
         "gpus_per_replica": float(dec["gpus_per_instance"]),
         "replicas": float(pre["instances"] + dec["instances"]), "gpus": gpus,
         "layout": (f"prefill {pre['instances']} x {pool_text(_pool_layout(pre))} + "
