@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -114,6 +115,8 @@ def params() -> list[Param]:
         Param("sd_gpus", "int", 0, 0, 64),
         Param("sd_spec_k", "int", 0, 0, 8),  # speculative decoding: draft tokens per step (0 = off)
         Param("sd_spec_a", "float", 0.8, 0, 1),  # and the chance each is accepted
+        Param("sd_disagg", "bool", False),  # MoE models: also price separate prefill and decode pools
+        Param("sd_red", "int", 0, 0, 512),  # and the redundant experts each expert-parallel instance holds
         Param("cat_q", "str", ""),
         Param("scenario_name", "str", "Dashboard scenario"),
         Param("plan_months", "int", PLAN.months, 1, 60),
@@ -332,11 +335,17 @@ def switch_period(i: int) -> None:
 
 
 def spec_to_str(s: SelfHostSpec) -> str:
-    """A self-hosting option as one URL-safe token: model@gpu:precision:hosting[:GPUs][:spot|reserved][:n+1][:auto]."""
+    """A self-hosting option as one URL-safe token:
+    model@gpu:precision:hosting[:GPUs][:spot|reserved][:n+1][:auto][:disagg[:preN][:decN][:redR]]."""
     tail = [str(s.gpus)] if s.gpus else []
     tail += [s.price_type] if s.price_type != "on_demand" else []
     tail += ["n+1"] if s.n_plus_one else []
     tail += ["auto"] if s.autoscale else []
+    if s.disaggregate:
+        tail += ["disagg"]
+        tail += [f"pre{s.prefill_gpus}"] if s.prefill_gpus else []
+        tail += [f"dec{s.decode_gpus}"] if s.decode_gpus else []
+        tail += [f"red{s.redundant_experts}"] if s.redundant_experts else []
     return ":".join([f"{s.model}@{s.gpu}", s.precision, s.hosting or "cloud", *tail])
 
 
@@ -346,7 +355,8 @@ def str_to_spec(text: str) -> SelfHostSpec:
         model, rest = text.split("@", 1)
         gpu, precision, hosting, *flags = rest.split(":")
     except ValueError as e:
-        raise ValueError(f"{text!r} is not model@gpu:precision:hosting[:GPUs][:spot|reserved][:n+1][:auto]") from e
+        raise ValueError(f"{text!r} is not model@gpu:precision:hosting[:GPUs][:spot|reserved][:n+1][:auto]"
+                         "[:disagg[:preN][:decN][:redR]]") from e
     kw: dict[str, Any] = {"model": model, "gpu": gpu, "precision": precision,
                           "hosting": None if hosting == "cloud" else hosting}
     for f in flags:
@@ -358,12 +368,17 @@ def str_to_spec(text: str) -> SelfHostSpec:
             kw["n_plus_one"] = True
         elif f == "auto":
             kw["autoscale"] = True
+        elif f == "disagg":
+            kw["disaggregate"] = True
+        elif (pin := re.fullmatch(r"(pre|dec|red)(\d+)", f)) is not None:
+            kw[{"pre": "prefill_gpus", "dec": "decode_gpus", "red": "redundant_experts"}[pin[1]]] = int(pin[2])
         else:
             raise ValueError(f"{text!r}: unknown flag {f!r}")
     try:
         return SelfHostSpec(**kw)
-    except Exception as e:
-        raise ValueError(str(e).splitlines()[0]) from e
+    except ValidationError as e:
+        raise ValueError(f"{text!r}: " + "; ".join(
+            f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors(include_url=False))) from e
 
 
 def workloads() -> list[Workload]:

@@ -364,7 +364,8 @@ def table_config(per_task: bool = False) -> dict[str, Any]:
     return {
         "Rank": st.column_config.NumberColumn(width=px["Rank"], pinned=True),
         "Route": st.column_config.TextColumn(width=route_px, pinned=True,
-                                             help="Model and provider, or model on GPUs; select a cell to read it whole"),
+                                             help="Model and provider, or model on GPUs (P/D: separate prefill and decode pools); "
+                                                  "select a cell to read it whole"),
         "Kind": st.column_config.TextColumn(width=px["Kind"]),
         "Monthly cost": st.column_config.NumberColumn(f"Monthly ({sym})", width=px["Monthly cost"],
                                                       help=f"{code} per month at your volume, every component"),

@@ -142,6 +142,9 @@ def check_scenario_ids(scenario: Scenario, catalog: Catalog) -> None:
                 catalog.gpu(s.gpu)
                 if s.hosting not in (None, "owned"):
                     catalog.cloud_offer(s.hosting)
+                if s.disaggregate:
+                    issues += [Issue(scenario.name, entry, f"selfhost.{fld}", msg)
+                               for fld, msg in selfhost.disagg_pin_issues(catalog, s)]
         except UnknownIdError as e:
             field = "api" if isinstance(opt, ApiChoice) else f"selfhost.{_field_of(e.kind)}"
             issues.append(Issue(scenario.name, entry, field, str(e)))

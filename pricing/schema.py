@@ -889,6 +889,30 @@ class SelfHostSpec(Strict):
     engine: Engine = Field("default", description="serving engine profile: default, vllm, sglang, trtllm")
     spec_tokens: int = Field(0, ge=0, le=8, description="speculative decoding: draft tokens per step (0 = off)")
     spec_acceptance: float = Field(0.0, ge=0, le=1, description="speculative decoding: chance each draft is accepted")
+    disaggregate: bool = Field(
+        False, description="serve as separate prefill and decode pools (prefill/decode disaggregation, pricing.disagg)"
+    )
+    prefill_gpus: int | None = Field(None, gt=0, le=4096, description="with disaggregate: pin GPUs per prefill instance")
+    decode_gpus: int | None = Field(None, gt=0, le=4096, description="with disaggregate: pin GPUs per decode instance")
+    redundant_experts: int = Field(
+        0, ge=0, le=512, description="with disaggregate: redundant expert replicas per expert-parallel instance (EPLB)"
+    )
+
+    @field_validator("disaggregate")
+    @classmethod
+    def _whole_pools(cls, v: bool, info: ValidationInfo) -> bool:
+        pins = [k for k in ("gpus", "tp", "ep", "pp") if info.data.get(k)]
+        if v and pins:
+            raise ValueError(f"{'/'.join(pins)} do not apply with disaggregate: pin each pool's instance size "
+                             "with prefill_gpus / decode_gpus")
+        return v
+
+    @field_validator("prefill_gpus", "decode_gpus", "redundant_experts")
+    @classmethod
+    def _needs_disaggregate(cls, v: int | None, info: ValidationInfo) -> int | None:
+        if v and not info.data.get("disaggregate"):
+            raise ValueError(f"{info.field_name} needs disaggregate: true")
+        return v
 
 
 class SelfHostChoice(Strict):

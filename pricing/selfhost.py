@@ -582,7 +582,7 @@ def _short_model(model_id: str) -> str:
 
 def route_id(spec: SelfHostSpec, price: GpuPrice) -> str:
     """self/<model>/<gpu>/<precision>/<hosting-or-cloud>/<price_type>[/<N>gpus][/tpN][/epN][/ppN][/<engine>]
-    [/specK@A%][/n+1][/autoscale]."""
+    [/specK@A%][/n+1][/autoscale][/disagg[/prefillNgpus][/decodeNgpus][/redR]]."""
     tail = "owned/purchase" if price.ownership == "owned" else f"{price.hosting}/{price.price_type}"
     rid = f"self/{spec.model}/{spec.gpu}/{spec.precision}/{tail}"
     if spec.gpus:
@@ -598,6 +598,11 @@ def route_id(spec: SelfHostSpec, price: GpuPrice) -> str:
         rid += "/n+1"
     if spec.autoscale and price.ownership == "cloud":
         rid += "/autoscale"
+    if spec.disaggregate:
+        rid += "/disagg"
+        rid += f"/prefill{spec.prefill_gpus}gpus" if spec.prefill_gpus else ""
+        rid += f"/decode{spec.decode_gpus}gpus" if spec.decode_gpus else ""
+        rid += f"/red{spec.redundant_experts:g}" if spec.redundant_experts else ""
     return rid
 
 
@@ -614,9 +619,127 @@ def selfhost_frame(
     overrides: Overrides | None = None,
     today: dt.date | None = None,
 ) -> pd.DataFrame:
-    """One row per (workload, spec): sizing, latency, monthly cost and its parts, warnings."""
+    """One row per (workload, spec): sizing, latency, monthly cost and its parts, warnings.
+
+    Specs with `disaggregate` are priced as prefill and decode pools (disaggregated_cost, one plan per
+    workload); the others together, vectorised (the aggregated planner).
+    """
     ov = overrides or Overrides()
     today = today or clock.today()
+    dis = [i for i, s in enumerate(specs) if s.disaggregate]
+    if not dis:
+        return _aggregated_frame(catalog, specs, workloads, ov, today)
+    agg = [i for i, s in enumerate(specs) if not s.disaggregate]
+    frames = [_aggregated_frame(catalog, [specs[i] for i in agg], workloads, ov, today),
+              pd.DataFrame([_disagg_row(catalog, specs[i], w, ov, today) for w in workloads for i in dis],
+                           columns=list(COLUMNS))]
+    both = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    na, nd, where = len(agg), len(dis), {i: ("a", m) for m, i in enumerate(agg)}
+    where.update({i: ("d", m) for m, i in enumerate(dis)})
+    order = [k * na + m if g == "a" else len(workloads) * na + k * nd + m
+             for k in range(len(workloads)) for g, m in (where[i] for i in range(len(specs)))]
+    return both.iloc[order].reset_index(drop=True)
+
+
+def pool_text(layout: perf.Layout) -> str:
+    """A pool instance's layout in short: 'EP16', 'TP8', 'TP8 PP2'."""
+    out = f"EP{layout.ep}" if layout.ep > 1 else f"TP{layout.tp}"
+    return out + (f" PP{layout.pp}" if layout.pp > 1 else "")
+
+
+def _scenario_words(msg: str) -> str:
+    """A disaggregated planner's message with the CLI's flags named as the scenario's fields."""
+    for flag, field in (("--prefill-gpus", "selfhost.prefill_gpus"), ("--decode-gpus", "selfhost.decode_gpus"),
+                        ("--redundant-experts", "selfhost.redundant_experts"), ("--max-tpot-ms", "max_tpot_ms"),
+                        ("--max-ttft-ms", "max_ttft_ms"), ("--gpus/--tp/--ep/--pp", "gpus/tp/ep/pp")):
+        msg = msg.replace(flag, field)
+    return msg
+
+
+def disagg_pin_issues(catalog: Catalog, spec: SelfHostSpec) -> list[tuple[str, str]]:
+    """(field, message) for each pool pin (prefill_gpus / decode_gpus) that no instance layout has."""
+    model, gpu = catalog.model(spec.model), catalog.gpu(spec.gpu)
+    out = []
+    for field in ("prefill_gpus", "decode_gpus"):
+        n = getattr(spec, field)
+        if n is not None:
+            try:
+                disagg.pool_layouts(model, gpu, n, flag=f"selfhost.{field}")
+            except InputError as e:
+                out.append((field, str(e)))
+    return out
+
+
+def check_disagg_pins(catalog: Catalog, spec: SelfHostSpec) -> None:
+    """InputError naming selfhost.prefill_gpus / decode_gpus when no instance layout has that many GPUs."""
+    issues = disagg_pin_issues(catalog, spec)
+    if issues:
+        raise InputError("; ".join(msg for _, msg in issues))
+
+
+def _disagg_row(catalog: Catalog, spec: SelfHostSpec, w: Workload, ov: Overrides, today: dt.date) -> dict[str, Any]:
+    """One selfhost_frame row of a disaggregated spec (disaggregated_cost's figures in the frame's columns).
+
+    replicas = instances of both pools, gpus_per_replica = GPUs per decode instance, utilization = the
+    pools' load at the mean, weighted by GPUs; a pool that cannot serve gives a row with a warning.
+    """
+    check_disagg_pins(catalog, spec)
+    tokens = w.requests_per_month * (w.input_tokens + _decode_tokens(w))
+    row: dict[str, Any] = dict.fromkeys(COLUMNS, math.nan)
+    row.update({"workload": w.name, "model": spec.model, "gpu": spec.gpu, "precision": spec.precision,
+                "engine": spec.engine, "requests_per_month": w.requests_per_month, "tokens_per_month": tokens,
+                "bound": "", "layout": "", "fits": False, "price_as_of": None, "price_policy": "",
+                "throughput_model": "calibrated (pricing.perf disaggregated pools)"})
+    try:
+        d = disaggregated_cost(catalog, spec, w, ov, today)
+    except InputError as e:
+        base = resolve_price(catalog, spec, ov, today)
+        why = _scenario_words(str(e))
+        row.update({"route_id": route_id(spec, base), "hosting": base.hosting, "ownership": base.ownership,
+                    "label": _label(spec, base, math.nan).replace(" on ", " P/D on ", 1), "price_source": base.source,
+                    "warnings": f"disaggregated: {why}", "price_policy": base.policy})
+        return row
+    pre, dec = d["prefill"], d["decode"]
+    gpus = float(d["gpus"])
+    ok = d["monthly_usd"] is not None
+    br = d["breakdown"]
+    row.update({
+        "route_id": d["route_id"], "hosting": d["hosting"], "ownership": d["ownership"],
+        # short enough to read whole in the dashboard's route column ('P/D' = prefill and decode pools)
+        "label": _label(spec, resolve_price(catalog, spec, ov, today), math.nan).replace(" on ", " P/D on ", 1),
+        "gpus_per_replica": float(dec["gpus_per_instance"]),
+        "replicas": float(pre["instances"] + dec["instances"]), "gpus": gpus,
+        "layout": (f"prefill {pre['instances']} x {pool_text(_pool_layout(pre))} + "
+                   f"decode {dec['instances']} x {pool_text(_pool_layout(dec))}"),
+        "utilization": (pre["utilization_at_mean"] * pre["gpus"] + dec["utilization_at_mean"] * dec["gpus"]) / gpus,
+        "fits": True, "ttft_ms": float(d["ttft_ms"]), "tpot_ms": float(d["tpot_ms"]),
+        "output_tokens_per_s_per_replica": float(dec["output_tokens_per_s_per_instance"]),
+        "monthly_usd": float(d["monthly_usd"]) if ok else math.nan,
+        "usd_per_mtok": float(d["usd_per_mtok"]) if ok and d["usd_per_mtok"] is not None else math.nan,
+        **{k: float(br[k]) if ok else math.nan for k in ("usd_gpu_rent", "usd_capex", "usd_power",
+                                                         "usd_colocation", "usd_ops")},
+        "price_source": d["price_source"],
+        "price_as_of": dt.date.fromisoformat(d["price_as_of"]) if d["price_as_of"] else None,
+        "warnings": "; ".join(d["warnings"]), "price_policy": d["price_policy"],
+        "gpu_usd_per_hour": dec["gpu_usd_per_hour"] if dec["gpu_usd_per_hour"] is not None else math.nan,
+        "throughput_model": d["throughput_model"],
+    })
+    return row
+
+
+def _pool_layout(pool: dict[str, Any]) -> perf.Layout:
+    lay = pool["layout"]
+    return perf.Layout(int(lay["tp"]), int(lay["pp"]), int(lay["ep"]), bool(lay["attention_dp"]), int(lay["dp"]))
+
+
+def _aggregated_frame(
+    catalog: Catalog,
+    specs: Sequence[SelfHostSpec],
+    workloads: Sequence[Workload],
+    ov: Overrides,
+    today: dt.date,
+) -> pd.DataFrame:
+    """selfhost_frame of aggregated specs (every spec and workload vectorised)."""
     prices = base_prices(catalog, specs, ov, today)
     out: list[dict[str, Any]] = []
     if not specs:
@@ -718,6 +841,71 @@ def _pool_prices(catalog: Catalog, spec: SelfHostSpec, base: GpuPrice, sizes: Se
     return out, warns
 
 
+def _disagg_request(catalog: Catalog, spec: SelfHostSpec, w: Workload, ov: Overrides, prefill_gpus: int | None,
+                    decode_gpus: int | None, redundant_experts: float) -> disagg.Request:
+    """The planner's inputs for a spec and workload (engine profile, speculative decoding, latency targets)."""
+    p = replace(_params(catalog, ov, spec.engine), spec_tokens=float(spec.spec_tokens),
+                spec_acceptance=float(spec.spec_acceptance))
+    return disagg.Request(catalog.model(spec.model), catalog.gpu(spec.gpu), spec.precision, w.input_tokens,
+                          _decode_tokens(w), p, w.effective_max_tpot_ms, w.max_ttft_ms, w.cached_input_fraction, None,
+                          redundant_experts, prefill_gpus, decode_gpus, min_context_tokens=w.min_context_tokens)
+
+
+def _disagg_peak(w: Workload, ov: Overrides, volumes: F) -> F:
+    """Requests/s the pools are sized for at each monthly volume (peak, with headroom), as selfhost_frame sizes."""
+    out: F = volumes / (HOURS_PER_MONTH * 3600.0) * _peak_factor(w) / (1.0 - ov.headroom_fraction)
+    return out
+
+
+def _pool_costs(spec: SelfHostSpec, w: Workload, ov: Overrides, pools: Sequence[disagg.Pool],
+                prices: Sequence[GpuPrice], volumes: F) -> dict[str, F]:
+    """_costs of the two pools as two keys of one unit each (whole instances, N+1 and autoscale per pool)."""
+    tokens = (max(w.input_tokens, 1.0), max(_decode_tokens(w), 1.0))
+    n = np.array([[float(x.layout.instance_gpus)] for x in pools])
+    req = np.array([[x.rate / t] for x, t in zip(pools, tokens, strict=True)])  # requests/s per instance
+    cap = Capacity(n, req, np.array([[0], [1]], dtype=np.intp), {}, [x.layout for x in pools],
+                   np.ones(2, dtype=bool), np.ones(2, dtype=bool))
+    return _costs(cap, prices, w, volumes, ov, np.array([spec.n_plus_one] * 2), np.array([spec.autoscale] * 2),
+                  [[x] for x in prices])
+
+
+def disaggregated_cost_curve(
+    catalog: Catalog,
+    spec: SelfHostSpec,
+    workload: Workload,
+    requests_per_month: NDArray[Any],
+    overrides: Overrides | None = None,
+    today: dt.date | None = None,
+) -> F:
+    """disaggregated_cost's monthly USD at each volume (NaN where no pool can serve): both pools' candidates
+    once, each volume's layouts by the same rule (fewest GPUs), priced together per layout pair."""
+    ov = overrides or Overrides()
+    today = today or clock.today()
+    vols = np.asarray(requests_per_month, dtype=float)
+    flat = vols.ravel()
+    out = np.full(flat.shape, np.nan)
+    q = _disagg_request(catalog, spec, workload, ov, spec.prefill_gpus, spec.decode_gpus,
+                        float(spec.redundant_experts))
+    try:
+        pre, dec = disagg.candidates(q)
+    except InputError:
+        return out.reshape(vols.shape)
+    peak = _disagg_peak(workload, ov, np.maximum(flat, 0.0))
+    pairs: dict[tuple[int, int], list[int]] = {}
+    for k, r in enumerate(peak.tolist()):
+        r = max(r, 1e-9)
+        i, _ = disagg._min_gpus(pre, r * max(q.input_tokens, 1.0))
+        j, _ = disagg._min_gpus(dec, r * max(q.output_tokens, 1.0))
+        pairs.setdefault((i, j), []).append(k)
+    base = resolve_price(catalog, spec, ov, today)
+    for (i, j), ks in pairs.items():
+        pools = (disagg._pool(pre, i, 1), disagg._pool(dec, j, 1))
+        prices, _ = _pool_prices(catalog, spec, base, [x.layout.instance_gpus for x in pools], ov, today)
+        _, at = _pick(_pool_costs(spec, workload, ov, pools, prices, flat[ks]))
+        out[ks] = at["total"].sum(axis=0)
+    return out.reshape(vols.shape)
+
+
 def disaggregated_cost(
     catalog: Catalog,
     spec: SelfHostSpec,
@@ -734,33 +922,26 @@ def disaggregated_cost(
     sizes replicas, with headroom), each with the layout needing the fewest GPUs, and priced by the same
     rules (`_costs`: cloud billing in whole instances, owned capex/power/colocation/ops, autoscale, N+1 =
     one spare instance per pool). JSON names both layouts: {"layout": {"prefill": ..., "decode": ...}}.
+    Pins and redundant experts not passed are the spec's own (SelfHostSpec.prefill_gpus, ...).
     """
+    prefill_gpus = spec.prefill_gpus if prefill_gpus is None else prefill_gpus
+    decode_gpus = spec.decode_gpus if decode_gpus is None else decode_gpus
+    redundant_experts = redundant_experts or float(spec.redundant_experts)
     if spec.gpus is not None or spec.tp or spec.ep or spec.pp:
         raise InputError("--gpus/--tp/--ep/--pp do not apply with --disaggregate: pin each pool's instance "
                          "size with --prefill-gpus / --decode-gpus")
     ov = overrides or Overrides()
     today = today or clock.today()
     w = workload
-    model, gpu = catalog.model(spec.model), catalog.gpu(spec.gpu)
-    p = replace(_params(catalog, ov, spec.engine), spec_tokens=float(spec.spec_tokens),
-                spec_acceptance=float(spec.spec_acceptance))
+    gpu = catalog.gpu(spec.gpu)
     out_tok = _decode_tokens(w)
-    mean = w.requests_per_month / (HOURS_PER_MONTH * 3600.0)
-    peak = mean * _peak_factor(w) / (1.0 - ov.headroom_fraction)
-    q = disagg.Request(model, gpu, spec.precision, w.input_tokens, out_tok, p, w.effective_max_tpot_ms,
-                       w.max_ttft_ms, w.cached_input_fraction, None, redundant_experts, prefill_gpus, decode_gpus,
-                       min_context_tokens=w.min_context_tokens)
+    q = _disagg_request(catalog, spec, w, ov, prefill_gpus, decode_gpus, redundant_experts)
+    peak = float(_disagg_peak(w, ov, np.array([w.requests_per_month]))[0])
     plan = disagg.plan(q, peak)
     pools = (plan.prefill, plan.decode)
-    tokens = (max(w.input_tokens, 1.0), max(out_tok, 1.0))
-    n = np.array([[float(x.layout.instance_gpus)] for x in pools])
-    req = np.array([[x.rate / t] for x, t in zip(pools, tokens, strict=True)])  # requests/s per instance
-    cap = Capacity(n, req, np.array([[0], [1]], dtype=np.intp), {}, [x.layout for x in pools],
-                   np.ones(2, dtype=bool), np.ones(2, dtype=bool))
     base = resolve_price(catalog, spec, ov, today)
     prices, price_warns = _pool_prices(catalog, spec, base, [x.layout.instance_gpus for x in pools], ov, today)
-    parts = _costs(cap, prices, w, np.array([w.requests_per_month]), ov, np.array([spec.n_plus_one] * 2),
-                   np.array([spec.autoscale] * 2), [[x] for x in prices])
+    parts = _pool_costs(spec, w, ov, pools, prices, np.array([w.requests_per_month]))
     _, at = _pick(parts)
     cost = {k: float(at[k][:, 0].sum()) for k in ("total", "rent", "capex", "power", "coloc", "ops")}
     total_tokens = w.requests_per_month * (w.input_tokens + out_tok)
@@ -795,11 +976,13 @@ def disaggregated_cost(
              f"{d['decode']['instances']} x {pools[1].layout.instance_gpus} GPUs")
     return {
         "label": label,
-        "route_id": route_id(spec, base) + "/disagg",
+        "route_id": route_id(SelfHostSpec.model_construct(**{
+            **dict(spec), "disaggregate": True, "prefill_gpus": prefill_gpus, "decode_gpus": decode_gpus,
+            "redundant_experts": redundant_experts}), base),
         "model": spec.model, "gpu": spec.gpu, "precision": spec.precision, "engine": spec.engine,
         "hosting": pr0.hosting, "ownership": pr0.ownership, "disaggregated": True,
         "speculative_decoding": {"draft_tokens": spec.spec_tokens, "acceptance": spec.spec_acceptance,
-                                 "tokens_per_step": perf.spec_gain(p)},
+                                 "tokens_per_step": perf.spec_gain(q.params)},
         "requests_per_month": w.requests_per_month, "tokens_per_month": total_tokens,
         "peak_requests_per_s": peak * (1.0 - ov.headroom_fraction),
         "sized_requests_per_s": peak,
@@ -826,6 +1009,8 @@ def selfhost_cost_curve(
     today: dt.date | None = None,
 ) -> F:
     """Monthly USD at each volume (a staircase; NaN where the deployment cannot serve the workload)."""
+    if spec.disaggregate:
+        return disaggregated_cost_curve(catalog, spec, workload, requests_per_month, overrides, today)
     ov = overrides or Overrides()
     vols = np.asarray(requests_per_month, dtype=float)
     base = [resolve_price(catalog, spec, ov, today)]

@@ -46,13 +46,18 @@ def _spec_label(token: str) -> str:
     gpu = cat.gpus[sp.gpu].name if sp.gpu in cat.gpus else sp.gpu
     where = "owned" if sp.hosting == "owned" else f"rented {sp.price_type.replace('_', ' ')}"
     n = f", {sp.gpus} GPUs" if sp.gpus else ""
+    if sp.disaggregate:
+        pins = [f"{k} {v} GPUs" for k, v in (("prefill", sp.prefill_gpus), ("decode", sp.decode_gpus)) if v]
+        n += ", prefill/decode pools" + (f" ({', '.join(pins)})" if pins else "")
     return f"{sp.model.rsplit('/', 1)[-1]} on {gpu}, {sp.precision}, {where}{n}"
 
 
 def _add_selfhost() -> None:
+    pools = bool(ss.get("add_disagg"))  # pools are sized by the planner: a GPUs pin does not apply
     token = state.spec_to_str(state.str_to_spec(
         f"{ss['add_model']}@{ss['add_gpu']}:{ss['add_prec']}:{ss['add_host']}:{ss['add_price']}"
-        + (f":{int(ss['add_gpus'])}" if ss.get("add_gpus") else "")))
+        + (f":{int(ss['add_gpus'])}" if ss.get("add_gpus") and not pools else "")
+        + (":disagg" if pools else "")))
     ss["sh"] = [*ss.get("sh", []), token] if token not in ss.get("sh", []) else ss["sh"]
 
 
@@ -80,7 +85,7 @@ with st.expander("Candidates: which routes to compare", expanded=ss["cands"] == 
                        placeholder="type to search 'openai/', 'deepseek', 'qwen' ...")
         sh_opts = list(dict.fromkeys([*ss.get("sh", []), *(t for t in defaults if "@" in t)]))
         st.multiselect("Self-hosted deployments", sh_opts, key="sh", format_func=_spec_label,
-                       help="Each as model@gpu:precision:hosting[:GPUs][:spot|reserved] in the link.")
+                       help="Each as model@gpu:precision:hosting[:GPUs][:spot|reserved][:disagg] in the link.")
         c = st.columns([2.4, 2.4, 1.1, 1.2, 1.8, 1.2, 0.8])  # each chosen value reads whole at 1440 px
         c[0].selectbox("Model", sorted(cat.models), key="add_model")
         c[1].selectbox("GPU", sorted(cat.gpus), key="add_gpu", format_func=lambda g: cat.gpus[g].name)
@@ -91,8 +96,13 @@ with st.expander("Candidates: which routes to compare", expanded=ss["cands"] == 
         c[4].selectbox("Cloud price", ("on_demand", "spot", "reserved", "reserved_3y"), key="add_price",
                        format_func={"on_demand": "on demand", "spot": "spot", "reserved": "reserved, 1 yr",
                                     "reserved_3y": "reserved, 3 yr"}.get)
-        c[5].number_input("GPUs (0 = fit)", min_value=0, max_value=64, value=0, key="add_gpus")
+        c[5].number_input("GPUs (0 = fit)", min_value=0, max_value=64, value=0, key="add_gpus",
+                          disabled=bool(ss.get("add_disagg")))
         c[6].button("Add", key="add_route", on_click=_add_selfhost, width="stretch")
+        st.checkbox("As separate prefill and decode pools (disaggregated serving)", key="add_disagg",
+                    help="Large mixture-of-experts models (DeepSeek, Kimi, GLM) are served at scale as a pool of "
+                         "prefill-only and a pool of decode-only instances, each laid out and sized for its own "
+                         "work. The planner picks both pools' layouts; the GPUs box does not apply.")
 
 qc = st.columns([2, 1.2, 1.8])
 qopts = ui.quality_choices()

@@ -80,6 +80,66 @@ def _detail(model_id: str, gpu_id: str, precision: str, gpus: int, workload_json
     return info, sweep, costs
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _pools(model_id: str, gpu_id: str, precision: str, workload_json: str, overrides_json: str,
+           engine: str = "default", spec_k: int = 0, spec_a: float = 0.0, redundant: int = 0
+           ) -> tuple[pd.DataFrame, dict[str, Any] | None]:
+    """selfhost_frame of the planner's best aggregated deployment and of prefill/decode pools (rented, the
+    price policy), and disaggregated_cost's pools (None when no pool can serve: the frame's row says why)."""
+    w = Workload.model_validate_json(workload_json)
+    ov = Overrides.model_validate_json(overrides_json)
+    spec = SelfHostSpec(model=model_id, gpu=gpu_id, precision=precision,  # type: ignore[arg-type]
+                        engine=engine, spec_tokens=spec_k, spec_acceptance=spec_a if spec_k else 0.0)
+    dis = spec.model_copy(update={"disaggregate": True, "redundant_experts": redundant})
+    frame = selfhost.selfhost_frame(cat, [spec, dis], [w], ov)
+    pools = selfhost.disaggregated_cost(cat, dis, w, ov) if bool(frame["fits"].iloc[1]) else None
+    return frame, pools
+
+
+def _num(v: Any, fmt: str = "{:,.0f}", unit: str = "") -> str:
+    """A table cell: the number formatted with its unit, '' when there is none."""
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return ""
+    return (fmt.format(x) + unit) if np.isfinite(x) else ""
+
+
+def _pools_table(frame: pd.DataFrame, d: dict[str, Any], rate: float) -> pd.DataFrame:
+    """Both pools, their sum and the aggregated deployment, every figure from pricing (formatted here)."""
+    agg = frame.iloc[0]
+    lay = selfhost.layout_dict(str(agg["layout"]))
+    agg_lay = selfhost.pool_text(perf.Layout(lay["tp"], lay["pp"], lay["ep"])) if lay else ""
+    rows = []
+    for role, x in (("Prefill pool", d["prefill"]), ("Decode pool", d["decode"])):
+        pre = role.startswith("Prefill")
+        rows.append({
+            "Deployment": role,
+            "Layout": selfhost.pool_text(perf.Layout(x["layout"]["tp"], x["layout"]["pp"], x["layout"]["ep"])),
+            "Instances": _num(x["instances"]), "GPUs per instance": _num(x["gpus_per_instance"]),
+            "GPUs": _num(x["gpus"]),
+            "Tokens/s per GPU": _num(x["input_tokens_per_s_per_gpu"], unit=" in") if pre
+            else _num(x["output_tokens_per_s_per_gpu"], unit=" out"),
+            "Batch": _num(x["prompts_per_step"], "{:,.1f}", " prompts") if pre
+            else _num(x["batch_per_instance"], unit=" seqs"),
+            "TPOT (ms)": "" if pre else _num(x["tpot_ms"], "{:,.1f}"),
+            "TTFT (ms)": _num(x["ttft_ms"]) if pre else "",
+            "Monthly": _num(x["monthly_usd"] * rate if x["monthly_usd"] is not None else None, "{:,.0f}"),
+        })
+    rows.append({"Deployment": "Both pools", "Layout": "", "Instances": _num(d["prefill"]["instances"]
+                                                                             + d["decode"]["instances"]),
+                 "GPUs per instance": "", "GPUs": _num(d["gpus"]), "Tokens/s per GPU": "", "Batch": "",
+                 "TPOT (ms)": _num(d["tpot_ms"], "{:,.1f}"), "TTFT (ms)": _num(d["ttft_ms"]),
+                 "Monthly": _num(d["monthly_usd"] * rate if d["monthly_usd"] is not None else None)})
+    per_gpu = float(agg["output_tokens_per_s_per_replica"]) / float(agg["gpus_per_replica"])
+    rows.append({"Deployment": "Aggregated (best layout)", "Layout": agg_lay, "Instances": _num(agg["replicas"]),
+                 "GPUs per instance": _num(agg["gpus_per_replica"]), "GPUs": _num(agg["gpus"]),
+                 "Tokens/s per GPU": _num(per_gpu, unit=" out"), "Batch": "",
+                 "TPOT (ms)": _num(agg["tpot_ms"], "{:,.1f}"), "TTFT (ms)": _num(agg["ttft_ms"]),
+                 "Monthly": _num(float(agg["monthly_usd"]) * rate)})
+    return pd.DataFrame(rows)
+
+
 st.title("Self-hosting detail")
 st.caption("One model on one GPU type: how fast it serves, what fills the memory, which efficiency "
            "factors the model assumes (and where they come from), and what renting or owning costs.")
@@ -272,6 +332,70 @@ else:
         "Warnings": st.column_config.TextColumn(width=300),
         "Route": st.column_config.TextColumn(width=420),
     }, fit=5 + len(comp)))
+
+if cat.model(model_id).is_moe:
+    st.subheader("Prefill/decode disaggregated")
+    dc = st.columns([3, 2])
+    dc[0].checkbox("Also price separate prefill and decode pools", key="sd_disagg",
+                   help="Large mixture-of-experts models are served at scale as a pool of prefill-only and a pool of "
+                        "decode-only instances (DeepSeek's V3/R1 system, SGLang and Dynamo PD disaggregation), each "
+                        "laid out and sized for its own work at the workload's latency target.")
+    dc[1].number_input("Redundant experts per instance", key="sd_red", min_value=0, max_value=512, step=8,
+                       disabled=not ss["sd_disagg"],
+                       help="Hot experts held twice (EPLB) by each expert-parallel instance, so routing skew stays "
+                            "random; DeepSeek's production system used 32. Your assumption; 0 = none.")
+    if ss["sd_disagg"]:
+        try:
+            pframe, pools = _pools(model_id, gpu_id, prec, w.model_dump_json(), scn.overrides.model_dump_json(),
+                                   ss["sd_engine"], spec_k, spec_a, int(ss["sd_red"]))
+        except PricingError as e:
+            ui.show_error(e)
+            pframe, pools = pd.DataFrame(), None
+        if pools is None and len(pframe):
+            st.warning("No prefill/decode pools serve this workload here: "
+                       + str(pframe["warnings"].iloc[1]).removeprefix("disaggregated: "))
+        elif pools is not None:
+            code, rate = ui.currency()
+            sym = "$" if code == "USD" else code
+            agg_usd, dis_usd = float(pframe["monthly_usd"].iloc[0]), float(pools["monthly_usd"] or "nan")
+            mc = st.columns(3)
+            mc[0].metric("Both pools, per month", cmp.money(dis_usd * rate, code) if dis_usd == dis_usd else "no price",
+                         f"{pools['gpus']:,} GPUs", delta_color="off", delta_arrow="off")
+            mc[1].metric("Aggregated, per month", cmp.money(agg_usd * rate, code) if agg_usd == agg_usd else
+                         "cannot serve", f"{pframe['gpus'].iloc[0]:,.0f} GPUs" if agg_usd == agg_usd else None,
+                         delta_color="off", delta_arrow="off")
+            if dis_usd == dis_usd and agg_usd == agg_usd:
+                mc[2].metric("Pools vs aggregated", f"{dis_usd / agg_usd - 1:+.0%}",
+                             "cheaper" if dis_usd < agg_usd else "dearer" if dis_usd > agg_usd else "same",
+                             delta_color="off", delta_arrow="off")
+            st.dataframe(_pools_table(pframe, pools, rate), hide_index=True, width="stretch", key="pools_table",
+                         column_config=ui.fixed_widths({
+                             "Deployment": st.column_config.TextColumn(width=170),
+                             "Layout": st.column_config.TextColumn(
+                                 width=80, help="One instance: EPn = n GPUs sharing the experts (attention data "
+                                                "parallel), TPn = tensor parallel, PPn = pipeline stages"),
+                             "Instances": st.column_config.TextColumn(width=75),
+                             "GPUs per instance": st.column_config.TextColumn(width=120),
+                             "GPUs": st.column_config.TextColumn(width=55),
+                             "Tokens/s per GPU": st.column_config.TextColumn(
+                                 width=115, help="Prefill: input tokens/s per GPU at the pool's load; decode and "
+                                                 "aggregated: output tokens/s per GPU"),
+                             "Batch": st.column_config.TextColumn(
+                                 width=100, help="Prefill: prompts per step; decode: sequences per instance"),
+                             "TPOT (ms)": st.column_config.TextColumn(width=75, help="Time per output token"),
+                             "TTFT (ms)": st.column_config.TextColumn(
+                                 width=75, help="Time to first token (the prefill pool's, queueing included)"),
+                             "Monthly": st.column_config.TextColumn(f"Monthly ({sym})", help=f"{code} per month"),
+                         }))
+            tpot_t = f"≤ {w.effective_max_tpot_ms:,.1f} ms" if w.effective_max_tpot_ms else "no limit"
+            ttft_t = f"≤ {w.max_ttft_ms:,.0f} ms" if w.max_ttft_ms else "no limit"
+            st.caption(f"Rented at the GPU price policy's price and sized for the month's peak at the workload's "
+                       f"latency target (time per output token {tpot_t}, time to first token {ttft_t}); each pool "
+                       f"takes the layout needing the fewest GPUs. Prefill GPUs per decode GPU for this mix: "
+                       f"{pools['prefill_gpus_per_decode_gpu']:.2f}. Not charged: the KV transfer from prefill to "
+                       "decode, the prefix cache's memory and the request router.")
+            for note in pools["warnings"]:
+                st.caption(f"Note: {note}")
 
 st.subheader("Efficiency assumptions")
 eff = cat.efficiency
