@@ -63,6 +63,7 @@ GPU_ALIASES: dict[str, str | None] = {
     "H100-SXM-80GB": "h100-sxm",
     "H100-PCIe-80GB": "h100-pcie",
     "H200-141GB": "h200",
+    "H800-SXM-80GB": "h800",
     "B200-180GB": "b200",
     "B200": "b200",
     "A100-SXM4-80GB": "a100-80gb",

@@ -99,7 +99,7 @@ GPU_MAP: dict[str, GpuMap] = {
         fabric_source="7 Infinity Fabric links x 128 GB/s bidirectional: wheelersnetwork.com/2024/01 (AMD MI300 launch)",
         aliases=("MI300X",),
     ),
-    "H800 SXM": GpuMap("h800", "NVIDIA H800 SXM 80GB"),
+    "H800 SXM": GpuMap("h800", "NVIDIA H800 SXM 80GB", aliases=("H800-SXM-80GB",)),
     "H20": GpuMap("h20", "NVIDIA H20 96GB"),
     "GB200 (NVL72)": GpuMap("gb200", "NVIDIA GB200 NVL72, per GPU, 186GB", aliases=("GB200",)),
     "GB300 (NVL72)": GpuMap("gb300", "NVIDIA GB300 NVL72, per GPU, 288GB"),
