@@ -45,7 +45,7 @@ BREAKDOWN_COLUMNS = (
 COLUMNS = (
     "workload", "route_id", "route_kind", "label", "provider", "model", "open_model",
     "monthly_usd", "usd_per_mtok", "tokens_per_month", "requests_per_month",
-    "gpus", "replicas", "utilization", "ttft_ms", "tpot_ms", "fits",
+    "gpus", "replicas", "layout", "utilization", "ttft_ms", "tpot_ms", "fits",
     "price_source", "price_as_of", "price_age_days", "quality_index", "usd_per_quality_point",
     "warnings", *BREAKDOWN_COLUMNS, "rank", "price_policy", "gpu_usd_per_hour",
 )
@@ -406,6 +406,7 @@ def compare(scenario: Scenario, catalog: Catalog, today: dt.date | None = None) 
     for col in BREAKDOWN_COLUMNS:
         df[col] = pd.to_numeric(df[col], errors="coerce").fillna(0.0)
     df["warnings"] = df["warnings"].fillna("").astype(str)
+    df["layout"] = df["layout"].fillna("").astype(str)  # self-hosted routes only: how the GPUs are split
     _mark_retired(df, catalog, today)
     df["price_age_days"] = [
         (today - d).days if isinstance(d, dt.date) else np.nan for d in df["price_as_of"]
