@@ -11,7 +11,7 @@ and the step time it implies (batch per GPU / tokens/s per GPU), and where the p
   a2a       expert-parallel dispatch + combine (perf._ep_a2a_s, low-latency kernels)
   overhead  step_overhead_ms
 perf.step_s adds each roofline pair as a 2-norm (weights with GEMM, KV with attn); pool_step_s takes the faster of
-one batch (a2a exposed) and two half batches (a2a hidden, weights read twice). The columns `w+G` and `kv+at` are
+one batch (a2a exposed) and two half batches (a2a_overlap of the shorter side hidden, weights read twice). The columns `w+G` and `kv+at` are
 those 2-norms of the mode the model picks.
 """
 
@@ -55,11 +55,13 @@ def breakdown(r: perf.Rows, batch: float, ctx: float, p: perf.PerfParams) -> dic
     a2 = float(perf._ep_a2a_s(r, np.array([batch]), p, forward=False, micro_batches=2.0)[0])
     t1 = one["wG"] + one["kvat"] + a1 + over
     w2 = 2.0 * (half["wG"] + half["kvat"])
-    t2 = max(w2, a2) + over
+    # as perf.pool_step_s in decode: only a2a_overlap of the shorter of compute and all-to-all is hidden
+    exposed = max(a2 - w2, 0.0) + (1.0 - p.a2a_overlap) * min(w2, a2)
+    t2 = w2 + exposed + over
     if t1 <= t2:
         return {**one, "a2a": a1, "overhead": over, "step": t1, "mode": "one batch", "one": t1, "two": t2}
     parts = {k: 2.0 * v for k, v in half.items()}
-    return {**parts, "a2a": max(a2 - w2, 0.0), "overhead": over, "step": t2, "mode": "two halves", "one": t1, "two": t2}
+    return {**parts, "a2a": exposed, "overhead": over, "step": t2, "mode": "two halves", "one": t1, "two": t2}
 
 
 def check(catalog: Catalog, p: perf.PerfParams) -> list[dict[str, Any]]:

@@ -115,7 +115,8 @@ def decode_breakdown(catalog: Catalog, engine: str, batch_per_gpu: float) -> str
     work2 = 2.0 * (float(perf.step_s(r, b / 2.0, z, z, ctx, q)[0][0]) - over)
     a2a1 = float(perf._ep_a2a_s(r, b, p, forward=False)[0])
     a2a2 = float(perf._ep_a2a_s(r, b, p, forward=False, micro_batches=2.0)[0])
-    mode = ("one batch, all-to-all exposed" if work1 + a2a1 <= max(work2, a2a2)
+    two = max(work2, a2a2) + (1.0 - p.a2a_overlap) * min(work2, a2a2)  # as perf.pool_step_s in decode
+    mode = ("one batch, all-to-all exposed" if work1 + a2a1 <= two
             else "two micro-batches, all-to-all hidden")
     return (f"kernels {work1 * 1e3:.1f} ms as one batch / {work2 * 1e3:.1f} ms as two halves (weights read twice), "
             f"all-to-all {a2a1 * 1e3:.1f} ms, overhead {over * 1e3:.1f} ms; {mode}")

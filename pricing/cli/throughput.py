@@ -175,7 +175,7 @@ def _disaggregated(args: argparse.Namespace, cat: Any, model: Any, gpu: Any, par
         "output_tokens_per_s": req * args.output_tokens,
         "output_tokens_per_s_per_gpu": req * args.output_tokens / plan.gpus,
         "ttft_ms": plan.prefill.ttft_ms, "tpot_ms": plan.decode.tpot_ms,
-        **{k: v for k, v in d.items() if k != "requests_per_s"},
+        **{k: v for k, v in d.items() if k not in ("requests_per_s", "gpus")},  # "gpus": the total asked for
         "throughput_model": aicurves.source_label(False, cat.data_dir) + " (pricing.perf disaggregated pools)",
         "kv_bytes_per_token": perf.kv_bytes_per_token(model, kvq, args.input_tokens + args.output_tokens),
         "calibration": _calibration(cat.efficiency),
