@@ -189,3 +189,45 @@ def test_speculative_decoding_raises_the_per_user_speed_and_says_it_is_an_assump
     drafted = float(_metrics(at)["Output tokens/s per replica"].replace(",", ""))
     assert drafted != plain
     assert len(at.dataframe[0].value) == 2  # rented and owned, both priced with the drafts
+
+
+def test_replica_size_zero_is_compares_choice_and_the_sweep_runs_its_layout() -> None:
+    """GPUs per replica 0 = the block Compare prices (the planner's cheapest), not the smallest that fits; the
+    batch sweep runs the same layout, so the curve passes the point at the latency target."""
+    import numpy as np
+    import pandas as pd
+
+    from pricing import selfhost
+    from pricing.catalog import default_catalog
+    from pricing.compare import presets
+    from pricing.schema import SelfHostSpec
+
+    at = new_app()
+    at.query_params["w0_req"] = "200000000"
+    at.run()
+    at.switch_page("views/selfhost.py").run()
+    at.selectbox(key="sd_pick").set_value("other")
+    at.run()
+    at.selectbox(key="sd_model").set_value("deepseek-ai/DeepSeek-V3")
+    at.selectbox(key="sd_gpu").set_value("h200")
+    at.selectbox(key="sd_prec").set_value("fp8")
+    at.run()
+    no_exceptions(at)
+    shown = int(_metrics(at)["GPUs per replica"])
+    w = presets()["chat assistant"].model_copy(update={"requests_per_month": 200e6})
+    frame = selfhost.selfhost_frame(default_catalog(), [SelfHostSpec(model="deepseek-ai/DeepSeek-V3", gpu="h200",
+                                                                     precision="fp8")], [w])
+    assert shown == int(frame["gpus_per_replica"].iloc[0]) > 8  # wider than the smallest block that fits (8)
+    per_replica = float(_metrics(at)["Output tokens/s per replica"].replace(",", ""))
+    import base64
+    import json
+
+    def arr(v) -> np.ndarray:  # plotly writes arrays as lists or as base64 typed arrays
+        if isinstance(v, dict):
+            return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).astype(float)
+        return np.asarray(v, dtype=float)
+
+    sweep = json.loads(next(c for c in at.get("plotly_chart")).proto.spec)["data"][0]
+    x, y = arr(sweep["x"]), arr(sweep["y"])
+    at_target = float(pd.Series(y).iloc[int(np.argmin(np.abs(x - 20.0)))])
+    assert abs(at_target / per_replica - 1) < 0.25  # the sweep's nearest point to 20 tok/s per user

@@ -45,6 +45,19 @@ cat = ui.catalog()
 BATCHES = np.unique(np.round(np.logspace(0, np.log10(1024), 40))).astype(float)
 
 
+def _cheapest_block(model_id: str, gpu_id: str, precision: str, w: Workload, ov: Overrides, engine: str,
+                    spec_k: int, spec_a: float) -> int | None:
+    """GPUs per replica of the rented route as Compare prices it (the planner's cheapest block), if any."""
+    spec = SelfHostSpec(model=model_id, gpu=gpu_id, precision=precision,  # type: ignore[arg-type]
+                        engine=engine, spec_tokens=spec_k, spec_acceptance=spec_a)
+    try:
+        row = selfhost.selfhost_frame(cat, [spec], [w], ov)
+    except PricingError:
+        return None
+    got = pd.to_numeric(row.get("gpus_per_replica"), errors="coerce") if len(row) else pd.Series(dtype=float)
+    return int(got.iloc[0]) if len(got) and got.iloc[0] == got.iloc[0] and got.iloc[0] > 0 else None
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def _detail(model_id: str, gpu_id: str, precision: str, gpus: int, workload_json: str,
             overrides_json: str, engine: str = "default", spec_k: int = 0, spec_a: float = 0.0
@@ -56,7 +69,8 @@ def _detail(model_id: str, gpu_id: str, precision: str, gpus: int, workload_json
     spec_a = spec_a if spec_k else 0.0
     params = replace(perf.PerfParams.from_factors(cat.efficiency, engine).scaled(ov.efficiency_scale),
                      spec_tokens=float(spec_k), spec_acceptance=spec_a)
-    n = gpus or perf.min_gpus(model, gpu, precision, w.input_tokens, w.output_tokens + w.reasoning_tokens, params)
+    n = gpus or _cheapest_block(model_id, gpu_id, precision, w, ov, engine, spec_k, spec_a) or perf.min_gpus(
+        model, gpu, precision, w.input_tokens, w.output_tokens + w.reasoning_tokens, params)
     if n is None:
         return {"fits": False, "gpus": 0}, pd.DataFrame(), pd.DataFrame()
     out_tokens = w.output_tokens + w.reasoning_tokens
@@ -64,10 +78,16 @@ def _detail(model_id: str, gpu_id: str, precision: str, gpus: int, workload_json
                            max_tpot_ms=w.effective_max_tpot_ms, max_ttft_ms=w.max_ttft_ms, engine=engine,
                            efficiency_scale=ov.efficiency_scale)
     kvq = perf.default_kv_precision(precision, gpu)
-    r = perf.rows([(model, gpu, precision, n)] * len(BATCHES), params, [kvq] * len(BATCHES))
+    # the sweep runs the layout the sizing chose (dp instances of tp x pp GPUs), so the curve passes the star
+    lay_d: dict[str, Any] = info.get("layout") or {}  # type: ignore[assignment]
+    lay = perf.Layout(tp=int(lay_d.get("tp", n)), pp=int(lay_d.get("pp", 1)), ep=int(lay_d.get("ep", 1)),
+                      attention_dp=bool(lay_d.get("attention_dp", False)))
+    dp = float(lay_d.get("dp", 1))
+    r = perf.rows([(model, gpu, precision, lay.instance_gpus)] * len(BATCHES), params, [kvq] * len(BATCHES),
+                  [lay] * len(BATCHES))
     res = perf.evaluate(r, w.input_tokens, out_tokens, params, max_batch=BATCHES)
-    sweep = pd.DataFrame({"batch": res["batch"], "per_user_tokens_per_s": res["per_user_tokens_per_s"],
-                          "output_tokens_per_s": res["output_tokens_per_s"], "ttft_ms": res["ttft_ms"],
+    sweep = pd.DataFrame({"batch": res["batch"] * dp, "per_user_tokens_per_s": res["per_user_tokens_per_s"],
+                          "output_tokens_per_s": res["output_tokens_per_s"] * dp, "ttft_ms": res["ttft_ms"],
                           "tpot_ms": res["tpot_ms"]}).drop_duplicates("batch")
     specs = [SelfHostSpec(model=model_id, gpu=gpu_id, precision=precision, gpus=n,  # type: ignore[arg-type]
                           engine=engine, spec_tokens=spec_k, spec_acceptance=spec_a),
@@ -186,7 +206,7 @@ if chosen is None:
     c[0].selectbox("Open model", sorted(cat.models), key="sd_model")
     c[1].selectbox("GPU", sorted(cat.gpus), key="sd_gpu", format_func=lambda g: f"{cat.gpus[g].name} ({g})")
     c[2].selectbox("Precision", PRECISIONS, key="sd_prec")
-    c[3].number_input("GPUs per replica (0 = smallest that fits)", key="sd_gpus", min_value=0, max_value=64, step=1)
+    c[3].number_input("GPUs per replica (0 = Compare's choice)", key="sd_gpus", min_value=0, max_value=64, step=1)
     model_id, gpu_id, prec, n_gpus = ss["sd_model"], ss["sd_gpu"], ss["sd_prec"], int(ss["sd_gpus"])
 else:
     model_id, gpu_id, prec, n_gpus = chosen[0], chosen[1], chosen[2], 0
