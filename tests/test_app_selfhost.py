@@ -9,6 +9,25 @@ def _metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def _other(model: str, gpu: str, gpus: int | None = None, query: dict[str, str] | None = None):
+    """The Self-hosting detail page on 'another model or GPU': model, GPU, fp8 and (optionally) GPUs per replica."""
+    at = new_app()
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page("views/selfhost.py").run()
+    at.selectbox(key="sd_pick").set_value("other")
+    at.run()
+    at.selectbox(key="sd_model").set_value(model)
+    at.selectbox(key="sd_gpu").set_value(gpu)
+    at.selectbox(key="sd_prec").set_value("fp8")
+    if gpus is not None:
+        at.number_input(key="sd_gpus").set_value(gpus)
+    at.run()
+    no_exceptions(at)
+    return at
+
+
 def test_model_and_gpu_choices_drive_the_numbers() -> None:
     at = new_app()
     at.run()
@@ -62,17 +81,7 @@ def test_the_detail_names_which_model_produced_the_throughput(tmp_path, monkeypa
 
     curves = aicurves.load(_data_allowing_every_group(tmp_path))
     monkeypatch.setattr(aicurves, "load", lambda data_dir=None: curves)
-    at = new_app()
-    at.run()
-    at.switch_page("views/selfhost.py")
-    at.run()
-    at.selectbox(key="sd_pick").set_value("other")
-    at.run()
-    at.selectbox(key="sd_model").set_value("meta-llama/Llama-3.1-8B-Instruct")
-    at.selectbox(key="sd_gpu").set_value("h100-sxm")
-    at.selectbox(key="sd_prec").set_value("fp8")
-    at.run()
-    no_exceptions(at)
+    at = _other("meta-llama/Llama-3.1-8B-Instruct", "h100-sxm")
     assert any("from: **calibrated**" in c.value for c in at.caption)
     at.selectbox(key="sd_engine").set_value("trtllm")
     at.run()
@@ -164,18 +173,7 @@ def test_another_deployment_starts_from_data_not_a_fixed_list() -> None:
 
 
 def test_speculative_decoding_raises_the_per_user_speed_and_says_it_is_an_assumption() -> None:
-    at = new_app()
-    at.run()
-    at.switch_page("views/selfhost.py")
-    at.run()
-    at.selectbox(key="sd_pick").set_value("other")
-    at.run()
-    at.selectbox(key="sd_model").set_value("meta-llama/Llama-3.3-70B-Instruct")
-    at.selectbox(key="sd_gpu").set_value("h100-sxm")
-    at.selectbox(key="sd_prec").set_value("fp8")
-    at.number_input(key="sd_gpus").set_value(2)
-    at.run()
-    no_exceptions(at)
+    at = _other("meta-llama/Llama-3.3-70B-Instruct", "h100-sxm", gpus=2)
     assert at.slider(key="sd_spec_a").disabled  # acceptance means nothing without drafts
     plain = float(_metrics(at)["Output tokens/s per replica"].replace(",", ""))
     at.number_input(key="sd_spec_k").set_value(1)
@@ -202,17 +200,7 @@ def test_replica_size_zero_is_compares_choice_and_the_sweep_runs_its_layout() ->
     from pricing.compare import presets
     from pricing.schema import SelfHostSpec
 
-    at = new_app()
-    at.query_params["w0_req"] = "200000000"
-    at.run()
-    at.switch_page("views/selfhost.py").run()
-    at.selectbox(key="sd_pick").set_value("other")
-    at.run()
-    at.selectbox(key="sd_model").set_value("deepseek-ai/DeepSeek-V3")
-    at.selectbox(key="sd_gpu").set_value("h200")
-    at.selectbox(key="sd_prec").set_value("fp8")
-    at.run()
-    no_exceptions(at)
+    at = _other("deepseek-ai/DeepSeek-V3", "h200", query={"w0_req": "200000000"})
     shown = int(_metrics(at)["GPUs per replica"])
     w = presets()["chat assistant"].model_copy(update={"requests_per_month": 200e6})
     frame = selfhost.selfhost_frame(default_catalog(), [SelfHostSpec(model="deepseek-ai/DeepSeek-V3", gpu="h200",
