@@ -278,18 +278,18 @@ def breakeven(
     fig.add_annotation(x=math.log10(max(volume_tokens, 1.0)), y=1.0, yref="paper", text=f"your volume: "
                        f"{compact(volume_tokens)} tokens/month", showarrow=False, yanchor="bottom",
                        font={"color": MARK, "size": 13}, bgcolor="white")
-    shown = 0
+    marks: list[tuple[float, float, str]] = []
     for _, c in crossings.sort_values("tokens_per_month").iterrows() if len(crossings) else []:
         x, y = float(c["tokens_per_month"]), float(c["monthly_usd_at_crossing"]) * rate
         if not (math.isfinite(x) and math.isfinite(y)) or not lo <= math.log10(max(x, 1e-300)) <= hi:
             continue
-        shown += 1
         fig.add_scatter(x=[x], y=[y], mode="markers", showlegend=False,
                         marker={"symbol": "x", "size": 12, "color": MARK},
                         hovertemplate=f"{c['label_a']} = {c['label_b']}<extra>break-even</extra>")
-        fig.add_annotation(x=math.log10(x), y=math.log10(y), text=f"{compact(x)} tokens: {money(y, currency)}",
-                           showarrow=True, arrowhead=0, font={"size": 12}, bgcolor="white",
-                           **label_offset(math.log10(x), math.log10(y), x_span, y_span, shown - 1))
+        marks.append((math.log10(x), math.log10(y), f"{compact(x)} tokens: {money(y, currency)}"))
+    for (lx, ly, text), where in zip(marks, place_labels(marks, x_span, y_span), strict=True):
+        fig.add_annotation(x=lx, y=ly, text=text, showarrow=True, arrowhead=0, font={"size": 12},
+                           bgcolor="white", **where)
     fig.update_xaxes(type="log", title="tokens per month (log scale)")
     fig.update_yaxes(type="log", title=f"{currency} per month (log scale)")
     if zoom:
@@ -321,6 +321,48 @@ def label_offset(lx: float, ly: float, x_span: tuple[float, float], y_span: tupl
         xanchor, ax = "center", 0
     below = fy > 0.75 or (fy >= 0.25 and k % 2 == 1)
     return {"xanchor": xanchor, "ax": ax, "ay": lift if below else -lift}
+
+
+# the break-even plot area assumed when placing labels (px): the narrowest the dashboard draws it at 1440 px
+# wide pages (the report's is wider), so labels kept apart here stay apart there
+PLOT_PX = (760.0, 360.0)
+CHAR_PX, LABEL_PX_H = 7.0, 20.0  # a 12 px label's mean character width and its height with padding
+
+
+def place_labels(marks: Sequence[tuple[float, float, str]], x_span: tuple[float, float],
+                 y_span: tuple[float, float], plot_px: tuple[float, float] = PLOT_PX) -> list[dict[str, Any]]:
+    """Annotation offsets for crossing labels (log10 point, text) so that no two label boxes overlap and each
+    stays inside the plot: each label first tries label_offset's place, then the other side, then further
+    out, alternating above and below; the first free place wins (greedy, in volume order)."""
+    w_px, h_px = plot_px
+    placed: list[tuple[float, float, float, float]] = []
+    out: list[dict[str, Any]] = []
+
+    def box(px: float, py: float, where: dict[str, Any], w: float) -> tuple[float, float, float, float]:
+        cx = px + where["ax"] + {"left": w / 2, "right": -w / 2}.get(where["xanchor"], 0.0)
+        cy = py + where["ay"]
+        return cx - w / 2, cy - LABEL_PX_H / 2, cx + w / 2, cy + LABEL_PX_H / 2
+
+    for k, (lx, ly, text) in enumerate(marks):
+        fx = (lx - x_span[0]) / (x_span[1] - x_span[0]) if x_span[1] > x_span[0] else 0.5
+        fy = (ly - y_span[0]) / (y_span[1] - y_span[0]) if y_span[1] > y_span[0] else 0.5
+        px, py = fx * w_px, (1.0 - fy) * h_px
+        w = CHAR_PX * len(text) + 8.0
+        first = label_offset(lx, ly, x_span, y_span, k)
+        sign = 1.0 if first["ay"] > 0 else -1.0
+        lifts = [abs(first["ay"])] + [28.0 + 22.0 * i for i in range(6)]
+        tries = [{**first, "ay": s * a} for a in lifts for s in (sign, -sign)]
+        chosen = first
+        for t in tries:
+            b = box(px, py, t, w)
+            inside = b[0] >= 0 and b[2] <= w_px and b[1] >= 0 and b[3] <= h_px
+            if inside and all(b[2] + 4 <= o[0] or o[2] + 4 <= b[0] or b[3] + 4 <= o[1] or o[3] + 4 <= b[1]
+                              for o in placed):
+                chosen = t
+                break
+        placed.append(box(px, py, chosen, w))
+        out.append(chosen)
+    return out
 
 
 def log_ticks(lo: float, hi: float) -> list[float]:

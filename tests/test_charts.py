@@ -176,3 +176,26 @@ def test_short_labels_never_exceed_their_room(words: list[str], n: int) -> None:
     out = charts.short(label, n)
     assert len(out) <= n
     assert out == label or "…" in out
+
+
+def test_crossing_labels_near_each_other_never_overlap() -> None:
+    """Crossings a few percent apart in volume and cost (as at 4.0B / 4.1B / 6.1B tokens): their label boxes,
+    at the plot size the placement assumes, are disjoint and inside the plot."""
+    xs, ys = (8.0, 10.0), (2.0, 4.0)
+    marks = [(9.0, 3.0, "4.0B tokens: $876"), (9.01, 2.9, "4.1B tokens: $593"), (9.18, 3.0, "6.1B tokens: $876"),
+             (9.55, 3.0, "11.4B tokens: $876"), (9.62, 3.0, "16.9B tokens: $876")]
+    where = charts.place_labels(marks, xs, ys)
+    w_px, h_px = charts.PLOT_PX
+    boxes = []
+    for (lx, ly, text), wh in zip(marks, where, strict=True):
+        px, py = (lx - xs[0]) / (xs[1] - xs[0]) * w_px, (1 - (ly - ys[0]) / (ys[1] - ys[0])) * h_px
+        w = charts.CHAR_PX * len(text) + 8
+        cx = px + wh["ax"] + {"left": w / 2, "right": -w / 2}.get(wh["xanchor"], 0.0)
+        cy = py + wh["ay"]
+        boxes.append((cx - w / 2, cy - charts.LABEL_PX_H / 2, cx + w / 2, cy + charts.LABEL_PX_H / 2))
+    for i, a in enumerate(boxes):
+        assert a[0] >= 0 and a[2] <= w_px and a[1] >= 0 and a[3] <= h_px
+        for b in boxes[i + 1:]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+    # a lone crossing keeps label_offset's place
+    assert charts.place_labels(marks[:1], xs, ys)[0] == charts.label_offset(9.0, 3.0, xs, ys, 0)
