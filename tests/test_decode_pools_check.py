@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from pricing.perf import PerfParams
-
-BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "decode_pools_check.py"
+from tests.bench_helpers import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def dpc() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("decode_pools_check", BENCH)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_benchmark("decode_pools_check")
 
 
 def test_each_decode_row_is_checked_at_its_stated_batch(dpc, catalog):

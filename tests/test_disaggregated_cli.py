@@ -285,14 +285,9 @@ def test_decode_instances_hold_the_workloads_longest_context(catalog, p):
 
 
 def test_deepseek_check_prints_the_planners_own_layouts(catalog):
-    import importlib.util
-    from pathlib import Path
+    from tests.bench_helpers import load_benchmark
 
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "deepseek_production.py"
-    spec = importlib.util.spec_from_file_location("deepseek_production_planned", path)
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_benchmark("deepseek_production")
     x = bench.planned(catalog, "default")
     assert x["prefill"].layout.ep >= 8 and x["decode"].layout.ep >= 8  # wide expert parallelism, both pools
     assert x["usd_month"] == pytest.approx(x["nodes"] * 8 * 2 * 730)

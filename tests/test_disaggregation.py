@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from dataclasses import replace
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
@@ -15,10 +13,10 @@ from hypothesis import strategies as st
 
 from pricing import perf
 from pricing.perf import Layout, PerfParams
+from tests.bench_helpers import load_benchmark
 
 V3 = "deepseek-ai/DeepSeek-V3"
 L70 = "meta-llama/Llama-3.3-70B-Instruct"
-BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "deepseek_production.py"
 PRE = Layout(tp=32, ep=32, attention_dp=True)
 DEC = Layout(tp=144, ep=144, attention_dp=True)
 
@@ -30,11 +28,7 @@ def p(catalog):
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("deepseek_production", BENCH)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_benchmark("deepseek_production")
 
 
 def _rows(catalog, p, lay, gpu="h800", model=V3):

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import ast
 import csv
-import importlib.util
 import math
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -15,20 +13,15 @@ import pytest
 
 from pricing import calibrate
 from pricing.errors import InputError
+from tests.bench_helpers import load_benchmark
 
 ROOT = Path(__file__).resolve().parent.parent
 HOLDOUT = ROOT / "data" / "measurements" / "holdout_mlperf.csv"
-BENCH = ROOT / "benchmarks" / "mlperf_check.py"
 
 
 @pytest.fixture(scope="module")
 def mc() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("mlperf_check", BENCH)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # dataclasses resolve their module by name
-    spec.loader.exec_module(mod)
-    return mod
+    return load_benchmark("mlperf_check")
 
 
 def records() -> list[dict[str, str]]:

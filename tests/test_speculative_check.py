@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from pricing.errors import DataError
-
-BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "speculative_check.py"
+from tests.bench_helpers import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def sc() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("speculative_check", BENCH)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # dataclasses resolve their module by name
-    spec.loader.exec_module(mod)
-    return mod
+    return load_benchmark("speculative_check")
 
 
 def test_every_row_parses_and_resolves(sc, catalog):
