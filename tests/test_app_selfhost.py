@@ -16,8 +16,10 @@ def _other(model: str, gpu: str, gpus: int | None = None, query: dict[str, str] 
         at.query_params[k] = v
     at.run()
     at.switch_page("views/selfhost.py").run()
+    no_exceptions(at)
     at.selectbox(key="sd_pick").set_value("other")
     at.run()
+    no_exceptions(at)
     at.selectbox(key="sd_model").set_value(model)
     at.selectbox(key="sd_gpu").set_value(gpu)
     at.selectbox(key="sd_prec").set_value("fp8")
@@ -29,19 +31,7 @@ def _other(model: str, gpu: str, gpus: int | None = None, query: dict[str, str] 
 
 
 def test_model_and_gpu_choices_drive_the_numbers() -> None:
-    at = new_app()
-    at.run()
-    at.switch_page("views/selfhost.py")
-    at.run()
-    no_exceptions(at)
-    at.selectbox(key="sd_pick").set_value("other")
-    at.run()
-    no_exceptions(at)
-    at.selectbox(key="sd_model").set_value("meta-llama/Llama-3.3-70B-Instruct")
-    at.selectbox(key="sd_gpu").set_value("h100-sxm")
-    at.selectbox(key="sd_prec").set_value("fp8")
-    at.run()
-    no_exceptions(at)
+    at = _other("meta-llama/Llama-3.3-70B-Instruct", "h100-sxm")
     small = int(_metrics(at)["GPUs per replica"])
     at.selectbox(key="sd_model").set_value("deepseek-ai/DeepSeek-R1")
     at.run()
