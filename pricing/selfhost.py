@@ -393,14 +393,15 @@ def capacity(
         r = perf.take(base, upos)
         r = perf.with_layout(r, la[:, 1], la[:, 2], la[:, 3], la[:, 4])
         # one evaluation per (engine, speculative decoding) group of specs
-        groups = [f"{s.engine}|{s.spec_tokens}|{s.spec_acceptance!r}" for s in specs]
-        engines = np.array(groups)[key_of]
+        keys = [(s.engine, s.spec_tokens, s.spec_acceptance) for s in specs]
+        index = {k: i for i, k in enumerate(dict.fromkeys(keys))}
+        groups = list(index)
+        group_of = np.array([index[k] for k in keys], dtype=np.intp)[key_of]
         parts: dict[str, F] = {k: np.full(len(lays), np.nan) for k in perf.RESULT_KEYS}
         parts["aiconfigurator"] = np.zeros(len(lays))
-        for grp in dict.fromkeys(engines.tolist()):
-            eng, k_spec, a_spec = grp.split("|")
-            p = replace(_params(catalog, ov, eng), spec_tokens=float(k_spec), spec_acceptance=float(a_spec))
-            mine = engines == grp
+        for g, (eng, k_spec, a_spec) in enumerate(groups):
+            p = replace(_params(catalog, ov, eng), spec_tokens=float(k_spec), spec_acceptance=a_spec)
+            mine = group_of == g
             # instances that cannot hold the model are never candidates: evaluate only the others (speed)
             fit = perf.fits_mask(r, workload.input_tokens, _decode_tokens(workload), p,
                                  workload.cached_input_fraction, workload.min_context_tokens)
