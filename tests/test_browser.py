@@ -223,16 +223,20 @@ def test_compare_at_1440_px_shows_the_deciding_columns_and_the_report_uses_its_c
             page.wait_for_function("() => location.search.includes('w0_req=20000000')", timeout=20_000)
             page.get_by_text("Link to this view", exact=True).click()
             frame = page.frame_locator("iframe").first
-            frame.get_by_role("button", name="Copy link").click()
-            # the copied link and the address bar, read together once both carry the state (Playwright's
-            # page.url can lag a same-document history update, and a clipboard read can race a rerun)
-            both = ("async () => { const t = await navigator.clipboard.readText(); const h = location.href; "
-                    "return (t.includes('w0_req=20000000') && h.includes('w0_req=20000000')) ? [t, h] : null; }")
-            try:
-                copied, here = page.wait_for_function(both, timeout=30_000).json_value()
-            except Exception as e:  # say what the page had, not only that it timed out
-                raw = page.evaluate("async () => [await navigator.clipboard.readText(), location.href]")
-                raise AssertionError(f"copied link / address bar never both carried the state: {raw}") from e
+            # The button writes the clipboard asynchronously, and under load a click can land before the frame's
+            # script has wired it up: click, then read back in Python (page.evaluate awaits the clipboard
+            # promise; wait_for_function does not, so a pending read passed as true and returned null), and
+            # click again until the copied link and the address bar both carry the state.
+            copied = here = ""
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                frame.get_by_role("button", name="Copy link").click()
+                page.wait_for_timeout(300)
+                copied = page.evaluate("navigator.clipboard.readText()")
+                here = page.evaluate("() => location.href")
+                if "w0_req=20000000" in copied and "w0_req=20000000" in here:
+                    break
+            assert "w0_req=20000000" in copied, f"copied link / address bar never both carried the state: {[copied, here]}"
             from urllib.parse import parse_qs, urlsplit
 
             assert parse_qs(urlsplit(copied).query) == parse_qs(urlsplit(here).query) == {"w0_req": ["20000000"]}, (
